@@ -1,0 +1,59 @@
+//! Model, drug and scenario files compiled into the binary, so `raphe simulate` runs the
+//! default model from any directory. The files in `models/` are the single source.
+
+/// (name, TOML text) of the bundled models.
+pub const MODELS: &[(&str, &str)] = &[
+    ("human_als", include_str!("../models/human_als.toml")),
+    (
+        "sod1_g86r_mouse",
+        include_str!("../models/sod1_g86r_mouse.toml"),
+    ),
+];
+
+/// (name, TOML text) of the bundled drugs.
+pub const DRUGS: &[(&str, &str)] = &[
+    ("baclofen", include_str!("../models/drugs/baclofen.toml")),
+    (
+        "cyproheptadine",
+        include_str!("../models/drugs/cyproheptadine.toml"),
+    ),
+    ("sb206553", include_str!("../models/drugs/sb206553.toml")),
+];
+
+/// (name, TOML text) of the bundled scenarios.
+pub const SCENARIOS: &[(&str, &str)] = &[
+    (
+        "baclofen_oral_tid",
+        include_str!("../models/scenarios/baclofen_oral_tid.toml"),
+    ),
+    (
+        "cyproheptadine_oral",
+        include_str!("../models/scenarios/cyproheptadine_oral.toml"),
+    ),
+    (
+        "sb206553_mouse",
+        include_str!("../models/scenarios/sb206553_mouse.toml"),
+    ),
+];
+
+/// The default model.
+pub const DEFAULT_MODEL: &str = "human_als";
+
+fn find(table: &'static [(&str, &str)], name: &str) -> Option<&'static str> {
+    table.iter().find(|(n, _)| *n == name).map(|&(_, t)| t)
+}
+
+/// A bundled model's display path and text.
+pub fn model(name: &str) -> Option<(String, &'static str)> {
+    find(MODELS, name).map(|t| (format!("<bundled>/models/{name}.toml"), t))
+}
+
+/// A bundled drug's display path and text.
+pub fn drug(name: &str) -> Option<(String, &'static str)> {
+    find(DRUGS, name).map(|t| (format!("<bundled>/models/drugs/{name}.toml"), t))
+}
+
+/// A bundled scenario's display path and text.
+pub fn scenario(name: &str) -> Option<(String, &'static str)> {
+    find(SCENARIOS, name).map(|t| (format!("<bundled>/models/scenarios/{name}.toml"), t))
+}

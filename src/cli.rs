@@ -1,0 +1,191 @@
+//! Command-line interface: flags parsed once into typed structs, then thin calls into the
+//! library. All printing happens here.
+
+use anyhow::{bail, Context, Result};
+use clap::{Parser, Subcommand};
+use raphe::model::Model;
+use raphe::pharmacology::{Library, Scenario};
+use raphe::simulate::{self, Fidelity, Settings, Summary};
+use raphe::{bundled, output};
+use std::path::{Path, PathBuf};
+
+#[derive(Parser)]
+#[command(
+    name = "raphe",
+    version,
+    about = "Serotonergic degeneration and spasticity in ALS: an ODE model with simulated interventions"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Simulate a disease course (optionally under a dosing scenario) and write
+    /// trajectory.csv, summary.json and manifest.json.
+    Simulate(SimulateArgs),
+    /// List every parameter of a model with value, unit, range and source.
+    Params {
+        /// Model file, or the name of a bundled model (default: human_als).
+        model: Option<String>,
+    },
+}
+
+#[derive(clap::Args)]
+pub struct SimulateArgs {
+    /// Model file, or the name of a bundled model (human_als, sod1_g86r_mouse). Default: human_als.
+    pub model: Option<String>,
+    /// Scenario file, or the name of a bundled scenario. Default: no treatment.
+    #[arg(long)]
+    pub scenario: Option<String>,
+    /// Simulated days (default: the model's duration).
+    #[arg(long)]
+    pub days: Option<f64>,
+    /// Days between trajectory rows (default: the model's output step).
+    #[arg(long)]
+    pub output_step: Option<f64>,
+    /// fast: closed-form PK and quasi-steady fast states; full: every state integrated.
+    #[arg(long, default_value = "fast")]
+    pub fidelity: Fidelity,
+    /// Output folder (created if missing).
+    #[arg(long)]
+    pub out: PathBuf,
+}
+
+/// A model from a path, or a bundled model by name.
+fn load_model(arg: Option<&str>) -> Result<Model> {
+    let name = arg.unwrap_or(bundled::DEFAULT_MODEL);
+    let path = Path::new(name);
+    if path.exists() || name.ends_with(".toml") {
+        return Ok(Model::load(path)?);
+    }
+    match bundled::model(name) {
+        Some((file, text)) => Ok(Model::from_toml(Path::new(&file), text)?),
+        None => bail!(
+            "{name}: no such model file, and not a bundled model (bundled: {})",
+            names(bundled::MODELS)
+        ),
+    }
+}
+
+fn load_scenario(arg: Option<&str>, model: &Model) -> Result<Scenario> {
+    let Some(name) = arg else {
+        return Ok(Scenario::untreated());
+    };
+    let path = Path::new(name);
+    if path.exists() || name.ends_with(".toml") {
+        return Ok(Scenario::load(path, model, &Library::for_scenario(path))?);
+    }
+    match bundled::scenario(name) {
+        Some((file, text)) => Ok(Scenario::from_toml(
+            Path::new(&file),
+            text,
+            model,
+            &Library::default(),
+        )?),
+        None => bail!(
+            "{name}: no such scenario file, and not a bundled scenario (bundled: {})",
+            names(bundled::SCENARIOS)
+        ),
+    }
+}
+
+fn names(table: &[(&str, &str)]) -> String {
+    table.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", ")
+}
+
+fn positive(value: Option<f64>, default: f64, flag: &str) -> Result<f64> {
+    let v = value.unwrap_or(default);
+    if !(v.is_finite() && v > 0.0) {
+        bail!("{flag} {v}: must be a positive number of days");
+    }
+    Ok(v)
+}
+
+pub fn simulate(args: SimulateArgs) -> Result<()> {
+    let model = load_model(args.model.as_deref())?;
+    let scenario = load_scenario(args.scenario.as_deref(), &model)?;
+    let mut settings = Settings::for_model(&model, args.fidelity);
+    settings.duration = positive(args.days, settings.duration, "--days")?;
+    settings.output_step = positive(args.output_step, settings.output_step, "--output-step")?;
+    let traj = simulate::simulate(&model, &scenario, &settings)?;
+    let summary = Summary::of(&model, &traj);
+
+    std::fs::create_dir_all(&args.out)
+        .with_context(|| format!("cannot create output folder {}", args.out.display()))?;
+    output::write_run(&args.out, &traj, &summary)?;
+    let manifest =
+        output::manifest::manifest_json(&model, &scenario, &settings, std::env::args().collect());
+    output::atomic::write(&args.out.join("manifest.json"), manifest.as_bytes())?;
+
+    print_summary(&model, &scenario, &settings, &summary, &args.out);
+    Ok(())
+}
+
+fn print_summary(model: &Model, scenario: &Scenario, settings: &Settings, s: &Summary, out: &Path) {
+    let day = |d: Option<f64>| {
+        d.map_or("not reached".to_string(), |d| {
+            format!(
+                "day {d:.0} ({:.1} months)",
+                d / raphe::units::DAYS_PER_MONTH
+            )
+        })
+    };
+    println!(
+        "raphe: {} under '{}', {:.0} days, {:?} path",
+        model.name, scenario.name, settings.duration, settings.fidelity
+    );
+    println!(
+        "  5-HT below 80% of baseline: {}",
+        day(s.serotonin_below_80pct_day)
+    );
+    println!("  motor onset:                {}", day(s.motor_onset_day));
+    println!("  spasm onset:                {}", day(s.spasm_onset_day));
+    println!(
+        "  peak spasm intensity:       {:.3} (day {:.0})",
+        s.peak_spasm, s.peak_spasm_day
+    );
+    println!(
+        "  spasm burden (AUC):         {:.1} intensity-days",
+        s.spasm_auc
+    );
+    match s.alsfrs_slope_per_month {
+        Some(v) => {
+            println!("  ALSFRS-R slope:             {v:.2} points/month (first year after onset)")
+        }
+        None => println!("  ALSFRS-R slope:             n/a"),
+    }
+    println!("  death (respiratory failure): {}", day(s.death_day));
+    println!(
+        "  wrote {}/trajectory.csv, summary.json, manifest.json",
+        out.display()
+    );
+}
+
+pub fn params(model: Option<&str>) -> Result<()> {
+    let model = load_model(model)?;
+    println!(
+        "# {} ({}): {}",
+        model.name,
+        model.species.name(),
+        model.description
+    );
+    println!(
+        "{:<30} {:>10} {:<18} {:<22} source",
+        "parameter", "value", "unit", "range"
+    );
+    for p in &model.resolved {
+        let source = match (&p.source, p.assumption) {
+            (Some(s), _) => s.clone(),
+            (None, true) => "ASSUMPTION".into(),
+            (None, false) => String::new(),
+        };
+        let range = format!("[{}, {}]", p.range[0], p.range[1]);
+        println!(
+            "{:<30} {:>10} {:<18} {:<22} {}",
+            p.name, p.file_value, p.unit, range, source
+        );
+    }
+    Ok(())
+}

@@ -1,0 +1,20 @@
+//! The `raphe` binary: parse flags, run, print the error once.
+
+mod cli;
+
+use clap::Parser;
+
+fn main() -> std::process::ExitCode {
+    let args = cli::Cli::parse();
+    let result = match args.command {
+        cli::Command::Simulate(a) => cli::simulate(a),
+        cli::Command::Params { model } => cli::params(model.as_deref()),
+    };
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}

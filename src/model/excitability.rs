@@ -1,0 +1,30 @@
+//! Motoneuron excitability: the persistent inward current (PIC) facilitated by 5-HT2B/2C
+//! activity, and reflex excitability once inhibition is taken into account.
+//!
+//! PIC = PIC_max · A^n / (A^n + A½^n), with A the receptor activity relative to baseline and
+//! n the Hill coefficient of the receptor → G-protein → conductance cascade (Destexhe &
+//! Sejnowski 1995, n = 4). dPIC/dt = (PIC∞(A) − PIC)/τ.
+//! Reflex excitability E = (PIC/PIC₀) · g_drugs / (1 − w·(1 − U)): PIC relative to baseline,
+//! times drug gain on reflex transmission, divided by the inhibition left after UMN loss.
+
+/// Quasi-steady PIC (nA) at receptor activity `activity` (x baseline).
+pub fn pic_steady(activity: f64, pic_max: f64, half_activity: f64, hill: f64) -> f64 {
+    let a = activity.max(0.0).powf(hill);
+    pic_max * a / (a + half_activity.powf(hill))
+}
+
+/// dPIC/dt.
+pub fn pic_rate(pic: f64, steady: f64, time_constant: f64) -> f64 {
+    (steady - pic) / time_constant
+}
+
+/// Reflex excitability relative to a healthy baseline (1 before disease and drugs).
+pub fn reflex_excitability(
+    pic_ratio: f64,
+    umn_survival: f64,
+    umn_inhibition_loss: f64,
+    drug_gain: f64,
+) -> f64 {
+    let inhibition = 1.0 - umn_inhibition_loss * (1.0 - umn_survival);
+    pic_ratio * drug_gain / inhibition
+}

@@ -1,0 +1,516 @@
+//! The mechanistic model: serotonergic neuron loss → spinal 5-HT → 5-HT2B/2C receptor activity
+//! → motoneuron PIC and reflex excitability → spasms, with upper and lower motor neuron loss,
+//! clinical readouts and NfL. Equations and sources: `docs/model.md`.
+//!
+//! Each mechanism is a small module of pure functions; [`Model`] holds the parameters (in
+//! internal units) and the baseline quantities derived from them, and wires the mechanisms.
+
+pub mod degeneration;
+pub mod excitability;
+pub mod nfl;
+pub mod parameters;
+pub mod readouts;
+pub mod receptor;
+pub mod serotonin;
+
+use crate::error::{Error, Result};
+use crate::params::{self, ParamSpec, Quantity, Resolved};
+use crate::units::{Kind, DAYS_PER_HOUR};
+use degeneration::Degeneration;
+pub use parameters::Parameters;
+use receptor::{LigandLoad, Subtype};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// Species of a model preset; selects the drug PK block.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Species {
+    Human,
+    Mouse,
+}
+
+impl Species {
+    pub fn name(self) -> &'static str {
+        match self {
+            Species::Human => "human",
+            Species::Mouse => "mouse",
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ModelFile {
+    model: Header,
+    parameters: BTreeMap<String, ParamSpec>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Header {
+    name: String,
+    species: Species,
+    description: String,
+    /// Default simulated time.
+    duration: Quantity,
+    /// Default spacing of trajectory rows.
+    output_step: Quantity,
+}
+
+/// What the drugs present do to the model at one instant (computed by the PD layer).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct DrugEffects {
+    pub ht2b: LigandLoad,
+    pub ht2c: LigandLoad,
+    /// Multiplier on reflex transmission (1 = no drug; GABA-B agonists lower it).
+    pub reflex_gain: f64,
+}
+
+impl Default for DrugEffects {
+    fn default() -> Self {
+        DrugEffects {
+            ht2b: LigandLoad::default(),
+            ht2c: LigandLoad::default(),
+            reflex_gain: 1.0,
+        }
+    }
+}
+
+/// The slow disease states, integrated in both fidelity paths.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Core {
+    /// Surviving fraction of raphe serotonergic neurons.
+    pub raphe: f64,
+    /// Surviving fraction of upper motor neurons.
+    pub umn: f64,
+    /// Surviving fraction of lower motor neurons (motor units).
+    pub lmn: f64,
+    /// 5-HT2B density, x baseline.
+    pub ht2b_density: f64,
+    /// 5-HT2C density, x baseline.
+    pub ht2c_density: f64,
+    /// Serum NfL, pg/mL.
+    pub nfl: f64,
+    /// ∫ spasm intensity dt, intensity·day.
+    pub spasm_auc: f64,
+}
+
+impl Core {
+    pub const LEN: usize = 7;
+
+    pub fn to_array(self) -> [f64; Self::LEN] {
+        [
+            self.raphe,
+            self.umn,
+            self.lmn,
+            self.ht2b_density,
+            self.ht2c_density,
+            self.nfl,
+            self.spasm_auc,
+        ]
+    }
+
+    pub fn from_slice(y: &[f64]) -> Self {
+        Core {
+            raphe: y[0],
+            umn: y[1],
+            lmn: y[2],
+            ht2b_density: y[3],
+            ht2c_density: y[4],
+            nfl: y[5],
+            spasm_auc: y[6],
+        }
+    }
+}
+
+/// Which neuron pools are degenerating during a solver segment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Phase {
+    pub raphe: bool,
+    pub umn: bool,
+    pub lmn: bool,
+}
+
+/// Receptor-level quantities at one instant.
+#[derive(Debug, Clone, Copy)]
+pub struct ReceptorState {
+    /// PIC-facilitating receptor activity (density × active fraction), x baseline.
+    pub activity: f64,
+    /// 5-HT occupancy relative to baseline, per subtype.
+    pub ht2b_occupancy_ratio: f64,
+    pub ht2c_occupancy_ratio: f64,
+}
+
+/// Clinical and mechanistic readouts at one instant.
+#[derive(Debug, Clone, Copy)]
+pub struct Readouts {
+    pub receptor_activity: f64,
+    pub excitability: f64,
+    pub spasm: f64,
+    pub spasms_per_hour: f64,
+    pub penn: f64,
+    pub ashworth: f64,
+    pub pain: f64,
+    pub motor_function: f64,
+    pub alsfrs_r: f64,
+    pub fvc: f64,
+    pub alive: bool,
+}
+
+/// A loaded model: parameters plus baseline quantities derived from them.
+#[derive(Debug, Clone)]
+pub struct Model {
+    pub name: String,
+    pub species: Species,
+    pub description: String,
+    pub default_duration: f64,
+    pub default_output_step: f64,
+    pub params: Parameters,
+    /// Parameters as written in the file (units, ranges, sources) for listings.
+    pub resolved: Vec<Resolved>,
+    pub source: Option<PathBuf>,
+    /// The file's text, hashed into the manifest.
+    pub text: String,
+    derived: Derived,
+}
+
+/// Quantities computed once from the parameters.
+#[derive(Debug, Clone)]
+struct Derived {
+    raphe: Degeneration,
+    umn: Degeneration,
+    lmn: Degeneration,
+    ht2b: Subtype,
+    ht2c: Subtype,
+    ht2b_active0: f64,
+    ht2c_active0: f64,
+    ht2b_occupancy0: f64,
+    ht2c_occupancy0: f64,
+    pic0: f64,
+    serotonin_clearance: f64,
+    nfl_clearance: f64,
+}
+
+impl Model {
+    /// Load and check a model file.
+    pub fn load(path: &Path) -> Result<Model> {
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            Error::input(
+                path,
+                "",
+                None,
+                format!("cannot read model file: {e}"),
+                "an existing, readable TOML file",
+            )
+        })?;
+        Self::from_toml(path, &text)
+    }
+
+    /// Parse a model from TOML text; `path` names it in errors.
+    pub fn from_toml(path: &Path, text: &str) -> Result<Model> {
+        let file: ModelFile = params::parse_toml(path, text)?;
+        let resolved =
+            params::resolve(path, text, "parameters", &file.parameters, parameters::DEFS)?;
+        let values: Vec<f64> = resolved.iter().map(|r| r.value).collect();
+        let params = Parameters::from_values(&values);
+        check_consistency(path, &params)?;
+        let h = &file.model;
+        let duration = h
+            .duration
+            .to_internal(path, text, "model.duration", Kind::Time)?;
+        let output_step = h
+            .output_step
+            .to_internal(path, text, "model.output_step", Kind::Time)?;
+        if duration <= 0.0 || output_step <= 0.0 {
+            return Err(Error::input(
+                path,
+                "model.duration / model.output_step",
+                None,
+                "must be positive",
+                "a time > 0",
+            ));
+        }
+        let mut model = Model::from_parameters(params);
+        model.name = h.name.clone();
+        model.species = h.species;
+        model.description = h.description.clone();
+        model.default_duration = duration;
+        model.default_output_step = output_step;
+        model.resolved = resolved;
+        model.source = Some(path.to_path_buf());
+        model.text = text.to_string();
+        Ok(model)
+    }
+
+    /// A model from parameters alone (derived quantities recomputed); name and metadata blank.
+    pub fn from_parameters(params: Parameters) -> Model {
+        let p = &params;
+        let ht2b = Subtype {
+            constitutive_ratio: p.ht2b_constitutive_ratio,
+            kd_serotonin: p.ht2b_kd_serotonin,
+            serotonin_efficacy: p.ht2b_serotonin_efficacy,
+        };
+        let ht2c = Subtype {
+            constitutive_ratio: p.ht2c_constitutive_ratio,
+            kd_serotonin: p.ht2c_kd_serotonin,
+            serotonin_efficacy: p.ht2c_serotonin_efficacy,
+        };
+        let none = LigandLoad::default();
+        let s0 = p.serotonin_baseline;
+        let derived = Derived {
+            raphe: Degeneration {
+                onset: p.raphe_onset,
+                hazard: p.raphe_hazard,
+            },
+            umn: Degeneration {
+                onset: p.umn_onset,
+                hazard: p.umn_hazard,
+            },
+            lmn: Degeneration {
+                onset: p.lmn_onset,
+                hazard: p.lmn_hazard,
+            },
+            ht2b_active0: ht2b.active_fraction(s0, none),
+            ht2c_active0: ht2c.active_fraction(s0, none),
+            ht2b_occupancy0: ht2b.serotonin_occupancy(s0, none),
+            ht2c_occupancy0: ht2c.serotonin_occupancy(s0, none),
+            ht2b,
+            ht2c,
+            pic0: excitability::pic_steady(1.0, p.pic_max, p.pic_half_activity, p.pic_hill),
+            serotonin_clearance: std::f64::consts::LN_2 / p.serotonin_half_life,
+            nfl_clearance: std::f64::consts::LN_2 / p.nfl_half_life,
+        };
+        Model {
+            name: String::new(),
+            species: Species::Human,
+            description: String::new(),
+            default_duration: 5.0 * 365.25,
+            default_output_step: 1.0,
+            params,
+            resolved: Vec::new(),
+            source: None,
+            text: String::new(),
+            derived,
+        }
+    }
+
+    /// The same model with one parameter changed (by name, in internal units).
+    pub fn with_parameter(&self, name: &str, value: f64) -> Option<Model> {
+        let mut params = self.params.clone();
+        *params.get_mut(name)? = value;
+        let mut m = Model::from_parameters(params);
+        m.name = self.name.clone();
+        m.species = self.species;
+        m.description = self.description.clone();
+        m.default_duration = self.default_duration;
+        m.default_output_step = self.default_output_step;
+        m.resolved = self.resolved.clone();
+        m.source = self.source.clone();
+        m.text = self.text.clone();
+        Some(m)
+    }
+
+    /// State before disease.
+    pub fn initial_core(&self) -> Core {
+        Core {
+            raphe: 1.0,
+            umn: 1.0,
+            lmn: 1.0,
+            ht2b_density: 1.0,
+            ht2c_density: 1.0,
+            nfl: self.params.nfl_baseline,
+            spasm_auc: 0.0,
+        }
+    }
+
+    /// Baseline PIC, nA.
+    pub fn baseline_pic(&self) -> f64 {
+        self.derived.pic0
+    }
+
+    /// Days at which degeneration switches on (solver segments are split there).
+    pub fn onsets(&self) -> [f64; 3] {
+        let d = &self.derived;
+        [d.raphe.onset, d.umn.onset, d.lmn.onset]
+    }
+
+    /// Which pools degenerate in a segment starting at day `t`.
+    pub fn phase_at(&self, t: f64) -> Phase {
+        let d = &self.derived;
+        let after = |on: f64| t >= on - 1e-9;
+        Phase {
+            raphe: after(d.raphe.onset),
+            umn: after(d.umn.onset),
+            lmn: after(d.lmn.onset),
+        }
+    }
+
+    /// d(spinal 5-HT)/dt; 5-HT normalised to baseline.
+    pub fn serotonin_rate(&self, serotonin: f64, raphe: f64) -> f64 {
+        serotonin::rate(serotonin, raphe, self.derived.serotonin_clearance)
+    }
+
+    /// Receptor activity and 5-HT occupancy at normalised 5-HT `serotonin`.
+    pub fn receptor_state(
+        &self,
+        serotonin: f64,
+        core: &Core,
+        effects: &DrugEffects,
+    ) -> ReceptorState {
+        let d = &self.derived;
+        let s_nm = serotonin.max(0.0) * self.params.serotonin_baseline;
+        let share_c = self.params.ht2c_share_of_pic;
+        let act_b = core.ht2b_density * d.ht2b.active_fraction(s_nm, effects.ht2b) / d.ht2b_active0;
+        let act_c = core.ht2c_density * d.ht2c.active_fraction(s_nm, effects.ht2c) / d.ht2c_active0;
+        ReceptorState {
+            activity: share_c * act_c + (1.0 - share_c) * act_b,
+            ht2b_occupancy_ratio: d.ht2b.serotonin_occupancy(s_nm, effects.ht2b)
+                / d.ht2b_occupancy0,
+            ht2c_occupancy_ratio: d.ht2c.serotonin_occupancy(s_nm, effects.ht2c)
+                / d.ht2c_occupancy0,
+        }
+    }
+
+    /// Quasi-steady PIC (nA) at receptor activity `activity`.
+    pub fn pic_steady(&self, activity: f64) -> f64 {
+        let p = &self.params;
+        excitability::pic_steady(activity, p.pic_max, p.pic_half_activity, p.pic_hill)
+    }
+
+    /// d(PIC)/dt.
+    pub fn pic_rate(&self, pic: f64, activity: f64) -> f64 {
+        excitability::pic_rate(
+            pic,
+            self.pic_steady(activity),
+            self.params.pic_time_constant,
+        )
+    }
+
+    /// Spasm intensity in [0, 1] at PIC `pic` (nA).
+    pub fn spasm(&self, core: &Core, pic: f64, effects: &DrugEffects) -> f64 {
+        let p = &self.params;
+        let e = self.excitability(core, pic, effects);
+        readouts::spasm_intensity(e, core.lmn, p.spasm_half_excess, p.spasm_hill)
+    }
+
+    fn excitability(&self, core: &Core, pic: f64, effects: &DrugEffects) -> f64 {
+        excitability::reflex_excitability(
+            pic / self.derived.pic0,
+            core.umn,
+            self.params.umn_inhibition_loss,
+            effects.reflex_gain,
+        )
+    }
+
+    /// Rates of the slow states, given 5-HT and PIC (states in the full path, quasi-steady in
+    /// the fast path) and the drug effects.
+    pub fn core_rates(
+        &self,
+        phase: Phase,
+        core: &Core,
+        serotonin: f64,
+        pic: f64,
+        effects: &DrugEffects,
+    ) -> Core {
+        let p = &self.params;
+        let d = &self.derived;
+        let rec = self.receptor_state(serotonin, core, effects);
+        let umn_rate = d.umn.rate(core.umn, phase.umn);
+        let lmn_rate = d.lmn.rate(core.lmn, phase.lmn);
+        let density = |density, occupancy| {
+            let target = receptor::density_target(occupancy, p.receptor_upregulation_max);
+            receptor::density_rate(density, target, p.receptor_upregulation_time)
+        };
+        Core {
+            raphe: d.raphe.rate(core.raphe, phase.raphe),
+            umn: umn_rate,
+            lmn: lmn_rate,
+            ht2b_density: density(core.ht2b_density, rec.ht2b_occupancy_ratio),
+            ht2c_density: density(core.ht2c_density, rec.ht2c_occupancy_ratio),
+            nfl: nfl::rate(
+                core.nfl,
+                p.nfl_baseline,
+                p.nfl_gain,
+                -(umn_rate + lmn_rate),
+                d.nfl_clearance,
+            ),
+            spasm_auc: self.spasm(core, pic, effects),
+        }
+    }
+
+    /// Readouts at one instant.
+    pub fn readouts(
+        &self,
+        core: &Core,
+        serotonin: f64,
+        pic: f64,
+        effects: &DrugEffects,
+    ) -> Readouts {
+        let p = &self.params;
+        let rec = self.receptor_state(serotonin, core, effects);
+        let excitability = self.excitability(core, pic, effects);
+        let spasm =
+            readouts::spasm_intensity(excitability, core.lmn, p.spasm_half_excess, p.spasm_hill);
+        let spasms_per_hour = spasm * p.spasm_max_frequency * DAYS_PER_HOUR;
+        let ashworth = readouts::ashworth(excitability, core.lmn, p.tone_half_excess);
+        let function = readouts::motor_function(core.lmn, core.umn, p.umn_function_weight);
+        let fvc = readouts::fvc(function, p.respiratory_reserve_function);
+        Readouts {
+            receptor_activity: rec.activity,
+            excitability,
+            spasm,
+            spasms_per_hour,
+            penn: readouts::penn_score(spasms_per_hour),
+            ashworth,
+            pain: readouts::pain(spasm, ashworth, p.pain_spasm_weight, p.pain_tone_weight),
+            motor_function: function,
+            alsfrs_r: readouts::alsfrs_r(function, p.motor_onset_function, p.alsfrs_exponent),
+            fvc,
+            alive: fvc >= p.death_fvc,
+        }
+    }
+}
+
+/// Relations between parameters that single ranges cannot express.
+fn check_consistency(path: &Path, p: &Parameters) -> Result<()> {
+    let rule = |ok: bool, field: &str, problem: &str, allowed: &str| {
+        if ok {
+            Ok(())
+        } else {
+            Err(Error::input(
+                path,
+                format!("parameters.{field}"),
+                None,
+                problem,
+                allowed,
+            ))
+        }
+    };
+    rule(
+        p.ht2c_share_of_pic <= 1.0,
+        "ht2c_share_of_pic",
+        "a share above 1",
+        "0 to 1",
+    )?;
+    rule(
+        p.death_fvc < 1.0,
+        "death_fvc",
+        "death at full FVC",
+        "below 1",
+    )?;
+    rule(
+        p.respiratory_reserve_function <= 1.0 && p.motor_onset_function <= 1.0,
+        "motor_onset_function",
+        "function thresholds above 1",
+        "0 to 1",
+    )?;
+    rule(
+        p.umn_inhibition_loss < 1.0,
+        "umn_inhibition_loss",
+        "all inhibition lost makes excitability infinite",
+        "below 1",
+    )?;
+    Ok(())
+}

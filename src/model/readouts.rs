@@ -1,0 +1,82 @@
+//! Clinical readouts derived from the states: spasm intensity, Penn spasm frequency score,
+//! an Ashworth-like tone score, pain, motor function, ALSFRS-R and FVC.
+
+/// Hill function of the excess excitability x = max(E − 1, 0): 0 at baseline, → 1 when large.
+fn hill_of_excess(excitability: f64, half: f64, n: f64) -> f64 {
+    let x = (excitability - 1.0).max(0.0);
+    if x == 0.0 {
+        return 0.0;
+    }
+    let xn = x.powf(n);
+    xn / (xn + half.powf(n))
+}
+
+/// Spasm intensity in [0, 1]: long-lasting reflexes need excess excitability and surviving
+/// motor units, so intensity scales with LMN survival (spasms fade as LMNs are lost).
+pub fn spasm_intensity(excitability: f64, lmn_survival: f64, half: f64, hill: f64) -> f64 {
+    lmn_survival.clamp(0.0, 1.0) * hill_of_excess(excitability, half, hill)
+}
+
+/// Ashworth-like tone score, continuous on 0–4 (Modified Ashworth anchors 0, 1, 1+, 2, 3, 4).
+pub fn ashworth(excitability: f64, lmn_survival: f64, half: f64) -> f64 {
+    4.0 * lmn_survival.clamp(0.0, 1.0) * hill_of_excess(excitability, half, 2.0)
+}
+
+/// Penn spasm frequency score (0 none, 1 stimulus-induced only, 2 < 1/h, 3 ≥ 1/h, 4 > 10/h)
+/// from the spasm frequency per hour. Below 0.05/h counts as none and below 0.2/h as
+/// stimulus-induced only (assumption: such rare spasms are seen when provoked).
+pub fn penn_score(spasms_per_hour: f64) -> f64 {
+    match spasms_per_hour {
+        f if f < 0.05 => 0.0,
+        f if f < 0.2 => 1.0,
+        f if f < 1.0 => 2.0,
+        f if f <= 10.0 => 3.0,
+        _ => 4.0,
+    }
+}
+
+/// Pain on a 0–10 numeric rating scale from spasms and tone.
+pub fn pain(spasm: f64, ashworth: f64, spasm_weight: f64, tone_weight: f64) -> f64 {
+    10.0 * (spasm_weight * spasm + tone_weight * ashworth / 4.0).clamp(0.0, 1.0)
+}
+
+/// Motor function in [0, 1]: surviving motor units, less the share lost with UMN control.
+pub fn motor_function(lmn: f64, umn: f64, umn_weight: f64) -> f64 {
+    (lmn * (1.0 - umn_weight * (1.0 - umn))).clamp(0.0, 1.0)
+}
+
+/// ALSFRS-R (0–48): full until function falls below the clinical-onset level, then a power of
+/// the function left relative to onset.
+pub fn alsfrs_r(function: f64, onset_function: f64, exponent: f64) -> f64 {
+    48.0 * (function / onset_function).clamp(0.0, 1.0).powf(exponent)
+}
+
+/// FVC as a fraction of predicted: normal until function falls below the respiratory reserve.
+pub fn fvc(function: f64, reserve_function: f64) -> f64 {
+    (function / reserve_function).clamp(0.0, 1.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_spasm_at_baseline_and_monotone_above() {
+        assert_eq!(spasm_intensity(1.0, 1.0, 2.0, 4.0), 0.0);
+        let mut last = 0.0;
+        for e in [1.5, 2.0, 4.0, 8.0] {
+            let s = spasm_intensity(e, 1.0, 2.0, 4.0);
+            assert!(s > last && s <= 1.0);
+            last = s;
+        }
+    }
+
+    #[test]
+    fn penn_is_ordinal_and_monotone() {
+        let scores: Vec<f64> = [0.0, 0.1, 0.5, 5.0, 50.0]
+            .iter()
+            .map(|&f| penn_score(f))
+            .collect();
+        assert_eq!(scores, vec![0.0, 1.0, 2.0, 3.0, 4.0]);
+    }
+}

@@ -1,0 +1,83 @@
+//! The manifest beside every output: what was run (model, parameters, scenario, drugs, with
+//! content hashes), how (settings), and by what (version, git revision, command line).
+
+use crate::model::Model;
+use crate::params::Resolved;
+use crate::pharmacology::Scenario;
+use crate::simulate::Settings;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+/// SHA-256 of a text, hex.
+pub fn sha256(text: &str) -> String {
+    Sha256::digest(text.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+#[derive(Serialize)]
+struct FileRecord<'a> {
+    path: String,
+    sha256: String,
+    name: &'a str,
+}
+
+#[derive(Serialize)]
+struct Manifest<'a> {
+    raphe_version: &'static str,
+    git_revision: &'static str,
+    command: Vec<String>,
+    model: FileRecord<'a>,
+    parameters: &'a [Resolved],
+    scenario: Option<FileRecord<'a>>,
+    scenario_text: &'a str,
+    drugs: Vec<FileRecord<'a>>,
+    dosing: &'a [crate::pharmacology::scenario::Dosing],
+    settings: &'a Settings,
+    seed: Option<u64>,
+}
+
+/// The manifest as pretty JSON.
+pub fn manifest_json(
+    model: &Model,
+    scenario: &Scenario,
+    settings: &Settings,
+    command: Vec<String>,
+) -> String {
+    let path = |p: &Option<std::path::PathBuf>| {
+        p.as_ref()
+            .map_or("<in memory>".into(), |p| p.display().to_string())
+    };
+    let m = Manifest {
+        raphe_version: env!("CARGO_PKG_VERSION"),
+        git_revision: env!("RAPHE_GIT_REVISION"),
+        command,
+        model: FileRecord {
+            path: path(&model.source),
+            sha256: sha256(&model.text),
+            name: &model.name,
+        },
+        parameters: &model.resolved,
+        scenario: scenario.source.as_ref().map(|_| FileRecord {
+            path: path(&scenario.source),
+            sha256: sha256(&scenario.text),
+            name: &scenario.name,
+        }),
+        scenario_text: &scenario.text,
+        drugs: scenario
+            .drug_files
+            .iter()
+            .map(|d| FileRecord {
+                path: d.source.display().to_string(),
+                sha256: sha256(&d.text),
+                name: &d.name,
+            })
+            .collect(),
+        dosing: &scenario.dosing,
+        settings,
+        // The model is deterministic; sweeps (later) record their seed here.
+        seed: None,
+    };
+    serde_json::to_string_pretty(&m).expect("manifest serialises")
+}

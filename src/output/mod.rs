@@ -1,0 +1,41 @@
+//! Writers: one function per output file, all atomic. Nothing here simulates.
+
+pub mod atomic;
+pub mod manifest;
+
+use crate::error::Result;
+use crate::simulate::{Summary, Trajectory};
+use std::fmt::Write as _;
+use std::path::Path;
+
+/// The trajectory as CSV: a header of column names, one row per output time. Numbers use
+/// Rust's shortest round-trip formatting, so the file reproduces the values exactly.
+pub fn trajectory_csv(traj: &Trajectory) -> String {
+    let cols = traj.columns();
+    let mut out = cols
+        .iter()
+        .map(|c| c.name.as_str())
+        .collect::<Vec<_>>()
+        .join(",");
+    out.push('\n');
+    for s in &traj.samples {
+        let row = traj.row(s);
+        for (i, v) in row.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            let _ = write!(out, "{v}");
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// Write `trajectory.csv`, `trajectory.columns.json` (units and meanings) and `summary.json`.
+pub fn write_run(dir: &Path, traj: &Trajectory, summary: &Summary) -> Result<()> {
+    atomic::write(&dir.join("trajectory.csv"), trajectory_csv(traj).as_bytes())?;
+    let columns = serde_json::to_string_pretty(&traj.columns()).expect("columns serialise");
+    atomic::write(&dir.join("trajectory.columns.json"), columns.as_bytes())?;
+    let summary = serde_json::to_string_pretty(summary).expect("summary serialises");
+    atomic::write(&dir.join("summary.json"), summary.as_bytes())
+}

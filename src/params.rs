@@ -1,0 +1,243 @@
+//! Annotated parameters as they stand in model and drug files, and their strict resolution
+//! against a table of known definitions.
+//!
+//! A parameter is written
+//! `raphe_hazard = { value = 0.02, unit = "1/month", range = [0.005, 0.1], source = "…" }`
+//! (or `assumption = true` instead of a source). Resolution checks the name, the unit, the
+//! range and the provenance, and converts the value into the internal unit once.
+
+use crate::error::{Error, Result};
+use crate::units::{self, Kind};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::path::Path;
+use toml::Spanned;
+
+/// A number as TOML writes it: `5` and `5.0` are both accepted.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(untagged)]
+pub enum Number {
+    Float(f64),
+    Integer(i64),
+}
+
+impl Number {
+    pub fn get(self) -> f64 {
+        match self {
+            Number::Float(x) => x,
+            Number::Integer(i) => i as f64,
+        }
+    }
+}
+
+/// One parameter entry in a file.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ParamSpec {
+    pub value: Spanned<Number>,
+    pub unit: String,
+    /// Plausible range, in the same unit as `value`.
+    pub range: [Number; 2],
+    #[serde(default)]
+    pub source: Option<String>,
+    /// True when no source was found and the number is the modeller's assumption.
+    #[serde(default)]
+    pub assumption: bool,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// What the code knows about a parameter: its name, kind and meaning.
+#[derive(Debug, Clone, Copy)]
+pub struct ParamDef {
+    pub name: &'static str,
+    pub kind: Kind,
+    pub description: &'static str,
+}
+
+/// A parameter after checking and conversion, kept whole for listings and manifests.
+#[derive(Debug, Clone, Serialize)]
+pub struct Resolved {
+    pub name: String,
+    /// Value in the internal unit (what the equations use).
+    pub value: f64,
+    pub internal_unit: &'static str,
+    /// Value and range as written in the file.
+    pub file_value: f64,
+    pub unit: String,
+    pub range: [f64; 2],
+    pub source: Option<String>,
+    pub assumption: bool,
+    pub description: &'static str,
+}
+
+/// 1-based line of a byte offset.
+pub fn line_of(text: &str, offset: usize) -> usize {
+    text[..offset.min(text.len())].matches('\n').count() + 1
+}
+
+/// Parse a TOML document, turning syntax and type errors into [`Error::Input`] with the line
+/// and the offending key.
+pub fn parse_toml<T: serde::de::DeserializeOwned>(path: &Path, text: &str) -> Result<T> {
+    toml::from_str(text).map_err(|e| {
+        let line = e.span().map(|s| line_of(text, s.start));
+        let field = e
+            .span()
+            .map(|s| text[s].trim().chars().take(60).collect::<String>())
+            .filter(|f| !f.contains('\n'))
+            .unwrap_or_default();
+        Error::input(path, field, line, e.message().trim().to_string(), "")
+    })
+}
+
+/// Check every entry of `table` against `defs`: no unknown names, none missing, known unit,
+/// finite value inside an ordered range, and a source or `assumption = true`.
+/// Returns the parameters in the order of `defs`.
+pub fn resolve(
+    path: &Path,
+    text: &str,
+    section: &str,
+    table: &BTreeMap<String, ParamSpec>,
+    defs: &[ParamDef],
+) -> Result<Vec<Resolved>> {
+    for (name, spec) in table {
+        if !defs.iter().any(|d| d.name == name) {
+            let known: Vec<_> = defs.iter().map(|d| d.name).collect();
+            return Err(Error::input(
+                path,
+                format!("{section}.{name}"),
+                Some(line_of(text, spec.value.span().start)),
+                "unknown parameter",
+                known.join(", "),
+            ));
+        }
+    }
+    defs.iter()
+        .map(|def| {
+            let spec = table.get(def.name).ok_or_else(|| {
+                Error::input(
+                    path,
+                    format!("{section}.{}", def.name),
+                    None,
+                    format!("missing parameter ({})", def.description),
+                    format!(
+                        "a table {{ value, unit, range, source | assumption = true }} with unit one of {}",
+                        units::allowed(def.kind)
+                    ),
+                )
+            })?;
+            resolve_one(path, text, section, def, spec)
+        })
+        .collect()
+}
+
+fn resolve_one(
+    path: &Path,
+    text: &str,
+    section: &str,
+    def: &ParamDef,
+    spec: &ParamSpec,
+) -> Result<Resolved> {
+    let line = Some(line_of(text, spec.value.span().start));
+    let field = |f: &str| format!("{section}.{}.{f}", def.name);
+    let value = spec.value.get_ref().get();
+    let [lo, hi] = spec.range.map(Number::get);
+    let factor = units::factor(def.kind, &spec.unit).ok_or_else(|| {
+        Error::input(
+            path,
+            field("unit"),
+            line,
+            format!("unit \"{}\" is not a unit of {:?}", spec.unit, def.kind),
+            units::allowed(def.kind),
+        )
+    })?;
+    if !value.is_finite() {
+        return Err(Error::input(
+            path,
+            field("value"),
+            line,
+            format!("value {value} is not a finite number"),
+            "a finite number",
+        ));
+    }
+    if !(lo.is_finite() && hi.is_finite() && lo <= hi) {
+        return Err(Error::input(
+            path,
+            field("range"),
+            line,
+            format!("range [{lo}, {hi}] is not an ordered pair of finite numbers"),
+            "[low, high] with low <= high",
+        ));
+    }
+    if value < lo || value > hi {
+        return Err(Error::input(
+            path,
+            field("value"),
+            line,
+            format!("value {value} {} is outside its plausible range", spec.unit),
+            format!("[{lo}, {hi}] {}", spec.unit),
+        ));
+    }
+    let has_source = spec.source.as_deref().is_some_and(|s| !s.trim().is_empty());
+    if !has_source && !spec.assumption {
+        return Err(Error::input(
+            path,
+            field("source"),
+            line,
+            "no source and not marked as an assumption",
+            "source = \"citation\" or assumption = true",
+        ));
+    }
+    Ok(Resolved {
+        name: def.name.to_string(),
+        value: value * factor,
+        internal_unit: units::internal_unit(def.kind),
+        file_value: value,
+        unit: spec.unit.clone(),
+        range: [lo, hi],
+        source: spec.source.clone(),
+        assumption: spec.assumption,
+        description: def.description,
+    })
+}
+
+/// A quantity with its unit, for settings that are not model parameters (doses, durations).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Quantity {
+    pub value: Spanned<Number>,
+    pub unit: String,
+}
+
+impl Quantity {
+    /// Value in the internal unit of `kind`; `field` names it in errors. Non-finite or
+    /// negative values are rejected.
+    pub fn to_internal(&self, path: &Path, text: &str, field: &str, kind: Kind) -> Result<f64> {
+        let line = Some(line_of(text, self.value.span().start));
+        let value = self.value.get_ref().get();
+        let factor = units::factor(kind, &self.unit).ok_or_else(|| {
+            Error::input(
+                path,
+                format!("{field}.unit"),
+                line,
+                format!("unit \"{}\" is not a unit of {:?}", self.unit, kind),
+                units::allowed(kind),
+            )
+        })?;
+        if !value.is_finite() || value < 0.0 {
+            return Err(Error::input(
+                path,
+                format!("{field}.value"),
+                line,
+                format!("value {value} must be a finite, non-negative number"),
+                "a number >= 0",
+            ));
+        }
+        Ok(value * factor)
+    }
+
+    /// Line of the value, for errors found after conversion.
+    pub fn line(&self, text: &str) -> usize {
+        line_of(text, self.value.span().start)
+    }
+}

@@ -1,0 +1,13 @@
+//! Interventions: drug files, linear PK, pharmacodynamics and dosing scenarios.
+
+pub mod drug;
+pub mod effects;
+pub mod library;
+pub mod pk;
+pub mod scenario;
+
+pub use drug::Drug;
+pub use effects::BoundDrug;
+pub use library::Library;
+pub use pk::{OneCompartment, PkState, Route};
+pub use scenario::{DoseEvent, Scenario};

@@ -1,0 +1,236 @@
+//! The two fidelity paths. Both advance the same slow states with the same equations; they
+//! differ in how the fast parts are treated.
+//!
+//! * Full: every state is integrated — spinal 5-HT (t½ ≈ 1 h), the PIC (τ ≈ 10 min) and each
+//!   drug's depot, central and CSF compartments — piecewise between doses.
+//! * Fast (multiscale): PK in closed form (exact exponential propagation between doses), 5-HT
+//!   and PIC at their quasi-steady values, so only the slow states reach the solver and its
+//!   steps are limited by the drug profile, not by minute-scale time constants.
+
+use super::solver::{self, StepMemory, Tolerances};
+use crate::error::Result;
+use crate::model::{self, Core, Model, Phase};
+use crate::pharmacology::effects::{self, BoundDrug};
+use crate::pharmacology::scenario::MAX_DRUGS;
+use crate::pharmacology::{DoseEvent, PkState};
+use ode_solvers::{SVector, System};
+
+/// What a path knows at one instant, for readouts.
+#[derive(Debug, Clone, Copy)]
+pub struct Snapshot {
+    pub core: Core,
+    /// Spinal 5-HT, x baseline.
+    pub serotonin: f64,
+    /// PIC, nA.
+    pub pic: f64,
+    pub pk: [PkState; MAX_DRUGS],
+}
+
+/// A fidelity path: advance between breakpoints, take doses, report.
+pub trait Path {
+    fn advance(&mut self, t0: f64, t1: f64) -> Result<()>;
+    fn dose(&mut self, event: &DoseEvent);
+    fn snapshot(&self) -> Snapshot;
+}
+
+fn give(drugs: &[BoundDrug], pk: &mut [PkState; MAX_DRUGS], event: &DoseEvent) {
+    pk[event.drug] = drugs[event.drug]
+        .pk
+        .dosed(pk[event.drug], event.amount, event.route);
+}
+
+// ---------------------------------------------------------------- full path
+
+const FULL_N: usize = Core::LEN + 2 + 3 * MAX_DRUGS;
+const SEROTONIN: usize = Core::LEN;
+const PIC: usize = Core::LEN + 1;
+const PK0: usize = Core::LEN + 2;
+
+/// Every state integrated by the solver.
+pub struct Full<'a> {
+    model: &'a Model,
+    drugs: &'a [BoundDrug],
+    tol: Tolerances,
+    y: SVector<f64, FULL_N>,
+    memory: StepMemory,
+}
+
+struct FullRhs<'a> {
+    model: &'a Model,
+    drugs: &'a [BoundDrug],
+    phase: Phase,
+}
+
+fn pk_states(y: &[f64], n: usize) -> [PkState; MAX_DRUGS] {
+    let mut pk = [PkState::default(); MAX_DRUGS];
+    for (i, s) in pk.iter_mut().enumerate().take(n) {
+        *s = PkState::from_slice(&y[PK0 + 3 * i..PK0 + 3 * i + 3]);
+    }
+    pk
+}
+
+impl System<f64, SVector<f64, FULL_N>> for FullRhs<'_> {
+    fn system(&self, _t: f64, y: &SVector<f64, FULL_N>, dy: &mut SVector<f64, FULL_N>) {
+        let y = y.as_slice();
+        let core = Core::from_slice(y);
+        let pk = pk_states(y, self.drugs.len());
+        let effects = effects::combined(self.drugs, &pk);
+        let rates = self
+            .model
+            .core_rates(self.phase, &core, y[SEROTONIN], y[PIC], &effects);
+        dy.as_mut_slice()[..Core::LEN].copy_from_slice(&rates.to_array());
+        dy[SEROTONIN] = self.model.serotonin_rate(y[SEROTONIN], core.raphe);
+        let activity = self
+            .model
+            .receptor_state(y[SEROTONIN], &core, &effects)
+            .activity;
+        dy[PIC] = self.model.pic_rate(y[PIC], activity);
+        for (i, drug) in self.drugs.iter().enumerate() {
+            let d = drug.pk.derivative(pk[i]).to_array();
+            dy.as_mut_slice()[PK0 + 3 * i..PK0 + 3 * i + 3].copy_from_slice(&d);
+        }
+    }
+}
+
+impl<'a> Full<'a> {
+    pub fn new(model: &'a Model, drugs: &'a [BoundDrug], tol: Tolerances) -> Self {
+        let mut y = SVector::<f64, FULL_N>::zeros();
+        y.as_mut_slice()[..Core::LEN].copy_from_slice(&model.initial_core().to_array());
+        y[SEROTONIN] = 1.0;
+        y[PIC] = model.baseline_pic();
+        Full {
+            model,
+            drugs,
+            tol,
+            y,
+            memory: StepMemory::default(),
+        }
+    }
+}
+
+impl Path for Full<'_> {
+    fn advance(&mut self, t0: f64, t1: f64) -> Result<()> {
+        let rhs = FullRhs {
+            model: self.model,
+            drugs: self.drugs,
+            phase: self.model.phase_at(t0),
+        };
+        self.y = solver::integrate(rhs, t0, t1, self.y, self.tol, &mut self.memory)?;
+        Ok(())
+    }
+
+    fn dose(&mut self, event: &DoseEvent) {
+        let mut pk = pk_states(self.y.as_slice(), self.drugs.len());
+        give(self.drugs, &mut pk, event);
+        let i = event.drug;
+        self.y.as_mut_slice()[PK0 + 3 * i..PK0 + 3 * i + 3].copy_from_slice(&pk[i].to_array());
+    }
+
+    fn snapshot(&self) -> Snapshot {
+        let y = self.y.as_slice();
+        Snapshot {
+            core: Core::from_slice(y),
+            serotonin: y[SEROTONIN],
+            pic: y[PIC],
+            pk: pk_states(y, self.drugs.len()),
+        }
+    }
+}
+
+// ---------------------------------------------------------------- fast path
+
+/// Slow states integrated; PK closed form; 5-HT and PIC quasi-steady.
+pub struct Fast<'a> {
+    model: &'a Model,
+    drugs: &'a [BoundDrug],
+    tol: Tolerances,
+    y: SVector<f64, { Core::LEN }>,
+    pk: [PkState; MAX_DRUGS],
+    memory: StepMemory,
+}
+
+struct FastRhs<'a> {
+    model: &'a Model,
+    drugs: &'a [BoundDrug],
+    phase: Phase,
+    t0: f64,
+    pk0: [PkState; MAX_DRUGS],
+}
+
+/// 5-HT and PIC at quasi-steady state for the given slow states and drug effects.
+fn quasi_steady(model: &Model, core: &Core, effects: &crate::model::DrugEffects) -> (f64, f64) {
+    let serotonin = model::serotonin::quasi_steady(core.raphe);
+    let activity = model.receptor_state(serotonin, core, effects).activity;
+    (serotonin, model.pic_steady(activity))
+}
+
+fn propagate_all(drugs: &[BoundDrug], pk: &[PkState; MAX_DRUGS], dt: f64) -> [PkState; MAX_DRUGS] {
+    let mut out = *pk;
+    for (s, d) in out.iter_mut().zip(drugs) {
+        *s = d.pk.propagate(*s, dt);
+    }
+    out
+}
+
+impl System<f64, SVector<f64, { Core::LEN }>> for FastRhs<'_> {
+    fn system(
+        &self,
+        t: f64,
+        y: &SVector<f64, { Core::LEN }>,
+        dy: &mut SVector<f64, { Core::LEN }>,
+    ) {
+        let core = Core::from_slice(y.as_slice());
+        let pk = propagate_all(self.drugs, &self.pk0, t - self.t0);
+        let effects = effects::combined(self.drugs, &pk);
+        let (serotonin, pic) = quasi_steady(self.model, &core, &effects);
+        let rates = self
+            .model
+            .core_rates(self.phase, &core, serotonin, pic, &effects);
+        dy.as_mut_slice().copy_from_slice(&rates.to_array());
+    }
+}
+
+impl<'a> Fast<'a> {
+    pub fn new(model: &'a Model, drugs: &'a [BoundDrug], tol: Tolerances) -> Self {
+        let y = SVector::from(model.initial_core().to_array());
+        Fast {
+            model,
+            drugs,
+            tol,
+            y,
+            pk: [PkState::default(); MAX_DRUGS],
+            memory: StepMemory::default(),
+        }
+    }
+}
+
+impl Path for Fast<'_> {
+    fn advance(&mut self, t0: f64, t1: f64) -> Result<()> {
+        let rhs = FastRhs {
+            model: self.model,
+            drugs: self.drugs,
+            phase: self.model.phase_at(t0),
+            t0,
+            pk0: self.pk,
+        };
+        self.y = solver::integrate(rhs, t0, t1, self.y, self.tol, &mut self.memory)?;
+        self.pk = propagate_all(self.drugs, &self.pk, t1 - t0);
+        Ok(())
+    }
+
+    fn dose(&mut self, event: &DoseEvent) {
+        give(self.drugs, &mut self.pk, event);
+    }
+
+    fn snapshot(&self) -> Snapshot {
+        let core = Core::from_slice(self.y.as_slice());
+        let effects = effects::combined(self.drugs, &self.pk);
+        let (serotonin, pic) = quasi_steady(self.model, &core, &effects);
+        Snapshot {
+            core,
+            serotonin,
+            pic,
+            pk: self.pk,
+        }
+    }
+}

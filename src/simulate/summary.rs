@@ -1,0 +1,132 @@
+//! Per-run summary metrics computed from a trajectory. Threshold crossings are interpolated
+//! linearly between output times; metrics stop at death.
+
+use super::trajectory::{Sample, Trajectory};
+use crate::model::Model;
+use crate::units::DAYS_PER_MONTH;
+use serde::Serialize;
+
+/// The summary written to `summary.json`. `None` (null) means "did not happen in the run".
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Summary {
+    pub end_day: f64,
+    /// First day spinal 5-HT is below 80% of baseline.
+    pub serotonin_below_80pct_day: Option<f64>,
+    /// First day motor function falls below the clinical-onset level (ALSFRS-R leaves 48).
+    pub motor_onset_day: Option<f64>,
+    /// First day spasm intensity reaches the clinical threshold.
+    pub spasm_onset_day: Option<f64>,
+    /// Highest spasm intensity on the output grid while alive.
+    pub peak_spasm: f64,
+    pub peak_spasm_day: f64,
+    /// ∫ spasm intensity dt until death or the end, intensity·day.
+    pub spasm_auc: f64,
+    /// Mean ALSFRS-R decline over the 12 months after motor onset (or until death or the end),
+    /// points/month.
+    pub alsfrs_slope_per_month: Option<f64>,
+    /// First day FVC falls below the respiratory-failure threshold.
+    pub death_day: Option<f64>,
+    pub survival_from_motor_onset_months: Option<f64>,
+    pub serotonin_at_motor_onset: Option<f64>,
+    pub ht2b_density_at_motor_onset: Option<f64>,
+    pub ht2c_density_at_motor_onset: Option<f64>,
+    pub peak_nfl: f64,
+}
+
+/// First time `value` crosses `threshold` in the direction `rising`, interpolated.
+pub fn first_crossing(
+    samples: &[Sample],
+    value: impl Fn(&Sample) -> f64,
+    threshold: f64,
+    rising: bool,
+) -> Option<f64> {
+    let past = |v: f64| {
+        if rising {
+            v >= threshold
+        } else {
+            v < threshold
+        }
+    };
+    let first = samples.first()?;
+    if past(value(first)) {
+        return Some(first.day);
+    }
+    samples.windows(2).find(|w| past(value(&w[1]))).map(|w| {
+        let (a, b) = (value(&w[0]), value(&w[1]));
+        let frac = if b != a {
+            (threshold - a) / (b - a)
+        } else {
+            1.0
+        };
+        w[0].day + frac.clamp(0.0, 1.0) * (w[1].day - w[0].day)
+    })
+}
+
+/// `value` at `day`, interpolated linearly between samples.
+pub fn value_at(samples: &[Sample], value: impl Fn(&Sample) -> f64, day: f64) -> f64 {
+    let i = samples.partition_point(|s| s.day < day);
+    if i == 0 {
+        return value(&samples[0]);
+    }
+    if i >= samples.len() {
+        return value(&samples[samples.len() - 1]);
+    }
+    let (a, b) = (&samples[i - 1], &samples[i]);
+    let frac = (day - a.day) / (b.day - a.day);
+    value(a) + frac * (value(b) - value(a))
+}
+
+impl Summary {
+    pub fn of(model: &Model, traj: &Trajectory) -> Summary {
+        let s = &traj.samples;
+        let end_day = s.last().map_or(0.0, |x| x.day);
+        let p = &model.params;
+        let death_day = first_crossing(s, |x| x.readouts.fvc, p.death_fvc, false);
+        let last_day = death_day.unwrap_or(end_day);
+        let living: Vec<&Sample> = s.iter().filter(|x| x.day <= last_day).collect();
+        let (peak_spasm, peak_spasm_day) = living
+            .iter()
+            .map(|x| (x.readouts.spasm, x.day))
+            .fold((0.0, 0.0), |best, v| if v.0 > best.0 { v } else { best });
+        let motor_onset_day = first_crossing(
+            s,
+            |x| x.readouts.motor_function,
+            p.motor_onset_function,
+            false,
+        );
+        let at_onset = |f: fn(&Sample) -> f64| motor_onset_day.map(|d| value_at(s, f, d));
+        let alsfrs_slope_per_month = motor_onset_day.and_then(|onset| {
+            let until = (onset + 12.0 * DAYS_PER_MONTH).min(last_day);
+            let months = (until - onset) / DAYS_PER_MONTH;
+            (months >= 1.0).then(|| {
+                let a = |d| value_at(s, |x| x.readouts.alsfrs_r, d);
+                (a(onset) - a(until)) / months
+            })
+        });
+        Summary {
+            end_day,
+            serotonin_below_80pct_day: first_crossing(s, |x| x.serotonin, 0.8, false),
+            motor_onset_day,
+            spasm_onset_day: first_crossing(
+                s,
+                |x| x.readouts.spasm,
+                p.spasm_clinical_threshold,
+                true,
+            )
+            .filter(|&d| d <= last_day),
+            peak_spasm,
+            peak_spasm_day,
+            spasm_auc: value_at(s, |x| x.core.spasm_auc, last_day),
+            alsfrs_slope_per_month,
+            death_day,
+            survival_from_motor_onset_months: match (death_day, motor_onset_day) {
+                (Some(d), Some(o)) => Some((d - o) / DAYS_PER_MONTH),
+                _ => None,
+            },
+            serotonin_at_motor_onset: at_onset(|x| x.serotonin),
+            ht2b_density_at_motor_onset: at_onset(|x| x.core.ht2b_density),
+            ht2c_density_at_motor_onset: at_onset(|x| x.core.ht2c_density),
+            peak_nfl: living.iter().map(|x| x.core.nfl).fold(0.0, f64::max),
+        }
+    }
+}

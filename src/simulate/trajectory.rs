@@ -1,0 +1,202 @@
+//! A simulated time course: one [`Sample`] per output time, and the table layout (names,
+//! units, meanings) used by every writer.
+
+use super::paths::Snapshot;
+use crate::model::{Core, Readouts};
+use crate::pharmacology::scenario::MAX_DRUGS;
+
+/// Everything known at one output time.
+#[derive(Debug, Clone, Copy)]
+pub struct Sample {
+    pub day: f64,
+    pub core: Core,
+    pub serotonin: f64,
+    pub pic: f64,
+    pub readouts: Readouts,
+    /// Plasma and CSF concentration per drug slot, mg/L.
+    pub plasma: [f64; MAX_DRUGS],
+    pub csf: [f64; MAX_DRUGS],
+}
+
+impl Sample {
+    pub fn new(day: f64, snap: &Snapshot, readouts: Readouts, plasma: [f64; MAX_DRUGS]) -> Sample {
+        let mut csf = [0.0; MAX_DRUGS];
+        for (c, s) in csf.iter_mut().zip(&snap.pk) {
+            *c = s.csf;
+        }
+        Sample {
+            day,
+            core: snap.core,
+            serotonin: snap.serotonin,
+            pic: snap.pic,
+            readouts,
+            plasma,
+            csf,
+        }
+    }
+}
+
+/// A column of the trajectory table.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Column {
+    pub name: String,
+    pub unit: &'static str,
+    pub description: String,
+}
+
+type Getter = fn(&Sample) -> f64;
+
+/// The fixed columns: (name, unit, description, value).
+const FIXED: &[(&str, &str, &str, Getter)] = &[
+    ("day", "day", "time since simulation start", |s| s.day),
+    (
+        "raphe_survival",
+        "1",
+        "surviving fraction of raphe serotonergic neurons",
+        |s| s.core.raphe,
+    ),
+    (
+        "serotonin",
+        "1",
+        "spinal extracellular 5-HT, fraction of baseline",
+        |s| s.serotonin,
+    ),
+    (
+        "ht2b_density",
+        "1",
+        "5-HT2B receptor density, x baseline",
+        |s| s.core.ht2b_density,
+    ),
+    (
+        "ht2c_density",
+        "1",
+        "5-HT2C receptor density, x baseline",
+        |s| s.core.ht2c_density,
+    ),
+    (
+        "receptor_activity",
+        "1",
+        "PIC-facilitating 5-HT2B/2C activity, x baseline",
+        |s| s.readouts.receptor_activity,
+    ),
+    ("pic", "nA", "motoneuron persistent inward current", |s| {
+        s.pic
+    }),
+    (
+        "excitability",
+        "1",
+        "reflex excitability, x baseline",
+        |s| s.readouts.excitability,
+    ),
+    (
+        "umn_survival",
+        "1",
+        "surviving fraction of upper motor neurons",
+        |s| s.core.umn,
+    ),
+    (
+        "lmn_survival",
+        "1",
+        "surviving fraction of lower motor neurons (motor units)",
+        |s| s.core.lmn,
+    ),
+    (
+        "spasm_intensity",
+        "1",
+        "spasm intensity, 0 none to 1 maximal",
+        |s| s.readouts.spasm,
+    ),
+    ("spasms_per_hour", "1/h", "spasm frequency", |s| {
+        s.readouts.spasms_per_hour
+    }),
+    (
+        "penn_spasm_score",
+        "points",
+        "Penn spasm frequency score (0-4)",
+        |s| s.readouts.penn,
+    ),
+    (
+        "ashworth",
+        "points",
+        "Ashworth-like tone score (0-4, continuous)",
+        |s| s.readouts.ashworth,
+    ),
+    ("pain", "points", "pain, numeric rating scale (0-10)", |s| {
+        s.readouts.pain
+    }),
+    (
+        "motor_function",
+        "1",
+        "motor function, fraction of normal",
+        |s| s.readouts.motor_function,
+    ),
+    ("alsfrs_r", "points", "ALSFRS-R (0-48)", |s| {
+        s.readouts.alsfrs_r
+    }),
+    ("fvc", "%", "forced vital capacity, % of predicted", |s| {
+        100.0 * s.readouts.fvc
+    }),
+    ("nfl", "pg/mL", "serum neurofilament light", |s| s.core.nfl),
+    (
+        "spasm_auc",
+        "day",
+        "cumulative spasm intensity x time",
+        |s| s.core.spasm_auc,
+    ),
+    (
+        "alive",
+        "1",
+        "1 while FVC is above the respiratory-failure threshold, else 0",
+        |s| f64::from(u8::from(s.readouts.alive)),
+    ),
+];
+
+/// A time course with the names of the drugs in its slots.
+#[derive(Debug, Clone)]
+pub struct Trajectory {
+    pub drug_names: Vec<String>,
+    pub samples: Vec<Sample>,
+}
+
+impl Trajectory {
+    /// Column layout: the fixed columns, then plasma and CSF concentration per drug.
+    pub fn columns(&self) -> Vec<Column> {
+        let mut cols: Vec<Column> = FIXED
+            .iter()
+            .map(|(n, u, d, _)| Column {
+                name: n.to_string(),
+                unit: u,
+                description: d.to_string(),
+            })
+            .collect();
+        for name in &self.drug_names {
+            cols.push(Column {
+                name: format!("{name}_plasma"),
+                unit: "mg/L",
+                description: format!("{name} plasma concentration"),
+            });
+            cols.push(Column {
+                name: format!("{name}_csf"),
+                unit: "mg/L",
+                description: format!("{name} CSF concentration"),
+            });
+        }
+        cols
+    }
+
+    /// Values of one sample in column order.
+    pub fn row(&self, sample: &Sample) -> Vec<f64> {
+        let mut row: Vec<f64> = FIXED.iter().map(|(_, _, _, get)| get(sample)).collect();
+        for i in 0..self.drug_names.len() {
+            row.push(sample.plasma[i]);
+            row.push(sample.csf[i]);
+        }
+        row
+    }
+
+    /// A column by name as a series.
+    pub fn series(&self, name: &str) -> Option<Vec<f64>> {
+        let index = self.columns().iter().position(|c| c.name == name)?;
+        Some(self.samples.iter().map(|s| self.row(s)[index]).collect())
+    }
+}
