@@ -34,6 +34,10 @@ pub const SCENARIOS: &[(&str, &str)] = &[
         "sb206553_mouse",
         include_str!("../models/scenarios/sb206553_mouse.toml"),
     ),
+    (
+        "sb206553_mouse_acute",
+        include_str!("../models/scenarios/sb206553_mouse_acute.toml"),
+    ),
 ];
 
 /// The default model.

@@ -138,6 +138,25 @@ pub fn allowed_dose_units() -> String {
     format!("{base}, or any of them per kg (\"mg/kg\")")
 }
 
+/// Name of the internal unit of a kind, for listings and the manifest.
+pub fn internal_unit(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Dimensionless => "1",
+        Kind::Time => "day",
+        Kind::Rate => "1/day",
+        Kind::Current => "nA",
+        Kind::MolarConcentration => "nM",
+        Kind::MassConcentration => "mg/L",
+        Kind::BiomarkerConcentration => "pg/mL",
+        Kind::NflGain => "pg/mL per %/month",
+        Kind::VolumePerMass => "L/kg",
+        Kind::ClearancePerMass => "L/day/kg",
+        Kind::MolarMass => "g/mol",
+        Kind::BodyMass => "kg",
+        Kind::Dose => "mg",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -164,24 +183,5 @@ mod tests {
     fn clearance_conversion() {
         // 1 mL/min/kg = 1.44 L/day/kg
         assert!((factor(Kind::ClearancePerMass, "mL/min/kg").unwrap() - 1.44).abs() < 1e-12);
-    }
-}
-
-/// Name of the internal unit of a kind, for listings and the manifest.
-pub fn internal_unit(kind: Kind) -> &'static str {
-    match kind {
-        Kind::Dimensionless => "1",
-        Kind::Time => "day",
-        Kind::Rate => "1/day",
-        Kind::Current => "nA",
-        Kind::MolarConcentration => "nM",
-        Kind::MassConcentration => "mg/L",
-        Kind::BiomarkerConcentration => "pg/mL",
-        Kind::NflGain => "pg/mL per %/month",
-        Kind::VolumePerMass => "L/kg",
-        Kind::ClearancePerMass => "L/day/kg",
-        Kind::MolarMass => "g/mol",
-        Kind::BodyMass => "kg",
-        Kind::Dose => "mg",
     }
 }

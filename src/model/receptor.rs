@@ -85,12 +85,20 @@ mod tests {
     fn ligand_classes_move_activity_the_right_way() {
         let r = subtype();
         let basal = r.active_fraction(0.0, LigandLoad::default());
-        for (alpha, sign) in [(5.0, 1.0), (1.0, 0.0), (0.01, -1.0)] {
+        let with = |alpha: f64| {
             let mut load = LigandLoad::default();
             load.add(10.0, alpha);
-            let f = r.active_fraction(0.0, load);
-            assert_eq!((f - basal).signum() * sign.abs(), sign, "alpha {alpha}");
-        }
+            r.active_fraction(0.0, load)
+        };
+        assert!(with(5.0) > basal, "agonist raises activity");
+        assert!(
+            (with(1.0) - basal).abs() < 1e-12,
+            "neutral antagonist leaves basal activity"
+        );
+        assert!(
+            with(0.01) < basal,
+            "inverse agonist lowers constitutive activity"
+        );
     }
 
     #[test]

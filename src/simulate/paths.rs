@@ -9,7 +9,7 @@
 
 use super::solver::{self, StepMemory, Tolerances};
 use crate::error::Result;
-use crate::model::{self, Core, Model, Phase};
+use crate::model::{self, Core, DrugEffects, Model, Phase};
 use crate::pharmacology::effects::{self, BoundDrug};
 use crate::pharmacology::scenario::MAX_DRUGS;
 use crate::pharmacology::{DoseEvent, PkState};
@@ -157,11 +157,32 @@ struct FastRhs<'a> {
     pk0: [PkState; MAX_DRUGS],
 }
 
-/// 5-HT and PIC at quasi-steady state for the given slow states and drug effects.
-fn quasi_steady(model: &Model, core: &Core, effects: &crate::model::DrugEffects) -> (f64, f64) {
+/// 5-HT at quasi-steady state and the PIC to first order in its time constant τ.
+///
+/// The PIC relaxes towards PIC∞(t) with τ ≈ 10 min, which is not small next to the fastest
+/// drug kinetics (mouse SB206553 t½ ≈ 40 min). Tikhonov's first-order correction,
+/// PIC ≈ PIC∞(t) − τ·dPIC∞/dt, keeps the lag; dPIC∞/dt comes from the closed-form PK a short
+/// step ahead (the slow states' own drift over τ is negligible and is held fixed).
+fn quasi_steady(
+    model: &Model,
+    drugs: &[BoundDrug],
+    core: &Core,
+    pk: &[PkState; MAX_DRUGS],
+) -> (f64, f64, DrugEffects) {
     let serotonin = model::serotonin::quasi_steady(core.raphe);
-    let activity = model.receptor_state(serotonin, core, effects).activity;
-    (serotonin, model.pic_steady(activity))
+    let effects = effects::combined(drugs, pk);
+    let pic_at =
+        |e: &DrugEffects| model.pic_steady(model.receptor_state(serotonin, core, e).activity);
+    let pic = pic_at(&effects);
+    if drugs.is_empty() {
+        return (serotonin, pic, effects);
+    }
+    let tau = model.params.pic_time_constant;
+    let delta = 0.01 * tau;
+    let ahead = effects::combined(drugs, &propagate_all(drugs, pk, delta));
+    let slope = (pic_at(&ahead) - pic) / delta;
+    let corrected = (pic - tau * slope).clamp(0.0, model.params.pic_max);
+    (serotonin, corrected, effects)
 }
 
 fn propagate_all(drugs: &[BoundDrug], pk: &[PkState; MAX_DRUGS], dt: f64) -> [PkState; MAX_DRUGS] {
@@ -181,8 +202,7 @@ impl System<f64, SVector<f64, { Core::LEN }>> for FastRhs<'_> {
     ) {
         let core = Core::from_slice(y.as_slice());
         let pk = propagate_all(self.drugs, &self.pk0, t - self.t0);
-        let effects = effects::combined(self.drugs, &pk);
-        let (serotonin, pic) = quasi_steady(self.model, &core, &effects);
+        let (serotonin, pic, effects) = quasi_steady(self.model, self.drugs, &core, &pk);
         let rates = self
             .model
             .core_rates(self.phase, &core, serotonin, pic, &effects);
@@ -224,8 +244,7 @@ impl Path for Fast<'_> {
 
     fn snapshot(&self) -> Snapshot {
         let core = Core::from_slice(self.y.as_slice());
-        let effects = effects::combined(self.drugs, &self.pk);
-        let (serotonin, pic) = quasi_steady(self.model, &core, &effects);
+        let (serotonin, pic, _) = quasi_steady(self.model, self.drugs, &core, &self.pk);
         Snapshot {
             core,
             serotonin,

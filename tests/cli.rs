@@ -1,0 +1,371 @@
+//! The `raphe` binary as a newcomer meets it: good runs write their files, bad input names the
+//! file, the field and what is allowed, exits non-zero and writes nothing.
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use std::path::{Path, PathBuf};
+
+fn raphe() -> Command {
+    Command::cargo_bin("raphe").unwrap()
+}
+
+fn repo(path: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(path)
+}
+
+#[test]
+fn simulate_default_model_writes_all_outputs() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("run");
+    raphe()
+        .args(["simulate", "--days", "1200", "--out"])
+        .arg(&out)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("motor onset").and(predicate::str::contains("human_als")));
+    for f in [
+        "trajectory.csv",
+        "trajectory.columns.json",
+        "summary.json",
+        "manifest.json",
+    ] {
+        assert!(out.join(f).is_file(), "{f} missing");
+    }
+    let csv = std::fs::read_to_string(out.join("trajectory.csv")).unwrap();
+    assert!(csv.starts_with("day,"));
+    assert_eq!(csv.lines().count(), 1 + 1201);
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    for key in [
+        "serotonin_below_80pct_day",
+        "motor_onset_day",
+        "spasm_onset_day",
+        "peak_spasm",
+        "spasm_auc",
+        "alsfrs_slope_per_month",
+        "death_day",
+    ] {
+        assert!(summary.get(key).is_some(), "summary lacks {key}");
+    }
+    assert!(summary["death_day"].is_null(), "alive at day 1200");
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["model"]["sha256"].as_str().unwrap().len(), 64);
+    assert!(manifest["git_revision"].is_string() && manifest["raphe_version"].is_string());
+    assert!(manifest["parameters"].as_array().unwrap().len() > 30);
+    // No temporary files left behind.
+    for e in std::fs::read_dir(&out).unwrap() {
+        assert!(!e.unwrap().file_name().to_string_lossy().contains(".tmp"));
+    }
+}
+
+#[test]
+fn simulate_mouse_with_scenario_file_in_both_paths() {
+    let dir = tempfile::tempdir().unwrap();
+    for fidelity in ["fast", "full"] {
+        let out = dir.path().join(fidelity);
+        raphe()
+            .arg("simulate")
+            .arg(repo("models/sod1_g86r_mouse.toml"))
+            .arg("--scenario")
+            .arg(repo("models/scenarios/sb206553_mouse_acute.toml"))
+            .args(["--fidelity", fidelity, "--out"])
+            .arg(&out)
+            .assert()
+            .success();
+        let header = std::fs::read_to_string(out.join("trajectory.csv")).unwrap();
+        assert!(header.lines().next().unwrap().contains("sb206553_csf"));
+    }
+}
+
+#[test]
+fn params_lists_every_parameter_with_unit_and_source() {
+    let assert = raphe()
+        .args(["params", "sod1_g86r_mouse"])
+        .assert()
+        .success();
+    let text = String::from_utf8(assert.get_output().stdout.clone()).unwrap();
+    for def in raphe::model::parameters::DEFS {
+        let line = text
+            .lines()
+            .find(|l| l.starts_with(def.name))
+            .unwrap_or_else(|| panic!("{} not listed", def.name));
+        assert!(
+            line.contains('[') && (line.contains("ASSUMPTION") || line.len() > 80),
+            "{line}"
+        );
+    }
+}
+
+/// Run `simulate` on a broken copy of a file and check the error and that nothing was written.
+fn rejects(file_name: &str, contents: &str, scenario: bool, expect: &[&str]) {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join(file_name);
+    std::fs::write(&bad, contents).unwrap();
+    let out = dir.path().join("out");
+    let mut cmd = raphe();
+    cmd.arg("simulate");
+    if scenario {
+        cmd.arg("--scenario").arg(&bad);
+    } else {
+        cmd.arg(&bad);
+    }
+    let assert = cmd.arg("--out").arg(&out).assert().failure();
+    let err = String::from_utf8(assert.get_output().stderr.clone()).unwrap();
+    assert!(
+        err.contains(file_name),
+        "error does not name the file: {err}"
+    );
+    for e in expect {
+        assert!(err.contains(e), "error lacks `{e}`: {err}");
+    }
+    assert!(!out.exists(), "output written despite the error");
+}
+
+fn human() -> String {
+    std::fs::read_to_string(repo("models/human_als.toml")).unwrap()
+}
+
+fn baclofen_scenario() -> String {
+    std::fs::read_to_string(repo("models/scenarios/baclofen_oral_tid.toml")).unwrap()
+}
+
+fn replace_line(text: &str, starts: &str, new: &str) -> String {
+    let mut found = false;
+    let out: Vec<String> = text
+        .lines()
+        .map(|l| {
+            if l.starts_with(starts) {
+                found = true;
+                new.to_string()
+            } else {
+                l.to_string()
+            }
+        })
+        .collect();
+    assert!(found, "no line starts with {starts}");
+    out.join("\n")
+}
+
+#[test]
+fn model_range_violation_names_field_line_and_range() {
+    let text = replace_line(
+        &human(),
+        "raphe_hazard",
+        r#"raphe_hazard = { value = 50, unit = "%/month", range = [0.5, 10], assumption = true }"#,
+    );
+    rejects(
+        "bad.toml",
+        &text,
+        false,
+        &[
+            "parameters.raphe_hazard.value",
+            "plausible range",
+            "[0.5, 10]",
+            "bad.toml:17",
+        ],
+    );
+}
+
+#[test]
+fn model_unknown_field_is_rejected() {
+    let text = replace_line(
+        &human(),
+        "raphe_hazard",
+        r#"raphe_hazard = { value = 1.5, unit = "%/month", range = [0.5, 10], assumption = true, colour = "red" }"#,
+    );
+    rejects("bad.toml", &text, false, &["unknown field", "colour"]);
+}
+
+#[test]
+fn model_unknown_parameter_is_rejected() {
+    let text = format!(
+        "{}\nraphe_hazzard = {{ value = 1, unit = \"1\", range = [0, 2], assumption = true }}\n",
+        human()
+    );
+    rejects(
+        "bad.toml",
+        &text,
+        false,
+        &["raphe_hazzard", "unknown parameter", "raphe_hazard"],
+    );
+}
+
+#[test]
+fn model_wrong_type_is_rejected() {
+    let text = replace_line(
+        &human(),
+        "raphe_hazard",
+        r#"raphe_hazard = { value = "fast", unit = "%/month", range = [0.5, 10], assumption = true }"#,
+    );
+    rejects("bad.toml", &text, false, &["bad.toml:17"]);
+}
+
+#[test]
+fn model_nan_is_rejected() {
+    let text = replace_line(
+        &human(),
+        "raphe_hazard",
+        r#"raphe_hazard = { value = nan, unit = "%/month", range = [0.5, 10], assumption = true }"#,
+    );
+    rejects(
+        "bad.toml",
+        &text,
+        false,
+        &["parameters.raphe_hazard.value", "finite"],
+    );
+}
+
+#[test]
+fn model_missing_unit_is_rejected() {
+    let text = replace_line(
+        &human(),
+        "raphe_hazard",
+        r#"raphe_hazard = { value = 1.5, range = [0.5, 10], assumption = true }"#,
+    );
+    rejects(
+        "bad.toml",
+        &text,
+        false,
+        &["missing field `unit`", "bad.toml:17"],
+    );
+}
+
+#[test]
+fn model_wrong_unit_lists_allowed_units() {
+    let text = replace_line(
+        &human(),
+        "raphe_hazard",
+        r#"raphe_hazard = { value = 1.5, unit = "mg", range = [0.5, 10], assumption = true }"#,
+    );
+    rejects(
+        "bad.toml",
+        &text,
+        false,
+        &["parameters.raphe_hazard.unit", "\"1/month\""],
+    );
+}
+
+#[test]
+fn model_parameter_without_source_is_rejected() {
+    let text = replace_line(
+        &human(),
+        "raphe_hazard",
+        r#"raphe_hazard = { value = 1.5, unit = "%/month", range = [0.5, 10] }"#,
+    );
+    rejects(
+        "bad.toml",
+        &text,
+        false,
+        &["parameters.raphe_hazard.source", "assumption = true"],
+    );
+}
+
+#[test]
+fn missing_model_file_is_rejected() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    raphe()
+        .args(["simulate", "no_such_model.toml", "--out"])
+        .arg(&out)
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("no_such_model.toml"));
+    assert!(!out.exists());
+}
+
+#[test]
+fn scenario_negative_dose_is_rejected() {
+    let text =
+        baclofen_scenario().replace("value = 20, unit = \"mg\"", "value = -20, unit = \"mg\"");
+    rejects(
+        "bad_scenario.toml",
+        &text,
+        true,
+        &["dosing[0].dose.value", "dose > 0"],
+    );
+}
+
+#[test]
+fn scenario_dose_unit_mismatch_is_rejected() {
+    let text = baclofen_scenario().replace("unit = \"mg\"", "unit = \"mL\"");
+    rejects(
+        "bad_scenario.toml",
+        &text,
+        true,
+        &["dosing[0].dose.unit", "mg/kg"],
+    );
+}
+
+#[test]
+fn scenario_unknown_drug_lists_the_library() {
+    let text = baclofen_scenario().replace("drug = \"baclofen\"", "drug = \"baclofenn\"");
+    rejects(
+        "bad_scenario.toml",
+        &text,
+        true,
+        &["unknown drug `baclofenn`", "cyproheptadine"],
+    );
+}
+
+#[test]
+fn scenario_route_not_allowed_is_rejected() {
+    let text = std::fs::read_to_string(repo("models/scenarios/cyproheptadine_oral.toml"))
+        .unwrap()
+        .replace("route = \"oral\"", "route = \"iv\"");
+    rejects(
+        "bad_scenario.toml",
+        &text,
+        true,
+        &["dosing[0].route", "oral"],
+    );
+}
+
+#[test]
+fn scenario_stop_before_start_is_rejected() {
+    let text = format!(
+        "{}stop = {{ value = 1, unit = \"year\" }}\n",
+        baclofen_scenario()
+    );
+    rejects(
+        "bad_scenario.toml",
+        &text,
+        true,
+        &["dosing[0].stop.value", "later than start"],
+    );
+}
+
+#[test]
+fn drug_without_pk_for_species_is_rejected() {
+    // SB206553 has no human PK: giving it to the human preset must fail clearly.
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    raphe()
+        .args(["simulate", "human_als", "--scenario"])
+        .arg(repo("models/scenarios/sb206553_mouse.toml"))
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("pk.human").and(predicate::str::contains("mouse")));
+    assert!(!out.exists());
+}
+
+#[test]
+fn bad_flags_are_rejected() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    raphe()
+        .args(["simulate", "--days=-5", "--out"])
+        .arg(&out)
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("--days"));
+    raphe()
+        .args(["simulate", "--fidelity", "medium", "--out"])
+        .arg(&out)
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("fast"));
+    assert!(!out.exists());
+}

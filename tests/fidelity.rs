@@ -1,0 +1,85 @@
+//! The fast multiscale path agrees with the full-resolution path: spasm burden and spinal 5-HT
+//! within 1%, on both presets untreated and on every bundled scenario.
+
+mod common;
+use common::*;
+use raphe::bundled;
+use raphe::pharmacology::Scenario;
+use raphe::simulate::{Fidelity, Summary};
+
+fn compare(model_name: &str, scenario_name: Option<&str>) {
+    let m = model(model_name);
+    let sc = scenario_name.map_or_else(Scenario::untreated, |s| scenario(s, &m));
+    let step = m.default_output_step;
+    let full = run(&m, &sc, Fidelity::Full, step);
+    let fast = run(&m, &sc, Fidelity::Fast, step);
+    let (sf, sq) = (Summary::of(&m, &full), Summary::of(&m, &fast));
+    let rel = |a: f64, b: f64| (a - b).abs() / a.abs().max(1e-12);
+    let label = format!("{model_name} / {}", sc.name);
+    // Where a drug's CSF level moves within 5 PIC time constants the fast path warns that its
+    // quasi-steady PIC is approximate; there the bound is 5% instead of 1% (docs/model.md).
+    let caveats = raphe::simulate::fast_path_caveats(&m, &sc);
+    let bound = if caveats.is_empty() { 0.01 } else { 0.05 };
+    assert!(sf.spasm_auc > 0.0, "{label}: no spasms to compare");
+    assert!(
+        rel(sf.spasm_auc, sq.spasm_auc) < bound,
+        "{label}: spasm AUC full {} fast {}",
+        sf.spasm_auc,
+        sq.spasm_auc
+    );
+    let mean = |t: &raphe::simulate::Trajectory| {
+        t.samples.iter().map(|s| s.serotonin).sum::<f64>() / t.samples.len() as f64
+    };
+    assert!(rel(mean(&full), mean(&fast)) < 0.01, "{label}: mean 5-HT");
+    for (a, b) in full.samples.iter().zip(&fast.samples) {
+        assert!(
+            (a.serotonin - b.serotonin).abs() < 0.01 * a.serotonin,
+            "{label}: 5-HT at day {}",
+            a.day
+        );
+        // Pointwise, the quasi-steady PIC leads the integrated one by its ~10 min lag, which
+        // the steep spasm threshold amplifies: allow 2% of the peak.
+        assert!(
+            (a.readouts.spasm - b.readouts.spasm).abs()
+                < 2.0 * bound * sf.peak_spasm.max(1e-3) + 1e-6,
+            "{label}: spasm at day {}: full {} fast {} (pic {} {}) auc {} {}",
+            a.day,
+            a.readouts.spasm,
+            b.readouts.spasm,
+            a.pic,
+            b.pic,
+            sf.spasm_auc,
+            sq.spasm_auc
+        );
+    }
+}
+
+#[test]
+fn paths_agree_untreated_human() {
+    compare("human_als", None);
+}
+
+#[test]
+fn paths_agree_untreated_mouse() {
+    compare("sod1_g86r_mouse", None);
+}
+
+#[test]
+fn paths_agree_on_every_bundled_scenario() {
+    for (name, _) in bundled::SCENARIOS {
+        compare(scenario_model(name), Some(name));
+    }
+}
+
+#[test]
+fn only_fast_acting_drugs_carry_a_fast_path_caveat() {
+    for (name, _) in bundled::SCENARIOS {
+        let m = model(scenario_model(name));
+        let caveats = raphe::simulate::fast_path_caveats(&m, &scenario(name, &m));
+        assert_eq!(
+            !caveats.is_empty(),
+            name.starts_with("sb206553"),
+            "{name}: {caveats:?}"
+        );
+    }
+}
