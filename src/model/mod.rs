@@ -352,6 +352,17 @@ impl Model {
         serotonin::rate(serotonin, raphe, self.derived.serotonin_clearance)
     }
 
+    /// Quasi-steady spinal 5-HT (x baseline) for the fast path.
+    pub fn serotonin_quasi_steady(&self, raphe: f64, t: f64) -> f64 {
+        let d = &self.derived;
+        serotonin::quasi_steady(
+            raphe,
+            d.raphe.hazard,
+            d.serotonin_clearance,
+            t - d.raphe.onset,
+        )
+    }
+
     /// Receptor activity and 5-HT occupancy at normalised 5-HT `serotonin`.
     pub fn receptor_state(
         &self,

@@ -9,7 +9,7 @@
 
 use super::solver::{self, StepMemory, Tolerances};
 use crate::error::Result;
-use crate::model::{self, Core, DrugEffects, Model, Phase};
+use crate::model::{Core, DrugEffects, Model, Phase};
 use crate::pharmacology::effects::{self, BoundDrug};
 use crate::pharmacology::scenario::MAX_DRUGS;
 use crate::pharmacology::{DoseEvent, PkState};
@@ -146,6 +146,8 @@ pub struct Fast<'a> {
     tol: Tolerances,
     y: SVector<f64, { Core::LEN }>,
     pk: [PkState; MAX_DRUGS],
+    /// Time of `y` and `pk`.
+    t: f64,
     memory: StepMemory,
 }
 
@@ -157,7 +159,7 @@ struct FastRhs<'a> {
     pk0: [PkState; MAX_DRUGS],
 }
 
-/// 5-HT at quasi-steady state and the PIC to first order in its time constant τ.
+/// 5-HT at quasi-steady state (exact for exponential raphe loss) and the PIC to first order in its time constant τ.
 ///
 /// The PIC relaxes towards PIC∞(t) with τ ≈ 10 min, which is not small next to the fastest
 /// drug kinetics (mouse SB206553 t½ ≈ 40 min). Tikhonov's first-order correction,
@@ -165,11 +167,12 @@ struct FastRhs<'a> {
 /// step ahead (the slow states' own drift over τ is negligible and is held fixed).
 fn quasi_steady(
     model: &Model,
+    t: f64,
     drugs: &[BoundDrug],
     core: &Core,
     pk: &[PkState; MAX_DRUGS],
 ) -> (f64, f64, DrugEffects) {
-    let serotonin = model::serotonin::quasi_steady(core.raphe);
+    let serotonin = model.serotonin_quasi_steady(core.raphe, t);
     let effects = effects::combined(drugs, pk);
     let pic_at =
         |e: &DrugEffects| model.pic_steady(model.receptor_state(serotonin, core, e).activity);
@@ -202,7 +205,7 @@ impl System<f64, SVector<f64, { Core::LEN }>> for FastRhs<'_> {
     ) {
         let core = Core::from_slice(y.as_slice());
         let pk = propagate_all(self.drugs, &self.pk0, t - self.t0);
-        let (serotonin, pic, effects) = quasi_steady(self.model, self.drugs, &core, &pk);
+        let (serotonin, pic, effects) = quasi_steady(self.model, t, self.drugs, &core, &pk);
         let rates = self
             .model
             .core_rates(self.phase, &core, serotonin, pic, &effects);
@@ -219,6 +222,7 @@ impl<'a> Fast<'a> {
             tol,
             y,
             pk: [PkState::default(); MAX_DRUGS],
+            t: 0.0,
             memory: StepMemory::default(),
         }
     }
@@ -235,6 +239,7 @@ impl Path for Fast<'_> {
         };
         self.y = solver::integrate(rhs, t0, t1, self.y, self.tol, &mut self.memory)?;
         self.pk = propagate_all(self.drugs, &self.pk, t1 - t0);
+        self.t = t1;
         Ok(())
     }
 
@@ -244,7 +249,7 @@ impl Path for Fast<'_> {
 
     fn snapshot(&self) -> Snapshot {
         let core = Core::from_slice(self.y.as_slice());
-        let (serotonin, pic, _) = quasi_steady(self.model, self.drugs, &core, &self.pk);
+        let (serotonin, pic, _) = quasi_steady(self.model, self.t, self.drugs, &core, &self.pk);
         Snapshot {
             core,
             serotonin,
