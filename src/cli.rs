@@ -7,6 +7,7 @@ use raphe::model::Model;
 use raphe::pharmacology::{Library, Scenario};
 use raphe::simulate::{self, Fidelity, Settings, Summary};
 use raphe::{bundled, output};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 #[derive(Parser)]
@@ -170,27 +171,26 @@ fn print_summary(model: &Model, scenario: &Scenario, settings: &Settings, s: &Su
 
 pub fn params(model: Option<&str>) -> Result<()> {
     let model = load_model(model)?;
-    println!(
-        "# {} ({}): {}",
-        model.name,
-        model.species.name(),
-        model.description
-    );
-    println!(
+    let mut out = std::io::stdout().lock();
+    let species = model.species.name();
+    writeln!(out, "# {} ({species}): {}", model.name, model.description)?;
+    writeln!(
+        out,
         "{:<30} {:>10} {:<18} {:<22} source",
         "parameter", "value", "unit", "range"
-    );
+    )?;
     for p in &model.resolved {
         let source = match (&p.source, p.assumption) {
             (Some(s), _) => s.clone(),
-            (None, true) => "ASSUMPTION".into(),
+            (None, true) => format!("ASSUMPTION: {}", p.note.as_deref().unwrap_or(p.description)),
             (None, false) => String::new(),
         };
         let range = format!("[{}, {}]", p.range[0], p.range[1]);
-        println!(
-            "{:<30} {:>10} {:<18} {:<22} {}",
-            p.name, p.file_value, p.unit, range, source
-        );
+        writeln!(
+            out,
+            "{:<30} {:>10} {:<18} {:<22} {source}",
+            p.name, p.file_value, p.unit, range
+        )?;
     }
     Ok(())
 }

@@ -68,6 +68,7 @@ pub struct Resolved {
     pub range: [f64; 2],
     pub source: Option<String>,
     pub assumption: bool,
+    pub note: Option<String>,
     pub description: &'static str,
 }
 
@@ -197,6 +198,7 @@ fn resolve_one(
         range: [lo, hi],
         source: spec.source.clone(),
         assumption: spec.assumption,
+        note: spec.note.clone(),
         description: def.description,
     })
 }
