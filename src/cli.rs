@@ -110,11 +110,6 @@ pub fn simulate(args: SimulateArgs) -> Result<()> {
     let mut settings = Settings::for_model(&model, args.fidelity);
     settings.duration = positive(args.days, settings.duration, "--days")?;
     settings.output_step = positive(args.output_step, settings.output_step, "--output-step")?;
-    if settings.fidelity == Fidelity::Fast {
-        for caveat in simulate::fast_path_caveats(&model, &scenario) {
-            eprintln!("warning: {caveat}");
-        }
-    }
     let traj = simulate::simulate(&model, &scenario, &settings)?;
     let summary = Summary::of(&model, &traj);
 

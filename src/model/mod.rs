@@ -133,16 +133,6 @@ pub struct Phase {
     pub lmn: bool,
 }
 
-/// Receptor-level quantities at one instant.
-#[derive(Debug, Clone, Copy)]
-pub struct ReceptorState {
-    /// PIC-facilitating receptor activity (density × active fraction), x baseline.
-    pub activity: f64,
-    /// 5-HT occupancy relative to baseline, per subtype.
-    pub ht2b_occupancy_ratio: f64,
-    pub ht2c_occupancy_ratio: f64,
-}
-
 /// Clinical and mechanistic readouts at one instant.
 #[derive(Debug, Clone, Copy)]
 pub struct Readouts {
@@ -363,25 +353,28 @@ impl Model {
         )
     }
 
-    /// Receptor activity and 5-HT occupancy at normalised 5-HT `serotonin`.
-    pub fn receptor_state(
-        &self,
-        serotonin: f64,
-        core: &Core,
-        effects: &DrugEffects,
-    ) -> ReceptorState {
+    /// PIC-facilitating 5-HT2B/2C activity (density × active fraction), x baseline, at
+    /// normalised 5-HT `serotonin` with the drugs in `effects` competing.
+    pub fn receptor_activity(&self, serotonin: f64, core: &Core, effects: &DrugEffects) -> f64 {
         let d = &self.derived;
         let s_nm = serotonin.max(0.0) * self.params.serotonin_baseline;
         let share_c = self.params.ht2c_share_of_pic;
         let act_b = core.ht2b_density * d.ht2b.active_fraction(s_nm, effects.ht2b) / d.ht2b_active0;
         let act_c = core.ht2c_density * d.ht2c.active_fraction(s_nm, effects.ht2c) / d.ht2c_active0;
-        ReceptorState {
-            activity: share_c * act_c + (1.0 - share_c) * act_b,
-            ht2b_occupancy_ratio: d.ht2b.serotonin_occupancy(s_nm, effects.ht2b)
-                / d.ht2b_occupancy0,
-            ht2c_occupancy_ratio: d.ht2c.serotonin_occupancy(s_nm, effects.ht2c)
-                / d.ht2c_occupancy0,
-        }
+        share_c * act_c + (1.0 - share_c) * act_b
+    }
+
+    /// 5-HT occupancy of 5-HT2B and 5-HT2C relative to baseline, from 5-HT alone: the
+    /// denervation signal that drives receptor density. Drugs are left out on purpose (see
+    /// docs/model.md §3: 5-HT2A/2C antagonists do not up-regulate their receptors).
+    pub fn serotonin_tone(&self, serotonin: f64) -> (f64, f64) {
+        let d = &self.derived;
+        let s_nm = serotonin.max(0.0) * self.params.serotonin_baseline;
+        let none = LigandLoad::default();
+        (
+            d.ht2b.serotonin_occupancy(s_nm, none) / d.ht2b_occupancy0,
+            d.ht2c.serotonin_occupancy(s_nm, none) / d.ht2c_occupancy0,
+        )
     }
 
     /// Quasi-steady PIC (nA) at receptor activity `activity`.
@@ -427,7 +420,7 @@ impl Model {
     ) -> Core {
         let p = &self.params;
         let d = &self.derived;
-        let rec = self.receptor_state(serotonin, core, effects);
+        let (tone_b, tone_c) = self.serotonin_tone(serotonin);
         let umn_rate = d.umn.rate(core.umn, phase.umn);
         let lmn_rate = d.lmn.rate(core.lmn, phase.lmn);
         let density = |density, occupancy| {
@@ -438,8 +431,8 @@ impl Model {
             raphe: d.raphe.rate(core.raphe, phase.raphe),
             umn: umn_rate,
             lmn: lmn_rate,
-            ht2b_density: density(core.ht2b_density, rec.ht2b_occupancy_ratio),
-            ht2c_density: density(core.ht2c_density, rec.ht2c_occupancy_ratio),
+            ht2b_density: density(core.ht2b_density, tone_b),
+            ht2c_density: density(core.ht2c_density, tone_c),
             nfl: nfl::rate(
                 core.nfl,
                 p.nfl_baseline,
@@ -460,7 +453,7 @@ impl Model {
         effects: &DrugEffects,
     ) -> Readouts {
         let p = &self.params;
-        let rec = self.receptor_state(serotonin, core, effects);
+        let receptor_activity = self.receptor_activity(serotonin, core, effects);
         let excitability = self.excitability(core, pic, effects);
         let spasm =
             readouts::spasm_intensity(excitability, core.lmn, p.spasm_half_excess, p.spasm_hill);
@@ -469,7 +462,7 @@ impl Model {
         let function = readouts::motor_function(core.lmn, core.umn, p.umn_function_weight);
         let fvc = readouts::fvc(function, p.respiratory_reserve_function);
         Readouts {
-            receptor_activity: rec.activity,
+            receptor_activity,
             excitability,
             spasm,
             spasms_per_hour,

@@ -2,6 +2,7 @@
 //! fidelity path between them, readouts at output times.
 
 pub mod paths;
+pub use paths::fast_acting_drugs;
 pub mod solver;
 pub mod summary;
 pub mod trajectory;
@@ -58,32 +59,6 @@ impl Settings {
             tolerances: Tolerances::default(),
         }
     }
-}
-
-/// Drugs whose CSF level can change within a few PIC time constants, where the fast path's
-/// quasi-steady PIC is only approximate: the fastest effect-site time constant
-/// (1/min(ka, ke0) rising, 1/min(k, ke0) falling) must exceed 5 τ_PIC. Returns one warning
-/// per offending drug.
-pub fn fast_path_caveats(model: &Model, scenario: &Scenario) -> Vec<String> {
-    let tau = model.params.pic_time_constant;
-    scenario
-        .drugs
-        .iter()
-        .filter_map(|d| {
-            let pk = &d.pk;
-            let rise = 1.0 / pk.absorption_rate.min(pk.csf_rate);
-            let fall = 1.0 / pk.elimination_rate.min(pk.csf_rate);
-            let fastest = rise.min(fall);
-            (fastest < 5.0 * tau).then(|| {
-                format!(
-                    "{}: CSF level changes with a time constant of {:.0} min, under 5x the PIC time constant ({:.0} min); the fast path approximates the PIC lag (expect a few % difference from --fidelity full)",
-                    d.name,
-                    fastest * 1440.0,
-                    tau * 1440.0
-                )
-            })
-        })
-        .collect()
 }
 
 /// Times closer than this (days, ≈ 0.1 ms) are the same breakpoint.

@@ -80,10 +80,7 @@ impl System<f64, SVector<f64, FULL_N>> for FullRhs<'_> {
             .core_rates(self.phase, &core, y[SEROTONIN], y[PIC], &effects);
         dy.as_mut_slice()[..Core::LEN].copy_from_slice(&rates.to_array());
         dy[SEROTONIN] = self.model.serotonin_rate(y[SEROTONIN], core.raphe);
-        let activity = self
-            .model
-            .receptor_state(y[SEROTONIN], &core, &effects)
-            .activity;
+        let activity = self.model.receptor_activity(y[SEROTONIN], &core, &effects);
         dy[PIC] = self.model.pic_rate(y[PIC], activity);
         for (i, drug) in self.drugs.iter().enumerate() {
             let d = drug.pk.derivative(pk[i]).to_array();
@@ -139,12 +136,19 @@ impl Path for Full<'_> {
 
 // ---------------------------------------------------------------- fast path
 
-/// Slow states integrated; PK closed form; 5-HT and PIC quasi-steady.
+/// Fast-path state: the slow core states, then the PIC (integrated only when a drug's CSF
+/// level moves within a few PIC time constants; otherwise held at zero and unused).
+const FAST_N: usize = Core::LEN + 1;
+const FAST_PIC: usize = Core::LEN;
+
+/// Slow states integrated; PK closed form; 5-HT quasi-steady; PIC quasi-steady or, when a drug
+/// acts too fast for that ([`pic_must_be_integrated`]), integrated.
 pub struct Fast<'a> {
     model: &'a Model,
     drugs: &'a [BoundDrug],
     tol: Tolerances,
-    y: SVector<f64, { Core::LEN }>,
+    integrate_pic: bool,
+    y: SVector<f64, FAST_N>,
     pk: [PkState; MAX_DRUGS],
     /// Time of `y` and `pk`.
     t: f64,
@@ -154,17 +158,31 @@ pub struct Fast<'a> {
 struct FastRhs<'a> {
     model: &'a Model,
     drugs: &'a [BoundDrug],
+    integrate_pic: bool,
     phase: Phase,
     t0: f64,
     pk0: [PkState; MAX_DRUGS],
 }
 
-/// 5-HT at quasi-steady state (exact for exponential raphe loss) and the PIC to first order in its time constant τ.
-///
-/// The PIC relaxes towards PIC∞(t) with τ ≈ 10 min, which is not small next to the fastest
-/// drug kinetics (mouse SB206553 t½ ≈ 40 min). Tikhonov's first-order correction,
-/// PIC ≈ PIC∞(t) − τ·dPIC∞/dt, keeps the lag; dPIC∞/dt comes from the closed-form PK a short
-/// step ahead (the slow states' own drift over τ is negligible and is held fixed).
+/// Drugs whose CSF level can change within 5 PIC time constants (fastest effect-site time
+/// constant: 1/min(ka, ke0) rising, 1/min(k, ke0) falling). With any of them present the
+/// quasi-steady PIC lags too little, so the fast path integrates the PIC.
+pub fn fast_acting_drugs<'d>(model: &Model, drugs: &'d [BoundDrug]) -> Vec<&'d BoundDrug> {
+    let tau = model.params.pic_time_constant;
+    drugs
+        .iter()
+        .filter(|d| {
+            let pk = &d.pk;
+            let rise = 1.0 / pk.absorption_rate.min(pk.csf_rate);
+            let fall = 1.0 / pk.elimination_rate.min(pk.csf_rate);
+            rise.min(fall) < 5.0 * tau
+        })
+        .collect()
+}
+
+/// 5-HT at quasi-steady state (exact for exponential raphe loss) and the PIC to first order in
+/// its time constant τ: PIC ≈ PIC∞(t) − τ·dPIC∞/dt (Tikhonov), with dPIC∞/dt from the
+/// closed-form PK a short step ahead (the slow states' drift over τ is negligible).
 fn quasi_steady(
     model: &Model,
     t: f64,
@@ -174,8 +192,7 @@ fn quasi_steady(
 ) -> (f64, f64, DrugEffects) {
     let serotonin = model.serotonin_quasi_steady(core.raphe, t);
     let effects = effects::combined(drugs, pk);
-    let pic_at =
-        |e: &DrugEffects| model.pic_steady(model.receptor_state(serotonin, core, e).activity);
+    let pic_at = |e: &DrugEffects| model.pic_steady(model.receptor_activity(serotonin, core, e));
     let pic = pic_at(&effects);
     if drugs.is_empty() {
         return (serotonin, pic, effects);
@@ -196,30 +213,45 @@ fn propagate_all(drugs: &[BoundDrug], pk: &[PkState; MAX_DRUGS], dt: f64) -> [Pk
     out
 }
 
-impl System<f64, SVector<f64, { Core::LEN }>> for FastRhs<'_> {
-    fn system(
-        &self,
-        t: f64,
-        y: &SVector<f64, { Core::LEN }>,
-        dy: &mut SVector<f64, { Core::LEN }>,
-    ) {
-        let core = Core::from_slice(y.as_slice());
+impl System<f64, SVector<f64, FAST_N>> for FastRhs<'_> {
+    fn system(&self, t: f64, y: &SVector<f64, FAST_N>, dy: &mut SVector<f64, FAST_N>) {
+        let y = y.as_slice();
+        let core = Core::from_slice(y);
         let pk = propagate_all(self.drugs, &self.pk0, t - self.t0);
-        let (serotonin, pic, effects) = quasi_steady(self.model, t, self.drugs, &core, &pk);
-        let rates = self
-            .model
-            .core_rates(self.phase, &core, serotonin, pic, &effects);
-        dy.as_mut_slice().copy_from_slice(&rates.to_array());
+        let (rates, pic_rate) = if self.integrate_pic {
+            let serotonin = self.model.serotonin_quasi_steady(core.raphe, t);
+            let effects = effects::combined(self.drugs, &pk);
+            let activity = self.model.receptor_activity(serotonin, &core, &effects);
+            let rates = self
+                .model
+                .core_rates(self.phase, &core, serotonin, y[FAST_PIC], &effects);
+            (rates, self.model.pic_rate(y[FAST_PIC], activity))
+        } else {
+            let (serotonin, pic, effects) = quasi_steady(self.model, t, self.drugs, &core, &pk);
+            (
+                self.model
+                    .core_rates(self.phase, &core, serotonin, pic, &effects),
+                0.0,
+            )
+        };
+        dy.as_mut_slice()[..Core::LEN].copy_from_slice(&rates.to_array());
+        dy[FAST_PIC] = pic_rate;
     }
 }
 
 impl<'a> Fast<'a> {
     pub fn new(model: &'a Model, drugs: &'a [BoundDrug], tol: Tolerances) -> Self {
-        let y = SVector::from(model.initial_core().to_array());
+        let integrate_pic = !fast_acting_drugs(model, drugs).is_empty();
+        let mut y = SVector::<f64, FAST_N>::zeros();
+        y.as_mut_slice()[..Core::LEN].copy_from_slice(&model.initial_core().to_array());
+        if integrate_pic {
+            y[FAST_PIC] = model.baseline_pic();
+        }
         Fast {
             model,
             drugs,
             tol,
+            integrate_pic,
             y,
             pk: [PkState::default(); MAX_DRUGS],
             t: 0.0,
@@ -233,6 +265,7 @@ impl Path for Fast<'_> {
         let rhs = FastRhs {
             model: self.model,
             drugs: self.drugs,
+            integrate_pic: self.integrate_pic,
             phase: self.model.phase_at(t0),
             t0,
             pk0: self.pk,
@@ -249,7 +282,10 @@ impl Path for Fast<'_> {
 
     fn snapshot(&self) -> Snapshot {
         let core = Core::from_slice(self.y.as_slice());
-        let (serotonin, pic, _) = quasi_steady(self.model, self.t, self.drugs, &core, &self.pk);
+        let (serotonin, mut pic, _) = quasi_steady(self.model, self.t, self.drugs, &core, &self.pk);
+        if self.integrate_pic {
+            pic = self.y[FAST_PIC];
+        }
         Snapshot {
             core,
             serotonin,
