@@ -17,6 +17,9 @@ pub enum Error {
         /// What would have been accepted.
         allowed: String,
     },
+    /// Run settings (duration, output step, tolerances) out of bounds.
+    #[error("invalid settings: {0}")]
+    Settings(String),
     /// The ODE solver gave up.
     #[error("solver failed at day {day:.4}: {reason}")]
     Solver { day: f64, reason: String },

@@ -47,11 +47,46 @@ pub struct ParamSpec {
     pub note: Option<String>,
 }
 
-/// What the code knows about a parameter: its name, kind and meaning.
+/// Physical bounds a value must respect whatever its file says (the file's `range` is the
+/// plausible range; these are what the equations need to stay finite and meaningful).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Bound {
+    /// > 0 (rates, half-lives, volumes, affinities).
+    Positive,
+    /// >= 0 (onset times, hazards, efficacies).
+    NonNegative,
+    /// In [0, 1] (shares, weights).
+    Fraction,
+    /// In (0, 1] (bioavailability, function thresholds).
+    PositiveFraction,
+}
+
+impl Bound {
+    pub fn admits(self, x: f64) -> bool {
+        match self {
+            Bound::Positive => x > 0.0,
+            Bound::NonNegative => x >= 0.0,
+            Bound::Fraction => (0.0..=1.0).contains(&x),
+            Bound::PositiveFraction => x > 0.0 && x <= 1.0,
+        }
+    }
+
+    pub fn describe(self) -> &'static str {
+        match self {
+            Bound::Positive => "a value > 0",
+            Bound::NonNegative => "a value >= 0",
+            Bound::Fraction => "a value in [0, 1]",
+            Bound::PositiveFraction => "a value in (0, 1]",
+        }
+    }
+}
+
+/// What the code knows about a parameter: its name, kind, physical bound and meaning.
 #[derive(Debug, Clone, Copy)]
 pub struct ParamDef {
     pub name: &'static str,
     pub kind: Kind,
+    pub bound: Bound,
     pub description: &'static str,
 }
 
@@ -70,6 +105,17 @@ pub struct Resolved {
     pub assumption: bool,
     pub note: Option<String>,
     pub description: &'static str,
+}
+
+/// What names of models, drugs and scenarios may contain (they become file and column names).
+pub const IDENTIFIER: &str = "1-64 characters from a-z, A-Z, 0-9, '_' and '-'";
+
+/// True for a name that is safe as a file stem and a CSV column prefix.
+pub fn is_identifier(name: &str) -> bool {
+    (1..=64).contains(&name.len())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
 }
 
 /// 1-based line of a byte offset.
@@ -177,6 +223,27 @@ fn resolve_one(
             line,
             format!("value {value} {} is outside its plausible range", spec.unit),
             format!("[{lo}, {hi}] {}", spec.unit),
+        ));
+    }
+    if !def.bound.admits(value * factor) {
+        return Err(Error::input(
+            path,
+            field("value"),
+            line,
+            format!(
+                "value {value} {} is physically impossible for {}",
+                spec.unit, def.description
+            ),
+            def.bound.describe(),
+        ));
+    }
+    if !def.bound.admits(lo * factor) || !def.bound.admits(hi * factor) {
+        return Err(Error::input(
+            path,
+            field("range"),
+            line,
+            format!("range [{lo}, {hi}] leaves the physical bounds"),
+            def.bound.describe(),
         ));
     }
     let has_source = spec.source.as_deref().is_some_and(|s| !s.trim().is_empty());

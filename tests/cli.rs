@@ -85,16 +85,22 @@ fn params_lists_every_parameter_with_unit_and_source() {
         .assert()
         .success();
     let text = String::from_utf8(assert.get_output().stdout.clone()).unwrap();
-    for def in raphe::model::parameters::DEFS {
+    let model = raphe::model::Model::load(&repo("models/sod1_g86r_mouse.toml")).unwrap();
+    for p in &model.resolved {
         let line = text
             .lines()
-            .find(|l| l.starts_with(def.name))
-            .unwrap_or_else(|| panic!("{} not listed", def.name));
+            .find(|l| l.starts_with(&format!("{} ", p.name)))
+            .unwrap_or_else(|| panic!("{} not listed", p.name));
         assert!(
-            line.contains('[') && (line.contains("ASSUMPTION") || line.len() > 80),
+            line.contains(&p.unit) && line.contains(&format!("[{}, {}]", p.range[0], p.range[1])),
             "{line}"
         );
+        match &p.source {
+            Some(source) => assert!(line.contains(source.as_str()), "{line}"),
+            None => assert!(line.contains("ASSUMPTION"), "{line}"),
+        }
     }
+    assert_eq!(model.resolved.len(), raphe::model::parameters::DEFS.len());
 }
 
 /// Run `simulate` on a broken copy of a file and check the error and that nothing was written.
@@ -368,4 +374,154 @@ fn bad_flags_are_rejected() {
         .failure()
         .stderr(predicate::str::contains("fast"));
     assert!(!out.exists());
+}
+
+#[test]
+fn model_physically_impossible_value_is_rejected() {
+    // Even when the file's own range allows it, a negative hazard is impossible.
+    let text = replace_line(
+        &human(),
+        "raphe_hazard",
+        r#"raphe_hazard = { value = -5, unit = "%/month", range = [-10, 10], assumption = true }"#,
+    );
+    rejects(
+        "bad.toml",
+        &text,
+        false,
+        &[
+            "parameters.raphe_hazard.value",
+            "physically impossible",
+            "a value >= 0",
+        ],
+    );
+}
+
+#[test]
+fn model_inconsistent_thresholds_are_rejected() {
+    let text = replace_line(
+        &human(),
+        "death_fvc",
+        r#"death_fvc = { value = 0.95, unit = "1", range = [0.1, 0.99], assumption = true }"#,
+    );
+    rejects(
+        "bad.toml",
+        &text,
+        false,
+        &["death_fvc", "before motor onset"],
+    );
+}
+
+/// A scenario and a drug folder beside it; returns the scenario path.
+fn scenario_with_drug(
+    dir: &Path,
+    drug_file: &str,
+    drug_text: &str,
+    scenario_text: &str,
+) -> PathBuf {
+    std::fs::create_dir_all(dir.join("drugs")).unwrap();
+    std::fs::create_dir_all(dir.join("scenarios")).unwrap();
+    std::fs::write(dir.join("drugs").join(drug_file), drug_text).unwrap();
+    let path = dir.join("scenarios").join("s.toml");
+    std::fs::write(&path, scenario_text).unwrap();
+    path
+}
+
+fn baclofen_drug() -> String {
+    std::fs::read_to_string(repo("models/drugs/baclofen.toml")).unwrap()
+}
+
+fn run_scenario_expecting(path: &Path, expect: &[&str]) {
+    let out = path.parent().unwrap().join("out");
+    let assert = raphe()
+        .arg("simulate")
+        .arg("--scenario")
+        .arg(path)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .failure();
+    let err = String::from_utf8(assert.get_output().stderr.clone()).unwrap();
+    for e in expect {
+        assert!(err.contains(e), "error lacks `{e}`: {err}");
+    }
+    assert!(!out.exists());
+}
+
+#[test]
+fn drug_with_zero_volume_is_rejected() {
+    let dir = tempfile::tempdir().unwrap();
+    let drug = baclofen_drug().replace("volume = { value = 0.577", "volume = { value = 0");
+    let drug = drug.replace(
+        "range = [0.3, 1.2], source = \"derived",
+        "range = [0, 1.2], source = \"derived",
+    );
+    let path = scenario_with_drug(dir.path(), "baclofen.toml", &drug, &baclofen_scenario());
+    run_scenario_expecting(
+        &path,
+        &["baclofen.toml", "pk.human.volume.value", "a value > 0"],
+    );
+}
+
+#[test]
+fn drug_file_must_name_its_own_drug() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = scenario_with_drug(
+        dir.path(),
+        "foo.toml",
+        &baclofen_drug(),
+        &baclofen_scenario().replace("drug = \"baclofen\"", "drug = \"foo\""),
+    );
+    run_scenario_expecting(&path, &["foo.toml", "drug.name", "name = \"foo\""]);
+}
+
+#[test]
+fn scenario_interval_below_a_minute_is_rejected() {
+    let text = baclofen_scenario().replace(
+        "interval = { value = 8, unit = \"h\" }",
+        "interval = { value = 1, unit = \"s\" }",
+    );
+    rejects(
+        "bad_scenario.toml",
+        &text,
+        true,
+        &["dosing[0].interval.value", ">= 1 min"],
+    );
+}
+
+#[test]
+fn absurd_run_lengths_are_rejected() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    raphe()
+        .args(["simulate", "--days", "1e300", "--out"])
+        .arg(&out)
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("duration"));
+    raphe()
+        .args(["simulate", "--output-step", "1e-9", "--out"])
+        .arg(&out)
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("output step"));
+    assert!(!out.exists());
+}
+
+#[test]
+fn dosing_after_the_end_is_warned_about() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    raphe()
+        .args([
+            "simulate",
+            "--scenario",
+            "baclofen_oral_tid",
+            "--days",
+            "500",
+            "--out",
+        ])
+        .arg(&out)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("dosing[0] starts after the end"));
 }

@@ -187,9 +187,12 @@ fn faster_lmn_loss_brings_onset_and_death_earlier() {
     assert!(fast.spasm_auc < slow.spasm_auc);
 }
 
-/// Spasms fade late as LMNs are lost (fact 11): the peak comes before the end of life.
+/// Spasms fade late as LMNs are lost (fact 11). In the default patient respiratory failure comes
+/// first (spasm at death is within a few % of the peak); with invasive ventilation the course
+/// continues (the simulation does not stop at respiratory death), and by year 10 spasms have
+/// faded well below their peak.
 #[test]
-fn spasms_fade_as_lmns_are_lost() {
+fn with_ventilation_spasms_fade_as_lmns_are_lost() {
     let m = model("human_als");
     let mut settings = raphe::simulate::Settings::for_model(&m, Fidelity::Fast);
     settings.duration = 10.0 * 365.25;
@@ -205,12 +208,13 @@ fn spasms_fade_as_lmns_are_lost() {
 }
 
 /// Survival from motor onset in the default patient lies inside the population median range
-/// 20-48 months (Chiò 2009), and the ALSFRS-R slope inside the 95% range 0.04-1.96/month.
+/// 20-48 months (Chiò 2009), and the ALSFRS-R slope inside the PRO-ACT median range
+/// 0.89-0.99/month (the default patient stands for the median; the cohort fact is a later issue).
 #[test]
 fn default_patient_is_typical() {
     let (_, s) = natural_history(&model("human_als"));
     let survival = s.survival_from_motor_onset_months.unwrap();
     assert!((20.0..=48.0).contains(&survival), "{survival} months");
     let slope = s.alsfrs_slope_per_month.unwrap();
-    assert!((0.04..=1.96).contains(&slope), "{slope}");
+    assert!((0.89..=0.99).contains(&slope), "{slope}");
 }

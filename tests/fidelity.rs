@@ -86,5 +86,9 @@ fn only_fast_acting_drugs_make_the_fast_path_integrate_the_pic() {
 #[test]
 fn paths_agree_within_hours_of_a_fast_acting_dose() {
     // Every 15 min, so the 40-minute action of SB206553 is sampled, not only daily troughs.
-    compare_every("sod1_g86r_mouse", Some("sb206553_mouse_acute"), Some(1.0 / 96.0));
+    compare_every(
+        "sod1_g86r_mouse",
+        Some("sb206553_mouse_acute"),
+        Some(1.0 / 96.0),
+    );
 }

@@ -201,6 +201,15 @@ impl Model {
     /// Parse a model from TOML text; `path` names it in errors.
     pub fn from_toml(path: &Path, text: &str) -> Result<Model> {
         let file: ModelFile = params::parse_toml(path, text)?;
+        if !params::is_identifier(&file.model.name) {
+            return Err(Error::input(
+                path,
+                "model.name",
+                None,
+                format!("name \"{}\" is not an identifier", file.model.name),
+                params::IDENTIFIER,
+            ));
+        }
         let resolved =
             params::resolve(path, text, "parameters", &file.parameters, parameters::DEFS)?;
         let values: Vec<f64> = resolved.iter().map(|r| r.value).collect();
@@ -492,12 +501,7 @@ fn check_consistency(path: &Path, p: &Parameters) -> Result<()> {
             ))
         }
     };
-    rule(
-        p.ht2c_share_of_pic <= 1.0,
-        "ht2c_share_of_pic",
-        "a share above 1",
-        "0 to 1",
-    )?;
+    // Single-parameter bounds are checked at load (params::Bound); these relate several.
     rule(
         p.death_fvc < 1.0,
         "death_fvc",
@@ -505,16 +509,22 @@ fn check_consistency(path: &Path, p: &Parameters) -> Result<()> {
         "below 1",
     )?;
     rule(
-        p.respiratory_reserve_function <= 1.0 && p.motor_onset_function <= 1.0,
-        "motor_onset_function",
-        "function thresholds above 1",
-        "0 to 1",
-    )?;
-    rule(
         p.umn_inhibition_loss < 1.0,
         "umn_inhibition_loss",
         "all inhibition lost makes excitability infinite",
         "below 1",
+    )?;
+    rule(
+        p.respiratory_reserve_function * p.death_fvc < p.motor_onset_function,
+        "death_fvc",
+        "respiratory death would come before motor onset",
+        "respiratory_reserve_function x death_fvc < motor_onset_function",
+    )?;
+    rule(
+        std::f64::consts::LN_2 / p.serotonin_half_life > 10.0 * p.raphe_hazard,
+        "serotonin_half_life",
+        "5-HT clearance is not fast compared with raphe loss",
+        "clearance rate ln2/t½ at least 10x the raphe hazard",
     )?;
     Ok(())
 }

@@ -1,18 +1,18 @@
 //! The model's parameters: one definition table, one struct. The same names are used in model
 //! files, `raphe params`, manifests and (later) sweeps.
 
-use crate::params::ParamDef;
+use crate::params::{Bound, ParamDef};
 use crate::units::Kind;
 
 macro_rules! parameters {
-    ($( $name:ident : $kind:ident, $desc:literal; )*) => {
+    ($( $name:ident : $kind:ident / $bound:ident, $desc:literal; )*) => {
         /// Model parameters in internal units (days, nM, nA, pg/mL, kg).
         #[derive(Debug, Clone, PartialEq, serde::Serialize)]
         pub struct Parameters { $( #[doc = $desc] pub $name: f64, )* }
 
         /// Definitions of every model parameter, in file order.
         pub const DEFS: &[ParamDef] = &[
-            $( ParamDef { name: stringify!($name), kind: Kind::$kind, description: $desc }, )*
+            $( ParamDef { name: stringify!($name), kind: Kind::$kind, bound: Bound::$bound, description: $desc }, )*
         ];
 
         impl Parameters {
@@ -37,42 +37,42 @@ macro_rules! parameters {
 }
 
 parameters! {
-    body_mass: BodyMass, "body mass (scales per-kg doses and PK volumes)";
-    raphe_onset: Time, "time at which raphe serotonergic neurons start to degenerate";
-    raphe_hazard: Rate, "constant hazard of raphe serotonergic neuron loss after onset";
-    umn_onset: Time, "time at which upper motor neurons start to degenerate";
-    umn_hazard: Rate, "constant hazard of upper motor neuron loss after onset";
-    lmn_onset: Time, "time at which lower motor neurons (motor units) start to degenerate";
-    lmn_hazard: Rate, "constant hazard of lower motor neuron (motor unit) loss after onset";
-    serotonin_half_life: Time, "half-life of spinal extracellular 5-HT (release to clearance/reuptake)";
-    serotonin_baseline: MolarConcentration, "extracellular spinal 5-HT near motoneurons before disease";
-    ht2b_kd_serotonin: MolarConcentration, "5-HT dissociation constant at 5-HT2B";
-    ht2c_kd_serotonin: MolarConcentration, "5-HT dissociation constant at 5-HT2C";
-    ht2b_constitutive_ratio: Dimensionless, "two-state isomerisation constant L = [R*]/[R] of 5-HT2B";
-    ht2c_constitutive_ratio: Dimensionless, "two-state isomerisation constant L = [R*]/[R] of 5-HT2C";
-    ht2b_serotonin_efficacy: Dimensionless, "5-HT efficacy alpha at 5-HT2B (agonist: > 1)";
-    ht2c_serotonin_efficacy: Dimensionless, "5-HT efficacy alpha at 5-HT2C (agonist: > 1)";
-    ht2c_share_of_pic: Dimensionless, "share of the PIC-facilitating receptor activity carried by 5-HT2C (rest 5-HT2B)";
-    receptor_upregulation_max: Dimensionless, "maximal rise of receptor density (x baseline - 1) when agonist occupancy is lost";
-    receptor_upregulation_time: Time, "time constant of receptor density change (supersensitivity)";
-    pic_max: Current, "maximal motoneuron persistent inward current";
-    pic_half_activity: Dimensionless, "receptor activity (x baseline) giving half the maximal PIC";
-    pic_hill: Dimensionless, "Hill coefficient of receptor activity to PIC (G-protein cascade)";
-    pic_time_constant: Time, "time constant of PIC facilitation following receptor activity";
-    umn_inhibition_loss: Dimensionless, "fraction of segmental inhibition of reflexes lost when all upper motor neurons are lost";
-    spasm_half_excess: Dimensionless, "excess reflex excitability (x baseline - 1) giving half-maximal spasm intensity";
-    spasm_hill: Dimensionless, "steepness of spasm intensity against excess excitability";
-    spasm_clinical_threshold: Dimensionless, "spasm intensity taken as clinically present (spasm onset)";
-    spasm_max_frequency: Rate, "spasm frequency at spasm intensity 1 with all motor units present";
-    tone_half_excess: Dimensionless, "excess reflex excitability giving half the maximal Ashworth score";
-    pain_spasm_weight: Dimensionless, "weight of spasm intensity in the pain score (0-10 scale / 10)";
-    pain_tone_weight: Dimensionless, "weight of tone (Ashworth / 4) in the pain score";
-    umn_function_weight: Dimensionless, "share of motor function lost when all upper motor neurons are lost";
-    motor_onset_function: Dimensionless, "motor function (fraction) at which weakness becomes clinical (motor onset)";
-    alsfrs_exponent: Dimensionless, "curvature of ALSFRS-R against motor function below onset";
-    respiratory_reserve_function: Dimensionless, "motor function below which FVC falls (respiratory reserve)";
-    death_fvc: Dimensionless, "FVC (fraction of predicted) at which respiratory failure causes death";
-    nfl_baseline: BiomarkerConcentration, "serum neurofilament light without neurodegeneration";
-    nfl_half_life: Time, "serum NfL half-life";
-    nfl_gain: NflGain, "rise of serum NfL per unit rate of motor neuron loss";
+    body_mass: BodyMass / Positive, "body mass (scales per-kg doses and PK volumes)";
+    raphe_onset: Time / NonNegative, "time at which raphe serotonergic neurons start to degenerate";
+    raphe_hazard: Rate / NonNegative, "constant hazard of raphe serotonergic neuron loss after onset";
+    umn_onset: Time / NonNegative, "time at which upper motor neurons start to degenerate";
+    umn_hazard: Rate / NonNegative, "constant hazard of upper motor neuron loss after onset";
+    lmn_onset: Time / NonNegative, "time at which lower motor neurons (motor units) start to degenerate";
+    lmn_hazard: Rate / NonNegative, "constant hazard of lower motor neuron (motor unit) loss after onset";
+    serotonin_half_life: Time / Positive, "half-life of spinal extracellular 5-HT (release to clearance/reuptake)";
+    serotonin_baseline: MolarConcentration / Positive, "extracellular spinal 5-HT near motoneurons before disease";
+    ht2b_kd_serotonin: MolarConcentration / Positive, "5-HT dissociation constant at 5-HT2B";
+    ht2c_kd_serotonin: MolarConcentration / Positive, "5-HT dissociation constant at 5-HT2C";
+    ht2b_constitutive_ratio: Dimensionless / Positive, "two-state isomerisation constant L = [R*]/[R] of 5-HT2B";
+    ht2c_constitutive_ratio: Dimensionless / Positive, "two-state isomerisation constant L = [R*]/[R] of 5-HT2C";
+    ht2b_serotonin_efficacy: Dimensionless / Positive, "5-HT efficacy alpha at 5-HT2B (agonist: > 1)";
+    ht2c_serotonin_efficacy: Dimensionless / Positive, "5-HT efficacy alpha at 5-HT2C (agonist: > 1)";
+    ht2c_share_of_pic: Dimensionless / Fraction, "share of the PIC-facilitating receptor activity carried by 5-HT2C (rest 5-HT2B)";
+    receptor_upregulation_max: Dimensionless / NonNegative, "maximal rise of receptor density (x baseline - 1) when agonist occupancy is lost";
+    receptor_upregulation_time: Time / Positive, "time constant of receptor density change (supersensitivity)";
+    pic_max: Current / Positive, "maximal motoneuron persistent inward current";
+    pic_half_activity: Dimensionless / Positive, "receptor activity (x baseline) giving half the maximal PIC";
+    pic_hill: Dimensionless / Positive, "Hill coefficient of receptor activity to PIC (G-protein cascade)";
+    pic_time_constant: Time / Positive, "time constant of PIC facilitation following receptor activity";
+    umn_inhibition_loss: Dimensionless / Fraction, "fraction of segmental inhibition of reflexes lost when all upper motor neurons are lost";
+    spasm_half_excess: Dimensionless / Positive, "excess reflex excitability (x baseline - 1) giving half-maximal spasm intensity";
+    spasm_hill: Dimensionless / Positive, "steepness of spasm intensity against excess excitability";
+    spasm_clinical_threshold: Dimensionless / PositiveFraction, "spasm intensity taken as clinically present (spasm onset)";
+    spasm_max_frequency: Rate / Positive, "spasm frequency at spasm intensity 1 with all motor units present";
+    tone_half_excess: Dimensionless / Positive, "excess reflex excitability giving half the maximal Ashworth score";
+    pain_spasm_weight: Dimensionless / Fraction, "weight of spasm intensity in the pain score (0-10 scale / 10)";
+    pain_tone_weight: Dimensionless / Fraction, "weight of tone (Ashworth / 4) in the pain score";
+    umn_function_weight: Dimensionless / Fraction, "share of motor function lost when all upper motor neurons are lost";
+    motor_onset_function: Dimensionless / PositiveFraction, "motor function (fraction) at which weakness becomes clinical (motor onset)";
+    alsfrs_exponent: Dimensionless / Positive, "curvature of ALSFRS-R against motor function below onset";
+    respiratory_reserve_function: Dimensionless / PositiveFraction, "motor function below which FVC falls (respiratory reserve)";
+    death_fvc: Dimensionless / Fraction, "FVC (fraction of predicted) at which respiratory failure causes death";
+    nfl_baseline: BiomarkerConcentration / Positive, "serum neurofilament light without neurodegeneration";
+    nfl_half_life: Time / Positive, "serum NfL half-life";
+    nfl_gain: NflGain / NonNegative, "rise of serum NfL per unit rate of motor neuron loss";
 }

@@ -4,7 +4,7 @@
 use super::pk::{OneCompartment, Route};
 use crate::error::{Error, Result};
 use crate::model::Species;
-use crate::params::{self, ParamDef, ParamSpec, Resolved};
+use crate::params::{self, Bound, ParamDef, ParamSpec, Resolved};
 use crate::units::Kind;
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -54,6 +54,7 @@ pub enum Mechanism {
 const MOLAR_MASS: ParamDef = ParamDef {
     name: "molar_mass",
     kind: Kind::MolarMass,
+    bound: Bound::Positive,
     description: "molar mass",
 };
 
@@ -62,22 +63,26 @@ const HT2_LIGAND: &[ParamDef] = &[
     ParamDef {
         name: "ki_2b",
         kind: Kind::MolarConcentration,
+        bound: Bound::Positive,
         description: "affinity (Ki or KB) at 5-HT2B",
     },
     ParamDef {
         name: "ki_2c",
         kind: Kind::MolarConcentration,
+        bound: Bound::Positive,
         description: "affinity (Ki or KB) at 5-HT2C",
     },
     ParamDef {
         name: "efficacy_2b",
         kind: Kind::Dimensionless,
+        bound: Bound::NonNegative,
         description:
             "two-state efficacy alpha at 5-HT2B (<1 inverse agonist, 1 neutral, >1 agonist)",
     },
     ParamDef {
         name: "efficacy_2c",
         kind: Kind::Dimensionless,
+        bound: Bound::NonNegative,
         description: "two-state efficacy alpha at 5-HT2C",
     },
 ];
@@ -87,16 +92,19 @@ const GABA_B_AGONIST: &[ParamDef] = &[
     ParamDef {
         name: "reflex_emax",
         kind: Kind::Dimensionless,
+        bound: Bound::Fraction,
         description: "maximal fractional reduction of reflex transmission",
     },
     ParamDef {
         name: "reflex_ec50_csf",
         kind: Kind::MassConcentration,
+        bound: Bound::Positive,
         description: "CSF concentration giving half the maximal reduction",
     },
     ParamDef {
         name: "reflex_hill",
         kind: Kind::Dimensionless,
+        bound: Bound::Positive,
         description: "Hill coefficient of the reflex effect",
     },
 ];
@@ -106,31 +114,37 @@ pub const PK_DEFS: &[ParamDef] = &[
     ParamDef {
         name: "bioavailability",
         kind: Kind::Dimensionless,
+        bound: Bound::PositiveFraction,
         description: "oral bioavailability F",
     },
     ParamDef {
         name: "absorption_rate",
         kind: Kind::Rate,
+        bound: Bound::Positive,
         description: "first-order absorption rate ka",
     },
     ParamDef {
         name: "volume",
         kind: Kind::VolumePerMass,
+        bound: Bound::Positive,
         description: "volume of distribution per kg",
     },
     ParamDef {
         name: "clearance",
         kind: Kind::ClearancePerMass,
+        bound: Bound::Positive,
         description: "total clearance per kg",
     },
     ParamDef {
         name: "csf_plasma_ratio",
         kind: Kind::Dimensionless,
+        bound: Bound::NonNegative,
         description: "CSF/plasma concentration ratio at equilibrium",
     },
     ParamDef {
         name: "csf_equilibration_half_life",
         kind: Kind::Time,
+        bound: Bound::Positive,
         description: "half-life of plasma-CSF equilibration",
     },
 ];
@@ -154,6 +168,15 @@ impl Drug {
     /// Load and check a drug file.
     pub fn from_toml(path: &Path, text: &str) -> Result<Drug> {
         let file: DrugFile = params::parse_toml(path, text)?;
+        if !params::is_identifier(&file.drug.name) {
+            return Err(Error::input(
+                path,
+                "drug.name",
+                None,
+                format!("name \"{}\" is not an identifier", file.drug.name),
+                params::IDENTIFIER,
+            ));
+        }
         let defs = match file.drug.mechanism {
             MechanismKind::Ht2Ligand => HT2_LIGAND,
             MechanismKind::GabaBAgonist => GABA_B_AGONIST,

@@ -6,6 +6,20 @@ use crate::bundled;
 use crate::error::Result;
 use std::path::{Path, PathBuf};
 
+fn same_name(drug: Drug, file_stem: &str) -> Result<Drug> {
+    if drug.name == file_stem {
+        Ok(drug)
+    } else {
+        Err(crate::Error::input(
+            &drug.source,
+            "drug.name",
+            None,
+            format!("the file {file_stem}.toml names its drug \"{}\"", drug.name),
+            format!("name = \"{file_stem}\""),
+        ))
+    }
+}
+
 /// Folders searched for `<name>.toml`, then the bundled library.
 #[derive(Debug, Clone, Default)]
 pub struct Library {
@@ -21,21 +35,18 @@ impl Library {
         }
     }
 
-    /// Find and load a drug; `Err(list of known names)` when no file has that name.
+    /// Find and load a drug; `Err(list of known names)` when no file has that name. The file
+    /// `<name>.toml` must declare the same `[drug].name`, so one name means one drug.
     pub fn find(&self, name: &str) -> std::result::Result<Result<Drug>, String> {
-        let valid = !name.is_empty()
-            && name
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
-        if valid {
+        if crate::params::is_identifier(name) {
             for folder in &self.folders {
                 let path = folder.join(format!("{name}.toml"));
                 if path.is_file() {
-                    return Ok(Drug::load(&path));
+                    return Ok(Drug::load(&path).and_then(|d| same_name(d, name)));
                 }
             }
             if let Some((file, text)) = bundled::drug(name) {
-                return Ok(Drug::from_toml(Path::new(&file), text));
+                return Ok(Drug::from_toml(Path::new(&file), text).and_then(|d| same_name(d, name)));
             }
         }
         Err(self.names().join(", "))

@@ -40,6 +40,9 @@ struct DosingSpec {
     stop: Option<Quantity>,
 }
 
+/// Shortest dosing interval, days (1 minute).
+const MIN_INTERVAL: f64 = 1.0 / 1440.0;
+
 /// Most distinct drugs in one scenario (the full-resolution state vector has a slot each).
 pub const MAX_DRUGS: usize = 4;
 
@@ -113,6 +116,15 @@ impl Scenario {
         library: &Library,
     ) -> Result<Scenario> {
         let file: ScenarioFile = params::parse_toml(path, text)?;
+        if !params::is_identifier(&file.scenario.name) {
+            return Err(Error::input(
+                path,
+                "scenario.name",
+                None,
+                format!("name \"{}\" is not an identifier", file.scenario.name),
+                params::IDENTIFIER,
+            ));
+        }
         let mut drug_files: Vec<Drug> = Vec::new();
         let mut dosing = Vec::new();
         for (i, spec) in file.dosing.iter().enumerate() {
@@ -179,13 +191,13 @@ impl Scenario {
                     "a dose > 0",
                 ));
             }
-            if interval <= 0.0 {
+            if interval < MIN_INTERVAL {
                 return Err(Error::input(
                     path,
                     field("interval.value"),
                     Some(spec.interval.line(text)),
-                    "interval must be positive",
-                    "an interval > 0",
+                    "interval shorter than 1 minute (repeated boluses that close are an infusion)",
+                    "an interval >= 1 min",
                 ));
             }
             if let (Some(stop), Some(q)) = (stop, &spec.stop) {
@@ -228,6 +240,13 @@ impl Scenario {
             source: Some(path.to_path_buf()),
             text: text.to_string(),
         })
+    }
+
+    /// Dosing lines that give no dose before day `end`, for a warning.
+    pub fn unreached(&self, end: f64) -> Vec<usize> {
+        (0..self.dosing.len())
+            .filter(|&i| self.dosing[i].start >= end)
+            .collect()
     }
 
     /// Every dose before day `end`, in time order (ties keep file order). Times are computed as

@@ -74,8 +74,40 @@ fn output_times(duration: f64, step: f64) -> Vec<f64> {
     times
 }
 
+/// Longest simulated time, days (100 years), and most output rows: beyond these a run is a
+/// mistake, not a study.
+pub const MAX_DURATION: f64 = 100.0 * 365.25;
+pub const MAX_ROWS: f64 = 1e7;
+
+impl Settings {
+    /// Check duration, output step and tolerances.
+    pub fn check(&self) -> Result<()> {
+        let bad = |problem: String| Err(crate::Error::Settings(problem));
+        if !(self.duration > 0.0 && self.duration <= MAX_DURATION) {
+            return bad(format!(
+                "duration {} days: allowed (0, {MAX_DURATION}] days",
+                self.duration
+            ));
+        }
+        if !(self.output_step > 0.0 && self.duration / self.output_step <= MAX_ROWS) {
+            return bad(format!(
+                "output step {} days: must be > 0 and give at most {MAX_ROWS} rows",
+                self.output_step
+            ));
+        }
+        let t = self.tolerances;
+        if !(t.relative > 0.0 && t.relative < 1.0 && t.absolute > 0.0) {
+            return bad(format!(
+                "tolerances {t:?}: relative in (0, 1), absolute > 0"
+            ));
+        }
+        Ok(())
+    }
+}
+
 /// Simulate `model` under `scenario`.
 pub fn simulate(model: &Model, scenario: &Scenario, settings: &Settings) -> Result<Trajectory> {
+    settings.check()?;
     let drugs = &scenario.drugs;
     match settings.fidelity {
         Fidelity::Full => run(

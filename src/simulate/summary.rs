@@ -88,12 +88,14 @@ impl Summary {
             .iter()
             .map(|x| (x.readouts.spasm, x.day))
             .fold((0.0, 0.0), |best, v| if v.0 > best.0 { v } else { best });
+        let alive = |d: f64| d <= last_day;
         let motor_onset_day = first_crossing(
             s,
             |x| x.readouts.motor_function,
             p.motor_onset_function,
             false,
-        );
+        )
+        .filter(|&d| alive(d));
         let at_onset = |f: fn(&Sample) -> f64| motor_onset_day.map(|d| value_at(s, f, d));
         let alsfrs_slope_per_month = motor_onset_day.and_then(|onset| {
             let until = (onset + 12.0 * DAYS_PER_MONTH).min(last_day);
@@ -105,7 +107,8 @@ impl Summary {
         });
         Summary {
             end_day,
-            serotonin_below_80pct_day: first_crossing(s, |x| x.serotonin, 0.8, false),
+            serotonin_below_80pct_day: first_crossing(s, |x| x.serotonin, 0.8, false)
+                .filter(|&d| alive(d)),
             motor_onset_day,
             spasm_onset_day: first_crossing(
                 s,
@@ -113,7 +116,7 @@ impl Summary {
                 p.spasm_clinical_threshold,
                 true,
             )
-            .filter(|&d| d <= last_day),
+            .filter(|&d| alive(d)),
             peak_spasm,
             peak_spasm_day,
             spasm_auc: value_at(s, |x| x.core.spasm_auc, last_day),
