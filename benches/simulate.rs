@@ -27,21 +27,14 @@ fn main() {
     let (file, text) = bundled::model("human_als").unwrap();
     let model = Model::from_toml(Path::new(&file), text).unwrap();
     let (sfile, stext) = bundled::scenario("baclofen_oral_tid").unwrap();
-    let mut baclofen =
-        Scenario::from_toml(Path::new(&sfile), stext, &model, &Library::default()).unwrap();
+    let mut baclofen = Scenario::from_toml(Path::new(&sfile), stext, &model, &Library::default()).unwrap();
     // Start baclofen at day 0 so all five years carry tid dosing (5,479 doses).
     baclofen.dosing[0].start = 0.0;
     let untreated = Scenario::untreated();
     println!("5-year human simulation, output every day (1,827 rows)");
-    println!(
-        "{:<34} {:>10} {:>10} {:>10}",
-        "case", "min", "median", "max"
-    );
+    println!("{:<34} {:>10} {:>10} {:>10}", "case", "min", "median", "max");
     let mut medians = Vec::new();
-    for (label, scenario) in [
-        ("untreated", &untreated),
-        ("baclofen 20 mg q8h from day 0", &baclofen),
-    ] {
+    for (label, scenario) in [("untreated", &untreated), ("baclofen 20 mg q8h from day 0", &baclofen)] {
         for fidelity in [Fidelity::Fast, Fidelity::Full] {
             let mut settings = Settings::for_model(&model, fidelity);
             settings.duration = 5.0 * 365.25;
@@ -49,13 +42,7 @@ fn main() {
             let (lo, med, hi) = median_time(repeats, || {
                 black_box(simulate(&model, scenario, &settings).unwrap());
             });
-            println!(
-                "{:<34} {:>10.2?} {:>10.2?} {:>10.2?}",
-                format!("{label}, {fidelity:?}"),
-                lo,
-                med,
-                hi
-            );
+            println!("{:<34} {:>10.2?} {:>10.2?} {:>10.2?}", format!("{label}, {fidelity:?}"), lo, med, hi);
             medians.push(med);
         }
     }

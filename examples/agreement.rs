@@ -15,14 +15,7 @@ fn main() {
     };
     let mut cases: Vec<(&str, Option<&str>)> = vec![("human_als", None), ("sod1_g86r_mouse", None)];
     for (s, _) in bundled::SCENARIOS {
-        cases.push((
-            if s.contains("mouse") {
-                "sod1_g86r_mouse"
-            } else {
-                "human_als"
-            },
-            Some(s),
-        ));
+        cases.push((if s.contains("mouse") { "sod1_g86r_mouse" } else { "human_als" }, Some(s)));
     }
     println!(
         "{:<38} {:>12} {:>12} {:>10} {:>10} {:>9} {:>9}",
@@ -43,10 +36,7 @@ fn main() {
             (traj, t.elapsed().as_secs_f64() * 1e3)
         };
         let ((full, tf), (fast, tq)) = (go(Fidelity::Full), go(Fidelity::Fast));
-        let (a, b) = (
-            Summary::of(&model, &full).spasm_auc,
-            Summary::of(&model, &fast).spasm_auc,
-        );
+        let (a, b) = (Summary::of(&model, &full).spasm_auc, Summary::of(&model, &fast).spasm_auc);
         let worst = full
             .samples
             .iter()

@@ -4,40 +4,22 @@
 /// (name, TOML text) of the bundled models.
 pub const MODELS: &[(&str, &str)] = &[
     ("human_als", include_str!("../models/human_als.toml")),
-    (
-        "sod1_g86r_mouse",
-        include_str!("../models/sod1_g86r_mouse.toml"),
-    ),
+    ("sod1_g86r_mouse", include_str!("../models/sod1_g86r_mouse.toml")),
 ];
 
 /// (name, TOML text) of the bundled drugs.
 pub const DRUGS: &[(&str, &str)] = &[
     ("baclofen", include_str!("../models/drugs/baclofen.toml")),
-    (
-        "cyproheptadine",
-        include_str!("../models/drugs/cyproheptadine.toml"),
-    ),
+    ("cyproheptadine", include_str!("../models/drugs/cyproheptadine.toml")),
     ("sb206553", include_str!("../models/drugs/sb206553.toml")),
 ];
 
 /// (name, TOML text) of the bundled scenarios.
 pub const SCENARIOS: &[(&str, &str)] = &[
-    (
-        "baclofen_oral_tid",
-        include_str!("../models/scenarios/baclofen_oral_tid.toml"),
-    ),
-    (
-        "cyproheptadine_oral",
-        include_str!("../models/scenarios/cyproheptadine_oral.toml"),
-    ),
-    (
-        "sb206553_mouse",
-        include_str!("../models/scenarios/sb206553_mouse.toml"),
-    ),
-    (
-        "sb206553_mouse_acute",
-        include_str!("../models/scenarios/sb206553_mouse_acute.toml"),
-    ),
+    ("baclofen_oral_tid", include_str!("../models/scenarios/baclofen_oral_tid.toml")),
+    ("cyproheptadine_oral", include_str!("../models/scenarios/cyproheptadine_oral.toml")),
+    ("sb206553_mouse", include_str!("../models/scenarios/sb206553_mouse.toml")),
+    ("sb206553_mouse_acute", include_str!("../models/scenarios/sb206553_mouse_acute.toml")),
 ];
 
 /// The default model.

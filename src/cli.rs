@@ -63,10 +63,9 @@ fn load_model(arg: Option<&str>) -> Result<Model> {
     }
     match bundled::model(name) {
         Some((file, text)) => Ok(Model::from_toml(Path::new(&file), text)?),
-        None => bail!(
-            "{name}: no such model file, and not a bundled model (bundled: {})",
-            names(bundled::MODELS)
-        ),
+        None => {
+            bail!("{name}: no such model file, and not a bundled model (bundled: {})", names(bundled::MODELS))
+        }
     }
 }
 
@@ -79,12 +78,7 @@ fn load_scenario(arg: Option<&str>, model: &Model) -> Result<Scenario> {
         return Ok(Scenario::load(path, model, &Library::for_scenario(path))?);
     }
     match bundled::scenario(name) {
-        Some((file, text)) => Ok(Scenario::from_toml(
-            Path::new(&file),
-            text,
-            model,
-            &Library::default(),
-        )?),
+        Some((file, text)) => Ok(Scenario::from_toml(Path::new(&file), text, model, &Library::default())?),
         None => bail!(
             "{name}: no such scenario file, and not a bundled scenario (bundled: {})",
             names(bundled::SCENARIOS)
@@ -122,8 +116,7 @@ pub fn simulate(args: SimulateArgs) -> Result<()> {
     std::fs::create_dir_all(&args.out)
         .with_context(|| format!("cannot create output folder {}", args.out.display()))?;
     output::write_run(&args.out, &traj, &summary)?;
-    let manifest =
-        output::manifest::manifest_json(&model, &scenario, &settings, std::env::args().collect());
+    let manifest = output::manifest::manifest_json(&model, &scenario, &settings, std::env::args().collect());
     output::atomic::write(&args.out.join("manifest.json"), manifest.as_bytes())?;
 
     print_summary(&model, &scenario, &settings, &summary, &args.out);
@@ -133,30 +126,18 @@ pub fn simulate(args: SimulateArgs) -> Result<()> {
 fn print_summary(model: &Model, scenario: &Scenario, settings: &Settings, s: &Summary, out: &Path) {
     let day = |d: Option<f64>| {
         d.map_or("not reached".to_string(), |d| {
-            format!(
-                "day {d:.0} ({:.1} months)",
-                d / raphe::units::DAYS_PER_MONTH
-            )
+            format!("day {d:.0} ({:.1} months)", d / raphe::units::DAYS_PER_MONTH)
         })
     };
     println!(
         "raphe: {} under '{}', {:.0} days, {:?} path",
         model.name, scenario.name, settings.duration, settings.fidelity
     );
-    println!(
-        "  5-HT below 80% of baseline: {}",
-        day(s.serotonin_below_80pct_day)
-    );
+    println!("  5-HT below 80% of baseline: {}", day(s.serotonin_below_80pct_day));
     println!("  motor onset:                {}", day(s.motor_onset_day));
     println!("  spasm onset:                {}", day(s.spasm_onset_day));
-    println!(
-        "  peak spasm intensity:       {:.3} (day {:.0})",
-        s.peak_spasm, s.peak_spasm_day
-    );
-    println!(
-        "  spasm burden (AUC):         {:.1} intensity-days",
-        s.spasm_auc
-    );
+    println!("  peak spasm intensity:       {:.3} (day {:.0})", s.peak_spasm, s.peak_spasm_day);
+    println!("  spasm burden (AUC):         {:.1} intensity-days", s.spasm_auc);
     match s.alsfrs_slope_per_month {
         Some(v) => {
             println!("  ALSFRS-R slope:             {v:.2} points/month (first year after onset)")
@@ -164,10 +145,7 @@ fn print_summary(model: &Model, scenario: &Scenario, settings: &Settings, s: &Su
         None => println!("  ALSFRS-R slope:             n/a"),
     }
     println!("  death (respiratory failure): {}", day(s.death_day));
-    println!(
-        "  wrote {}/trajectory.csv, summary.json, manifest.json",
-        out.display()
-    );
+    println!("  wrote {}/trajectory.csv, summary.json, manifest.json", out.display());
 }
 
 pub fn params(model: Option<&str>) -> Result<()> {
@@ -175,11 +153,7 @@ pub fn params(model: Option<&str>) -> Result<()> {
     let mut out = std::io::stdout().lock();
     let species = model.species.name();
     writeln!(out, "# {} ({species}): {}", model.name, model.description)?;
-    writeln!(
-        out,
-        "{:<30} {:>10} {:<18} {:<22} source",
-        "parameter", "value", "unit", "range"
-    )?;
+    writeln!(out, "{:<30} {:>10} {:<18} {:<22} source", "parameter", "value", "unit", "range")?;
     for p in &model.resolved {
         let source = match (&p.source, p.assumption) {
             (Some(s), _) => s.clone(),
@@ -187,11 +161,7 @@ pub fn params(model: Option<&str>) -> Result<()> {
             (None, false) => String::new(),
         };
         let range = format!("[{}, {}]", p.range[0], p.range[1]);
-        writeln!(
-            out,
-            "{:<30} {:>10} {:<18} {:<22} {source}",
-            p.name, p.file_value, p.unit, range
-        )?;
+        writeln!(out, "{:<30} {:>10} {:<18} {:<22} {source}", p.name, p.file_value, p.unit, range)?;
     }
     Ok(())
 }

@@ -112,10 +112,16 @@ pub const IDENTIFIER: &str = "1-64 characters from a-z, A-Z, 0-9, '_' and '-'";
 
 /// True for a name that is safe as a file stem and a CSV column prefix.
 pub fn is_identifier(name: &str) -> bool {
-    (1..=64).contains(&name.len())
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+    (1..=64).contains(&name.len()) && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+}
+
+/// An error unless `name` is an identifier; `field` names it (`drug.name`).
+pub fn require_identifier(path: &Path, field: &str, name: &str) -> Result<()> {
+    if is_identifier(name) {
+        Ok(())
+    } else {
+        Err(Error::input(path, field, None, format!("name \"{name}\" is not an identifier"), IDENTIFIER))
+    }
 }
 
 /// 1-based line of a byte offset.
@@ -178,13 +184,7 @@ pub fn resolve(
         .collect()
 }
 
-fn resolve_one(
-    path: &Path,
-    text: &str,
-    section: &str,
-    def: &ParamDef,
-    spec: &ParamSpec,
-) -> Result<Resolved> {
+fn resolve_one(path: &Path, text: &str, section: &str, def: &ParamDef, spec: &ParamSpec) -> Result<Resolved> {
     let line = Some(line_of(text, spec.value.span().start));
     let field = |f: &str| format!("{section}.{}.{f}", def.name);
     let value = spec.value.get_ref().get();
@@ -230,10 +230,7 @@ fn resolve_one(
             path,
             field("value"),
             line,
-            format!(
-                "value {value} {} is physically impossible for {}",
-                spec.unit, def.description
-            ),
+            format!("value {value} {} is physically impossible for {}", spec.unit, def.description),
             def.bound.describe(),
         ));
     }

@@ -86,11 +86,7 @@ fn table(kind: Kind) -> &'static [(&'static str, f64)] {
         Kind::BiomarkerConcentration => &[("pg/mL", 1.0), ("ng/L", 1.0)],
         Kind::NflGain => &[("pg/mL per %/month", 1.0)],
         Kind::VolumePerMass => &[("L/kg", 1.0), ("mL/kg", 1e-3)],
-        Kind::ClearancePerMass => &[
-            ("L/h/kg", 24.0),
-            ("mL/min/kg", 1e-3 * 1440.0),
-            ("L/day/kg", 1.0),
-        ],
+        Kind::ClearancePerMass => &[("L/h/kg", 24.0), ("mL/min/kg", 1e-3 * 1440.0), ("L/day/kg", 1.0)],
         Kind::MolarMass => &[("g/mol", 1.0)],
         Kind::BodyMass => &[("kg", 1.0), ("g", 1e-3)],
         Kind::Dose => &[("mg", 1.0), ("ug", 1e-3), ("µg", 1e-3), ("g", 1e3)],
@@ -99,19 +95,12 @@ fn table(kind: Kind) -> &'static [(&'static str, f64)] {
 
 /// The spellings a kind accepts, for error messages.
 pub fn allowed(kind: Kind) -> String {
-    table(kind)
-        .iter()
-        .map(|(u, _)| format!("\"{u}\""))
-        .collect::<Vec<_>>()
-        .join(", ")
+    table(kind).iter().map(|(u, _)| format!("\"{u}\"")).collect::<Vec<_>>().join(", ")
 }
 
 /// Factor that converts a value in `unit` into the internal unit of `kind`.
 pub fn factor(kind: Kind, unit: &str) -> Option<f64> {
-    table(kind)
-        .iter()
-        .find(|(u, _)| *u == unit.trim())
-        .map(|&(_, f)| f)
+    table(kind).iter().find(|(u, _)| *u == unit.trim()).map(|&(_, f)| f)
 }
 
 /// A dose is either an absolute amount or an amount per kg of body mass.

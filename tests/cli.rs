@@ -23,12 +23,7 @@ fn simulate_default_model_writes_all_outputs() {
         .assert()
         .success()
         .stdout(predicate::str::contains("motor onset").and(predicate::str::contains("human_als")));
-    for f in [
-        "trajectory.csv",
-        "trajectory.columns.json",
-        "summary.json",
-        "manifest.json",
-    ] {
+    for f in ["trajectory.csv", "trajectory.columns.json", "summary.json", "manifest.json"] {
         assert!(out.join(f).is_file(), "{f} missing");
     }
     let csv = std::fs::read_to_string(out.join("trajectory.csv")).unwrap();
@@ -80,10 +75,7 @@ fn simulate_mouse_with_scenario_file_in_both_paths() {
 
 #[test]
 fn params_lists_every_parameter_with_unit_and_source() {
-    let assert = raphe()
-        .args(["params", "sod1_g86r_mouse"])
-        .assert()
-        .success();
+    let assert = raphe().args(["params", "sod1_g86r_mouse"]).assert().success();
     let text = String::from_utf8(assert.get_output().stdout.clone()).unwrap();
     let model = raphe::model::Model::load(&repo("models/sod1_g86r_mouse.toml")).unwrap();
     for p in &model.resolved {
@@ -118,10 +110,7 @@ fn rejects(file_name: &str, contents: &str, scenario: bool, expect: &[&str]) {
     }
     let assert = cmd.arg("--out").arg(&out).assert().failure();
     let err = String::from_utf8(assert.get_output().stderr.clone()).unwrap();
-    assert!(
-        err.contains(file_name),
-        "error does not name the file: {err}"
-    );
+    assert!(err.contains(file_name), "error does not name the file: {err}");
     for e in expect {
         assert!(err.contains(e), "error lacks `{e}`: {err}");
     }
@@ -164,12 +153,7 @@ fn model_range_violation_names_field_line_and_range() {
         "bad.toml",
         &text,
         false,
-        &[
-            "parameters.raphe_hazard.value",
-            "plausible range",
-            "[0.5, 10]",
-            "bad.toml:17",
-        ],
+        &["parameters.raphe_hazard.value", "plausible range", "[0.5, 10]", "bad.toml:17"],
     );
 }
 
@@ -189,12 +173,7 @@ fn model_unknown_parameter_is_rejected() {
         "{}\nraphe_hazzard = {{ value = 1, unit = \"1\", range = [0, 2], assumption = true }}\n",
         human()
     );
-    rejects(
-        "bad.toml",
-        &text,
-        false,
-        &["raphe_hazzard", "unknown parameter", "raphe_hazard"],
-    );
+    rejects("bad.toml", &text, false, &["raphe_hazzard", "unknown parameter", "raphe_hazard"]);
 }
 
 #[test]
@@ -214,12 +193,7 @@ fn model_nan_is_rejected() {
         "raphe_hazard",
         r#"raphe_hazard = { value = nan, unit = "%/month", range = [0.5, 10], assumption = true }"#,
     );
-    rejects(
-        "bad.toml",
-        &text,
-        false,
-        &["parameters.raphe_hazard.value", "finite"],
-    );
+    rejects("bad.toml", &text, false, &["parameters.raphe_hazard.value", "finite"]);
 }
 
 #[test]
@@ -229,12 +203,7 @@ fn model_missing_unit_is_rejected() {
         "raphe_hazard",
         r#"raphe_hazard = { value = 1.5, range = [0.5, 10], assumption = true }"#,
     );
-    rejects(
-        "bad.toml",
-        &text,
-        false,
-        &["missing field `unit`", "bad.toml:17"],
-    );
+    rejects("bad.toml", &text, false, &["missing field `unit`", "bad.toml:17"]);
 }
 
 #[test]
@@ -244,12 +213,7 @@ fn model_wrong_unit_lists_allowed_units() {
         "raphe_hazard",
         r#"raphe_hazard = { value = 1.5, unit = "mg", range = [0.5, 10], assumption = true }"#,
     );
-    rejects(
-        "bad.toml",
-        &text,
-        false,
-        &["parameters.raphe_hazard.unit", "\"1/month\""],
-    );
+    rejects("bad.toml", &text, false, &["parameters.raphe_hazard.unit", "\"1/month\""]);
 }
 
 #[test]
@@ -259,12 +223,7 @@ fn model_parameter_without_source_is_rejected() {
         "raphe_hazard",
         r#"raphe_hazard = { value = 1.5, unit = "%/month", range = [0.5, 10] }"#,
     );
-    rejects(
-        "bad.toml",
-        &text,
-        false,
-        &["parameters.raphe_hazard.source", "assumption = true"],
-    );
+    rejects("bad.toml", &text, false, &["parameters.raphe_hazard.source", "assumption = true"]);
 }
 
 #[test]
@@ -282,36 +241,20 @@ fn missing_model_file_is_rejected() {
 
 #[test]
 fn scenario_negative_dose_is_rejected() {
-    let text =
-        baclofen_scenario().replace("value = 20, unit = \"mg\"", "value = -20, unit = \"mg\"");
-    rejects(
-        "bad_scenario.toml",
-        &text,
-        true,
-        &["dosing[0].dose.value", "dose > 0"],
-    );
+    let text = baclofen_scenario().replace("value = 20, unit = \"mg\"", "value = -20, unit = \"mg\"");
+    rejects("bad_scenario.toml", &text, true, &["dosing[0].dose.value", "dose > 0"]);
 }
 
 #[test]
 fn scenario_dose_unit_mismatch_is_rejected() {
     let text = baclofen_scenario().replace("unit = \"mg\"", "unit = \"mL\"");
-    rejects(
-        "bad_scenario.toml",
-        &text,
-        true,
-        &["dosing[0].dose.unit", "mg/kg"],
-    );
+    rejects("bad_scenario.toml", &text, true, &["dosing[0].dose.unit", "mg/kg"]);
 }
 
 #[test]
 fn scenario_unknown_drug_lists_the_library() {
     let text = baclofen_scenario().replace("drug = \"baclofen\"", "drug = \"baclofenn\"");
-    rejects(
-        "bad_scenario.toml",
-        &text,
-        true,
-        &["unknown drug `baclofenn`", "cyproheptadine"],
-    );
+    rejects("bad_scenario.toml", &text, true, &["unknown drug `baclofenn`", "cyproheptadine"]);
 }
 
 #[test]
@@ -319,26 +262,13 @@ fn scenario_route_not_allowed_is_rejected() {
     let text = std::fs::read_to_string(repo("models/scenarios/cyproheptadine_oral.toml"))
         .unwrap()
         .replace("route = \"oral\"", "route = \"iv\"");
-    rejects(
-        "bad_scenario.toml",
-        &text,
-        true,
-        &["dosing[0].route", "oral"],
-    );
+    rejects("bad_scenario.toml", &text, true, &["dosing[0].route", "oral"]);
 }
 
 #[test]
 fn scenario_stop_before_start_is_rejected() {
-    let text = format!(
-        "{}stop = {{ value = 1, unit = \"year\" }}\n",
-        baclofen_scenario()
-    );
-    rejects(
-        "bad_scenario.toml",
-        &text,
-        true,
-        &["dosing[0].stop.value", "later than start"],
-    );
+    let text = format!("{}stop = {{ value = 1, unit = \"year\" }}\n", baclofen_scenario());
+    rejects("bad_scenario.toml", &text, true, &["dosing[0].stop.value", "later than start"]);
 }
 
 #[test]
@@ -388,11 +318,7 @@ fn model_physically_impossible_value_is_rejected() {
         "bad.toml",
         &text,
         false,
-        &[
-            "parameters.raphe_hazard.value",
-            "physically impossible",
-            "a value >= 0",
-        ],
+        &["parameters.raphe_hazard.value", "physically impossible", "a value >= 0"],
     );
 }
 
@@ -403,21 +329,11 @@ fn model_inconsistent_thresholds_are_rejected() {
         "death_fvc",
         r#"death_fvc = { value = 0.95, unit = "1", range = [0.1, 0.99], assumption = true }"#,
     );
-    rejects(
-        "bad.toml",
-        &text,
-        false,
-        &["death_fvc", "before motor onset"],
-    );
+    rejects("bad.toml", &text, false, &["death_fvc", "before motor onset"]);
 }
 
 /// A scenario and a drug folder beside it; returns the scenario path.
-fn scenario_with_drug(
-    dir: &Path,
-    drug_file: &str,
-    drug_text: &str,
-    scenario_text: &str,
-) -> PathBuf {
+fn scenario_with_drug(dir: &Path, drug_file: &str, drug_text: &str, scenario_text: &str) -> PathBuf {
     std::fs::create_dir_all(dir.join("drugs")).unwrap();
     std::fs::create_dir_all(dir.join("scenarios")).unwrap();
     std::fs::write(dir.join("drugs").join(drug_file), drug_text).unwrap();
@@ -432,14 +348,8 @@ fn baclofen_drug() -> String {
 
 fn run_scenario_expecting(path: &Path, expect: &[&str]) {
     let out = path.parent().unwrap().join("out");
-    let assert = raphe()
-        .arg("simulate")
-        .arg("--scenario")
-        .arg(path)
-        .arg("--out")
-        .arg(&out)
-        .assert()
-        .failure();
+    let assert =
+        raphe().arg("simulate").arg("--scenario").arg(path).arg("--out").arg(&out).assert().failure();
     let err = String::from_utf8(assert.get_output().stderr.clone()).unwrap();
     for e in expect {
         assert!(err.contains(e), "error lacks `{e}`: {err}");
@@ -451,15 +361,9 @@ fn run_scenario_expecting(path: &Path, expect: &[&str]) {
 fn drug_with_zero_volume_is_rejected() {
     let dir = tempfile::tempdir().unwrap();
     let drug = baclofen_drug().replace("volume = { value = 0.577", "volume = { value = 0");
-    let drug = drug.replace(
-        "range = [0.3, 1.2], source = \"derived",
-        "range = [0, 1.2], source = \"derived",
-    );
+    let drug = drug.replace("range = [0.3, 1.2], source = \"derived", "range = [0, 1.2], source = \"derived");
     let path = scenario_with_drug(dir.path(), "baclofen.toml", &drug, &baclofen_scenario());
-    run_scenario_expecting(
-        &path,
-        &["baclofen.toml", "pk.human.volume.value", "a value > 0"],
-    );
+    run_scenario_expecting(&path, &["baclofen.toml", "pk.human.volume.value", "a value > 0"]);
 }
 
 #[test]
@@ -476,16 +380,9 @@ fn drug_file_must_name_its_own_drug() {
 
 #[test]
 fn scenario_interval_below_a_minute_is_rejected() {
-    let text = baclofen_scenario().replace(
-        "interval = { value = 8, unit = \"h\" }",
-        "interval = { value = 1, unit = \"s\" }",
-    );
-    rejects(
-        "bad_scenario.toml",
-        &text,
-        true,
-        &["dosing[0].interval.value", ">= 1 min"],
-    );
+    let text = baclofen_scenario()
+        .replace("interval = { value = 8, unit = \"h\" }", "interval = { value = 1, unit = \"s\" }");
+    rejects("bad_scenario.toml", &text, true, &["dosing[0].interval.value", ">= 1 min"]);
 }
 
 #[test]
@@ -512,14 +409,7 @@ fn dosing_after_the_end_is_warned_about() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out");
     raphe()
-        .args([
-            "simulate",
-            "--scenario",
-            "baclofen_oral_tid",
-            "--days",
-            "500",
-            "--out",
-        ])
+        .args(["simulate", "--scenario", "baclofen_oral_tid", "--days", "500", "--out"])
         .arg(&out)
         .assert()
         .success()

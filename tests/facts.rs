@@ -14,10 +14,7 @@ fn fact1_serotonin_falls_before_motor_onset() {
         let (_, s) = natural_history(&model(name));
         let fall = s.serotonin_below_80pct_day.expect("5-HT falls");
         let onset = s.motor_onset_day.expect("motor onset");
-        assert!(
-            fall < onset,
-            "{name}: 5-HT < 80% at day {fall}, motor onset at day {onset}"
-        );
+        assert!(fall < onset, "{name}: 5-HT < 80% at day {fall}, motor onset at day {onset}");
     }
 }
 
@@ -27,10 +24,7 @@ fn fact2_mouse_spasms_only_late() {
     let (_, s) = natural_history(&model("sod1_g86r_mouse"));
     let death = s.death_day.expect("mouse reaches end stage");
     let spasm = s.spasm_onset_day.expect("mouse develops spasms");
-    assert!(
-        spasm >= 0.85 * death && spasm <= death,
-        "spasm onset {spasm}, death {death}"
-    );
+    assert!(spasm >= 0.85 * death && spasm <= death, "spasm onset {spasm}, death {death}");
 }
 
 /// Spasms come after motor onset in both presets (the "spasms appearing later").
@@ -38,10 +32,7 @@ fn fact2_mouse_spasms_only_late() {
 fn spasms_follow_motor_onset() {
     for name in PRESETS {
         let (_, s) = natural_history(&model(name));
-        assert!(
-            s.spasm_onset_day.expect("spasms") > s.motor_onset_day.expect("onset"),
-            "{name}: {s:?}"
-        );
+        assert!(s.spasm_onset_day.expect("spasms") > s.motor_onset_day.expect("onset"), "{name}: {s:?}");
     }
 }
 
@@ -52,10 +43,7 @@ fn fact3_receptor_density_up_by_motor_onset() {
         let (_, s) = natural_history(&model(name));
         let b = s.ht2b_density_at_motor_onset.unwrap();
         let c = s.ht2c_density_at_motor_onset.unwrap();
-        assert!(
-            b > 1.2 && c > 1.2,
-            "{name}: densities at onset 2B {b}, 2C {c}"
-        );
+        assert!(b > 1.2 && c > 1.2, "{name}: densities at onset 2B {b}, 2C {c}");
     }
 }
 
@@ -63,25 +51,38 @@ fn fact3_receptor_density_up_by_motor_onset() {
 /// spasm intensity by at least 80% over the hours after the dose (Dentel et al. 2013).
 #[test]
 fn fact4_mouse_inverse_agonist_abolishes_spasms() {
-    let m = model("sod1_g86r_mouse");
-    let step = 1.0 / 48.0;
-    let treated = run(
-        &m,
-        &scenario("sb206553_mouse_acute", &m),
-        Fidelity::Fast,
-        step,
-    );
-    let untreated = run(&m, &Scenario::untreated(), Fidelity::Fast, step);
-    let dose_day = 112.0;
-    let (from, to) = (dose_day + 1.0 / 24.0, dose_day + 4.0 / 24.0);
-    let before = mean_between(&untreated, from, to, |s| s.readouts.spasm);
-    let after = mean_between(&treated, from, to, |s| s.readouts.spasm);
-    assert!(
-        mean_between(&untreated, from, to, |s| s.serotonin) < 0.6,
-        "5-HT depleted at the test"
-    );
+    let w = AcuteMouseDose::run();
+    assert!(w.untreated(|s| s.serotonin) < 0.6, "5-HT depleted at the test");
+    let (before, after) = (w.untreated(|s| s.readouts.spasm), w.treated(|s| s.readouts.spasm));
     assert!(before > 0.05, "spasms present without drug: {before}");
     assert!(after <= 0.2 * before, "spasm {before} -> {after}");
+}
+
+/// The mouse with and without one SB206553 dose at day 112, compared 1-4 h after the dose.
+struct AcuteMouseDose {
+    treated: raphe::simulate::Trajectory,
+    untreated: raphe::simulate::Trajectory,
+}
+
+impl AcuteMouseDose {
+    const WINDOW: (f64, f64) = (112.0 + 1.0 / 24.0, 112.0 + 4.0 / 24.0);
+
+    fn run() -> Self {
+        let m = model("sod1_g86r_mouse");
+        let step = 1.0 / 48.0;
+        AcuteMouseDose {
+            treated: run(&m, &scenario("sb206553_mouse_acute", &m), Fidelity::Fast, step),
+            untreated: run(&m, &Scenario::untreated(), Fidelity::Fast, step),
+        }
+    }
+
+    fn treated(&self, f: impl Fn(&raphe::simulate::Sample) -> f64) -> f64 {
+        mean_between(&self.treated, Self::WINDOW.0, Self::WINDOW.1, f)
+    }
+
+    fn untreated(&self, f: impl Fn(&raphe::simulate::Sample) -> f64) -> f64 {
+        mean_between(&self.untreated, Self::WINDOW.0, Self::WINDOW.1, f)
+    }
 }
 
 /// Fact 4 (human): cyproheptadine at the top antispastic dose (8 mg tid) cuts spasm intensity
@@ -101,27 +102,15 @@ fn fact4_human_inverse_agonist_cuts_spasms() {
     let before = mean_between(&untreated, from, to, |s| s.readouts.spasm);
     let after = mean_between(&treated, from, to, |s| s.readouts.spasm);
     assert!(mean_between(&untreated, from, to, |s| s.serotonin) < 0.8);
-    assert!(
-        before > 0.05 && after <= 0.2 * before,
-        "spasm {before} -> {after}"
-    );
+    assert!(before > 0.05 && after <= 0.2 * before, "spasm {before} -> {after}");
 }
 
 /// The inverse agonist lowers 5-HT2B/2C receptor activity when 5-HT is depleted.
 #[test]
 fn inverse_agonist_lowers_receptor_activity_at_depleted_serotonin() {
-    let m = model("sod1_g86r_mouse");
-    let step = 1.0 / 48.0;
-    let treated = run(
-        &m,
-        &scenario("sb206553_mouse_acute", &m),
-        Fidelity::Fast,
-        step,
-    );
-    let untreated = run(&m, &Scenario::untreated(), Fidelity::Fast, step);
-    let (from, to) = (112.0 + 1.0 / 24.0, 112.0 + 4.0 / 24.0);
-    let a0 = mean_between(&untreated, from, to, |s| s.readouts.receptor_activity);
-    let a1 = mean_between(&treated, from, to, |s| s.readouts.receptor_activity);
+    let w = AcuteMouseDose::run();
+    let (a0, a1) =
+        (w.untreated(|s| s.readouts.receptor_activity), w.treated(|s| s.readouts.receptor_activity));
     assert!(a1 < 0.5 * a0, "activity {a0} -> {a1}");
 }
 
@@ -130,14 +119,7 @@ fn inverse_agonist_lowers_receptor_activity_at_depleted_serotonin() {
 fn fact11_lmn_loss_exponential() {
     let m = model("human_als");
     let (traj, _) = natural_history(&m);
-    let at = |day: f64| {
-        traj.samples
-            .iter()
-            .find(|s| (s.day - day).abs() < 1e-9)
-            .unwrap()
-            .core
-            .lmn
-    };
+    let at = |day: f64| traj.samples.iter().find(|s| (s.day - day).abs() < 1e-9).unwrap().core.lmn;
     // Constant hazard: the fraction lost per month is the same at every stage.
     let monthly_loss = |day: f64| 1.0 - at(day + DAYS_PER_MONTH.round()) / at(day);
     for day in [400.0, 1000.0, 1500.0] {
@@ -147,9 +129,7 @@ fn fact11_lmn_loss_exponential() {
 }
 
 fn with(name: &str, parameter: &str, value: f64) -> raphe::model::Model {
-    model(name)
-        .with_parameter(parameter, value)
-        .expect("known parameter")
+    model(name).with_parameter(parameter, value).expect("known parameter")
 }
 
 /// Faster raphe loss → earlier 5-HT fall and earlier spasms.
@@ -165,10 +145,7 @@ fn faster_raphe_loss_brings_serotonin_fall_and_spasms_earlier() {
                     s.serotonin_below_80pct_day.unwrap() < prev.serotonin_below_80pct_day.unwrap(),
                     "{name} x{factor}"
                 );
-                assert!(
-                    s.spasm_onset_day.unwrap() < prev.spasm_onset_day.unwrap(),
-                    "{name} x{factor}"
-                );
+                assert!(s.spasm_onset_day.unwrap() < prev.spasm_onset_day.unwrap(), "{name} x{factor}");
                 assert!(s.spasm_auc > prev.spasm_auc, "{name} x{factor}");
             }
             last = Some(s);
@@ -199,12 +176,7 @@ fn with_ventilation_spasms_fade_as_lmns_are_lost() {
     let traj = raphe::simulate::simulate(&m, &Scenario::untreated(), &settings).unwrap();
     let s = Summary::of(&m, &traj);
     let last = traj.samples.last().unwrap().readouts.spasm;
-    assert!(
-        last < 0.7 * s.peak_spasm,
-        "peak {} at {}, end {last}",
-        s.peak_spasm,
-        s.peak_spasm_day
-    );
+    assert!(last < 0.7 * s.peak_spasm, "peak {} at {}, end {last}", s.peak_spasm, s.peak_spasm_day);
 }
 
 /// Survival from motor onset in the default patient lies inside the population median range

@@ -34,16 +34,11 @@ fn compare_every(model_name: &str, scenario_name: Option<&str>, step: Option<f64
     };
     assert!(rel(mean(&full), mean(&fast)) < 0.01, "{label}: mean 5-HT");
     for (a, b) in full.samples.iter().zip(&fast.samples) {
-        assert!(
-            (a.serotonin - b.serotonin).abs() < 0.01 * a.serotonin,
-            "{label}: 5-HT at day {}",
-            a.day
-        );
+        assert!((a.serotonin - b.serotonin).abs() < 0.01 * a.serotonin, "{label}: 5-HT at day {}", a.day);
         // Pointwise, the quasi-steady PIC leads the integrated one by its ~10 min lag, which
         // the steep spasm threshold amplifies: allow 2% of the peak.
         assert!(
-            (a.readouts.spasm - b.readouts.spasm).abs()
-                < 2.0 * bound * sf.peak_spasm.max(1e-3) + 1e-6,
+            (a.readouts.spasm - b.readouts.spasm).abs() < 2.0 * bound * sf.peak_spasm.max(1e-3) + 1e-6,
             "{label}: spasm at day {}: full {} fast {} (pic {} {}) auc {} {}",
             a.day,
             a.readouts.spasm,
@@ -86,9 +81,5 @@ fn only_fast_acting_drugs_make_the_fast_path_integrate_the_pic() {
 #[test]
 fn paths_agree_within_hours_of_a_fast_acting_dose() {
     // Every 15 min, so the 40-minute action of SB206553 is sampled, not only daily troughs.
-    compare_every(
-        "sod1_g86r_mouse",
-        Some("sb206553_mouse_acute"),
-        Some(1.0 / 96.0),
-    );
+    compare_every("sod1_g86r_mouse", Some("sb206553_mouse_acute"), Some(1.0 / 96.0));
 }

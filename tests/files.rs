@@ -24,12 +24,7 @@ fn every_model_loads_with_sourced_parameters() {
         let m = Model::load(&path).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(m.resolved.len(), raphe::model::parameters::DEFS.len());
         for p in &m.resolved {
-            assert!(
-                p.source.is_some() || p.assumption,
-                "{}: {}",
-                path.display(),
-                p.name
-            );
+            assert!(p.source.is_some() || p.assumption, "{}: {}", path.display(), p.name);
             assert!(p.range[0] <= p.file_value && p.file_value <= p.range[1]);
         }
     }
@@ -48,12 +43,9 @@ fn every_scenario_loads_with_its_model_from_disk() {
     for path in toml_files("models/scenarios") {
         let name = path.file_stem().unwrap().to_str().unwrap();
         let model = common::model(common::scenario_model(name));
-        let sc = Scenario::load(&path, &model, &Library::for_scenario(&path))
-            .unwrap_or_else(|e| panic!("{e}"));
+        let sc =
+            Scenario::load(&path, &model, &Library::for_scenario(&path)).unwrap_or_else(|e| panic!("{e}"));
         assert!(!sc.dosing.is_empty());
-        assert!(
-            raphe::bundled::scenario(name).is_some(),
-            "{name} is not bundled"
-        );
+        assert!(raphe::bundled::scenario(name).is_some(), "{name} is not bundled");
     }
 }

@@ -27,27 +27,14 @@ fn check(label: &str, traj: &Trajectory, pic_max: f64) {
             s.core.ht2b_density >= 1.0 - 1e-9 && s.core.ht2c_density >= 1.0 - 1e-9,
             "{at}: density below baseline"
         );
-        assert!(
-            s.pic >= -1e-12 && s.pic <= pic_max + 1e-9,
-            "{at}: pic {}",
-            s.pic
-        );
+        assert!(s.pic >= -1e-12 && s.pic <= pic_max + 1e-9, "{at}: pic {}", s.pic);
         assert!((0.0..=4.0).contains(&s.readouts.ashworth), "{at}: ashworth");
         assert!((0.0..=10.0).contains(&s.readouts.pain), "{at}: pain");
         assert!((0.0..=48.0).contains(&s.readouts.alsfrs_r), "{at}: alsfrs");
-        assert!(
-            [0.0, 1.0, 2.0, 3.0, 4.0].contains(&s.readouts.penn),
-            "{at}: penn"
-        );
+        assert!([0.0, 1.0, 2.0, 3.0, 4.0].contains(&s.readouts.penn), "{at}: penn");
         assert!(s.core.nfl > 0.0, "{at}: nfl");
-        assert!(
-            s.plasma.iter().chain(&s.csf).all(|&c| c >= -1e-12),
-            "{at}: negative concentration"
-        );
-        assert!(
-            s.core.spasm_auc >= last_auc - 1e-12,
-            "{at}: spasm AUC decreased"
-        );
+        assert!(s.plasma.iter().chain(&s.csf).all(|&c| c >= -1e-12), "{at}: negative concentration");
+        assert!(s.core.spasm_auc >= last_auc - 1e-12, "{at}: spasm AUC decreased");
         last_auc = s.core.spasm_auc;
     }
     // Survival never increases.
@@ -63,21 +50,13 @@ fn check(label: &str, traj: &Trajectory, pic_max: f64) {
 #[test]
 fn invariants_hold_everywhere() {
     let mut runs: Vec<(&str, Option<&str>)> = PRESETS.iter().map(|&m| (m, None)).collect();
-    runs.extend(
-        bundled::SCENARIOS
-            .iter()
-            .map(|(s, _)| (scenario_model(s), Some(*s))),
-    );
+    runs.extend(bundled::SCENARIOS.iter().map(|(s, _)| (scenario_model(s), Some(*s))));
     for (model_name, scenario_name) in runs {
         let m = model(model_name);
         let sc = scenario_name.map_or_else(Scenario::untreated, |s| scenario(s, &m));
         for fidelity in [Fidelity::Fast, Fidelity::Full] {
             let traj = run(&m, &sc, fidelity, 0.25);
-            check(
-                &format!("{model_name}/{}/{fidelity:?}", sc.name),
-                &traj,
-                m.params.pic_max,
-            );
+            check(&format!("{model_name}/{}/{fidelity:?}", sc.name), &traj, m.params.pic_max);
         }
     }
 }

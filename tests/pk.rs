@@ -25,11 +25,14 @@ fn baclofen() -> OneCompartment {
     drug.pk_for(Species::Human, 70.0).unwrap()
 }
 
+/// The PK state and eliminated amount after `dt` by numerical integration.
+fn numeric(pk: OneCompartment, s0: PkState, dt: f64) -> SVector<f64, 4> {
+    let y0 = SVector::from([s0.depot, s0.central, s0.csf, 0.0]);
+    integrate(WithEliminated(pk), 0.0, dt, y0, tight(), &mut StepMemory::default()).unwrap()
+}
+
 fn tight() -> Tolerances {
-    Tolerances {
-        relative: 1e-11,
-        absolute: 1e-14,
-    }
+    Tolerances { relative: 1e-11, absolute: 1e-14 }
 }
 
 #[test]
@@ -39,28 +42,12 @@ fn closed_form_matches_numerical_integration() {
         OneCompartment::new(0.5, 10.0, 10.0, 5.0, 0.3, 2.0),
         OneCompartment::new(1.0, 0.5, 30.0, 2.0, 1.0, 100.0),
     ] {
-        let s0 = PkState {
-            depot: 7.0,
-            central: 3.0,
-            csf: 0.02,
-        };
+        let s0 = PkState { depot: 7.0, central: 3.0, csf: 0.02 };
         for dt in [0.01, 0.1, 1.0, 5.0] {
             let exact = pk.propagate(s0, dt);
-            let y0 = SVector::from([s0.depot, s0.central, s0.csf, 0.0]);
-            let y = integrate(
-                WithEliminated(pk),
-                0.0,
-                dt,
-                y0,
-                tight(),
-                &mut StepMemory::default(),
-            )
-            .unwrap();
+            let y = numeric(pk, s0, dt);
             for (a, b) in exact.to_array().iter().zip(y.iter()) {
-                assert!(
-                    (a - b).abs() <= 1e-8 * (1.0 + a.abs()),
-                    "dt {dt}: closed {a} vs numeric {b}"
-                );
+                assert!((a - b).abs() <= 1e-8 * (1.0 + a.abs()), "dt {dt}: closed {a} vs numeric {b}");
             }
         }
     }
@@ -73,16 +60,7 @@ fn doses_are_conserved() {
     let dose = 20.0;
     let s0 = pk.dosed(PkState::default(), dose, Route::Oral);
     for dt in [0.05, 0.5, 3.0] {
-        let y0 = SVector::from([s0.depot, s0.central, s0.csf, 0.0]);
-        let y = integrate(
-            WithEliminated(pk),
-            0.0,
-            dt,
-            y0,
-            tight(),
-            &mut StepMemory::default(),
-        )
-        .unwrap();
+        let y = numeric(pk, s0, dt);
         let total = (1.0 - pk.bioavailability) * dose + y[0] + y[1] + y[3];
         assert!((total - dose).abs() < 1e-9 * dose, "dt {dt}: {total}");
         let exact = pk.propagate(s0, dt);
@@ -100,10 +78,7 @@ fn baclofen_half_life_is_3_to_4_hours() {
     let s = pk.propagate(pk.dosed(PkState::default(), 20.0, Route::Oral), 0.5);
     let later = pk.propagate(s, 3.5 / 24.0);
     let halves = (pk.plasma(s) / pk.plasma(later)).log2();
-    assert!(
-        (0.85..=1.17).contains(&halves),
-        "{halves} halvings in 3.5 h"
-    );
+    assert!((0.85..=1.17).contains(&halves), "{halves} halvings in 3.5 h");
 }
 
 #[test]

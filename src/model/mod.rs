@@ -70,11 +70,7 @@ pub struct DrugEffects {
 
 impl Default for DrugEffects {
     fn default() -> Self {
-        DrugEffects {
-            ht2b: LigandLoad::default(),
-            ht2c: LigandLoad::default(),
-            reflex_gain: 1.0,
-        }
+        DrugEffects { ht2b: LigandLoad::default(), ht2c: LigandLoad::default(), reflex_gain: 1.0 }
     }
 }
 
@@ -101,15 +97,7 @@ impl Core {
     pub const LEN: usize = 7;
 
     pub fn to_array(self) -> [f64; Self::LEN] {
-        [
-            self.raphe,
-            self.umn,
-            self.lmn,
-            self.ht2b_density,
-            self.ht2c_density,
-            self.nfl,
-            self.spasm_auc,
-        ]
+        [self.raphe, self.umn, self.lmn, self.ht2b_density, self.ht2c_density, self.nfl, self.spasm_auc]
     }
 
     pub fn from_slice(y: &[f64]) -> Self {
@@ -201,27 +189,14 @@ impl Model {
     /// Parse a model from TOML text; `path` names it in errors.
     pub fn from_toml(path: &Path, text: &str) -> Result<Model> {
         let file: ModelFile = params::parse_toml(path, text)?;
-        if !params::is_identifier(&file.model.name) {
-            return Err(Error::input(
-                path,
-                "model.name",
-                None,
-                format!("name \"{}\" is not an identifier", file.model.name),
-                params::IDENTIFIER,
-            ));
-        }
-        let resolved =
-            params::resolve(path, text, "parameters", &file.parameters, parameters::DEFS)?;
+        params::require_identifier(path, "model.name", &file.model.name)?;
+        let resolved = params::resolve(path, text, "parameters", &file.parameters, parameters::DEFS)?;
         let values: Vec<f64> = resolved.iter().map(|r| r.value).collect();
         let params = Parameters::from_values(&values);
         check_consistency(path, &params)?;
         let h = &file.model;
-        let duration = h
-            .duration
-            .to_internal(path, text, "model.duration", Kind::Time)?;
-        let output_step = h
-            .output_step
-            .to_internal(path, text, "model.output_step", Kind::Time)?;
+        let duration = h.duration.to_internal(path, text, "model.duration", Kind::Time)?;
+        let output_step = h.output_step.to_internal(path, text, "model.output_step", Kind::Time)?;
         if duration <= 0.0 || output_step <= 0.0 {
             return Err(Error::input(
                 path,
@@ -259,18 +234,9 @@ impl Model {
         let none = LigandLoad::default();
         let s0 = p.serotonin_baseline;
         let derived = Derived {
-            raphe: Degeneration {
-                onset: p.raphe_onset,
-                hazard: p.raphe_hazard,
-            },
-            umn: Degeneration {
-                onset: p.umn_onset,
-                hazard: p.umn_hazard,
-            },
-            lmn: Degeneration {
-                onset: p.lmn_onset,
-                hazard: p.lmn_hazard,
-            },
+            raphe: Degeneration { onset: p.raphe_onset, hazard: p.raphe_hazard },
+            umn: Degeneration { onset: p.umn_onset, hazard: p.umn_hazard },
+            lmn: Degeneration { onset: p.lmn_onset, hazard: p.lmn_hazard },
             ht2b_active0: ht2b.active_fraction(s0, none),
             ht2c_active0: ht2c.active_fraction(s0, none),
             ht2b_occupancy0: ht2b.serotonin_occupancy(s0, none),
@@ -339,11 +305,7 @@ impl Model {
     pub fn phase_at(&self, t: f64) -> Phase {
         let d = &self.derived;
         let after = |on: f64| t >= on - 1e-9;
-        Phase {
-            raphe: after(d.raphe.onset),
-            umn: after(d.umn.onset),
-            lmn: after(d.lmn.onset),
-        }
+        Phase { raphe: after(d.raphe.onset), umn: after(d.umn.onset), lmn: after(d.lmn.onset) }
     }
 
     /// d(spinal 5-HT)/dt; 5-HT normalised to baseline.
@@ -354,12 +316,7 @@ impl Model {
     /// Quasi-steady spinal 5-HT (x baseline) for the fast path.
     pub fn serotonin_quasi_steady(&self, raphe: f64, t: f64) -> f64 {
         let d = &self.derived;
-        serotonin::quasi_steady(
-            raphe,
-            d.raphe.hazard,
-            d.serotonin_clearance,
-            t - d.raphe.onset,
-        )
+        serotonin::quasi_steady(raphe, d.raphe.hazard, d.serotonin_clearance, t - d.raphe.onset)
     }
 
     /// PIC-facilitating 5-HT2B/2C activity (density × active fraction), x baseline, at
@@ -394,11 +351,7 @@ impl Model {
 
     /// d(PIC)/dt.
     pub fn pic_rate(&self, pic: f64, activity: f64) -> f64 {
-        excitability::pic_rate(
-            pic,
-            self.pic_steady(activity),
-            self.params.pic_time_constant,
-        )
+        excitability::pic_rate(pic, self.pic_steady(activity), self.params.pic_time_constant)
     }
 
     /// Spasm intensity in [0, 1] at PIC `pic` (nA).
@@ -442,30 +395,17 @@ impl Model {
             lmn: lmn_rate,
             ht2b_density: density(core.ht2b_density, tone_b),
             ht2c_density: density(core.ht2c_density, tone_c),
-            nfl: nfl::rate(
-                core.nfl,
-                p.nfl_baseline,
-                p.nfl_gain,
-                -(umn_rate + lmn_rate),
-                d.nfl_clearance,
-            ),
+            nfl: nfl::rate(core.nfl, p.nfl_baseline, p.nfl_gain, -(umn_rate + lmn_rate), d.nfl_clearance),
             spasm_auc: self.spasm(core, pic, effects),
         }
     }
 
     /// Readouts at one instant.
-    pub fn readouts(
-        &self,
-        core: &Core,
-        serotonin: f64,
-        pic: f64,
-        effects: &DrugEffects,
-    ) -> Readouts {
+    pub fn readouts(&self, core: &Core, serotonin: f64, pic: f64, effects: &DrugEffects) -> Readouts {
         let p = &self.params;
         let receptor_activity = self.receptor_activity(serotonin, core, effects);
         let excitability = self.excitability(core, pic, effects);
-        let spasm =
-            readouts::spasm_intensity(excitability, core.lmn, p.spasm_half_excess, p.spasm_hill);
+        let spasm = readouts::spasm_intensity(excitability, core.lmn, p.spasm_half_excess, p.spasm_hill);
         let spasms_per_hour = spasm * p.spasm_max_frequency * DAYS_PER_HOUR;
         let ashworth = readouts::ashworth(excitability, core.lmn, p.tone_half_excess);
         let function = readouts::motor_function(core.lmn, core.umn, p.umn_function_weight);
@@ -492,22 +432,11 @@ fn check_consistency(path: &Path, p: &Parameters) -> Result<()> {
         if ok {
             Ok(())
         } else {
-            Err(Error::input(
-                path,
-                format!("parameters.{field}"),
-                None,
-                problem,
-                allowed,
-            ))
+            Err(Error::input(path, format!("parameters.{field}"), None, problem, allowed))
         }
     };
     // Single-parameter bounds are checked at load (params::Bound); these relate several.
-    rule(
-        p.death_fvc < 1.0,
-        "death_fvc",
-        "death at full FVC",
-        "below 1",
-    )?;
+    rule(p.death_fvc < 1.0, "death_fvc", "death at full FVC", "below 1")?;
     rule(
         p.umn_inhibition_loss < 1.0,
         "umn_inhibition_loss",

@@ -73,10 +73,7 @@ mod tests {
 
     #[test]
     fn penn_is_ordinal_and_monotone() {
-        let scores: Vec<f64> = [0.0, 0.1, 0.5, 5.0, 50.0]
-            .iter()
-            .map(|&f| penn_score(f))
-            .collect();
+        let scores: Vec<f64> = [0.0, 0.1, 0.5, 5.0, 50.0].iter().map(|&f| penn_score(f)).collect();
         assert_eq!(scores, vec![0.0, 1.0, 2.0, 3.0, 4.0]);
     }
 }

@@ -68,11 +68,7 @@ mod tests {
     use super::*;
 
     fn subtype() -> Subtype {
-        Subtype {
-            constitutive_ratio: 0.1,
-            kd_serotonin: 10.0,
-            serotonin_efficacy: 20.0,
-        }
+        Subtype { constitutive_ratio: 0.1, kd_serotonin: 10.0, serotonin_efficacy: 20.0 }
     }
 
     #[test]
@@ -91,14 +87,8 @@ mod tests {
             r.active_fraction(0.0, load)
         };
         assert!(with(5.0) > basal, "agonist raises activity");
-        assert!(
-            (with(1.0) - basal).abs() < 1e-12,
-            "neutral antagonist leaves basal activity"
-        );
-        assert!(
-            with(0.01) < basal,
-            "inverse agonist lowers constitutive activity"
-        );
+        assert!((with(1.0) - basal).abs() < 1e-12, "neutral antagonist leaves basal activity");
+        assert!(with(0.01) < basal, "inverse agonist lowers constitutive activity");
     }
 
     #[test]

@@ -15,6 +15,5 @@ pub fn quasi_steady(raphe: f64, hazard: f64, clearance_rate: f64, since_onset: f
     if since_onset <= 0.0 || clearance_rate <= hazard {
         return raphe;
     }
-    (clearance_rate * raphe - hazard * (-clearance_rate * since_onset).exp())
-        / (clearance_rate - hazard)
+    (clearance_rate * raphe - hazard * (-clearance_rate * since_onset).exp()) / (clearance_rate - hazard)
 }

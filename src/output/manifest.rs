@@ -10,10 +10,7 @@ use sha2::{Digest, Sha256};
 
 /// SHA-256 of a text, hex.
 pub fn sha256(text: &str) -> String {
-    Sha256::digest(text.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    Sha256::digest(text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
 }
 
 #[derive(Serialize)]
@@ -45,19 +42,13 @@ pub fn manifest_json(
     settings: &Settings,
     command: Vec<String>,
 ) -> String {
-    let path = |p: &Option<std::path::PathBuf>| {
-        p.as_ref()
-            .map_or("<in memory>".into(), |p| p.display().to_string())
-    };
+    let path =
+        |p: &Option<std::path::PathBuf>| p.as_ref().map_or("<in memory>".into(), |p| p.display().to_string());
     let m = Manifest {
         raphe_version: env!("CARGO_PKG_VERSION"),
         git_revision: env!("RAPHE_GIT_REVISION"),
         command,
-        model: FileRecord {
-            path: path(&model.source),
-            sha256: sha256(&model.text),
-            name: &model.name,
-        },
+        model: FileRecord { path: path(&model.source), sha256: sha256(&model.text), name: &model.name },
         parameters: &model.resolved,
         scenario: scenario.source.as_ref().map(|_| FileRecord {
             path: path(&scenario.source),

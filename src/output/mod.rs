@@ -12,11 +12,7 @@ use std::path::Path;
 /// Rust's shortest round-trip formatting, so the file reproduces the values exactly.
 pub fn trajectory_csv(traj: &Trajectory) -> String {
     let cols = traj.columns();
-    let mut out = cols
-        .iter()
-        .map(|c| c.name.as_str())
-        .collect::<Vec<_>>()
-        .join(",");
+    let mut out = cols.iter().map(|c| c.name.as_str()).collect::<Vec<_>>().join(",");
     out.push('\n');
     for s in &traj.samples {
         let row = traj.row(s);

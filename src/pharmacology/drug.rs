@@ -41,22 +41,13 @@ pub enum MechanismKind {
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Mechanism {
     /// Affinities (nM) and efficacies at 5-HT2B and 5-HT2C.
-    Ht2Ligand {
-        ki_2b: f64,
-        ki_2c: f64,
-        efficacy_2b: f64,
-        efficacy_2c: f64,
-    },
+    Ht2Ligand { ki_2b: f64, ki_2c: f64, efficacy_2b: f64, efficacy_2c: f64 },
     /// Maximal fractional cut of reflex transmission, CSF EC50 (mg/L), Hill coefficient.
     GabaBAgonist { emax: f64, ec50: f64, hill: f64 },
 }
 
-const MOLAR_MASS: ParamDef = ParamDef {
-    name: "molar_mass",
-    kind: Kind::MolarMass,
-    bound: Bound::Positive,
-    description: "molar mass",
-};
+const MOLAR_MASS: ParamDef =
+    ParamDef { name: "molar_mass", kind: Kind::MolarMass, bound: Bound::Positive, description: "molar mass" };
 
 const HT2_LIGAND: &[ParamDef] = &[
     MOLAR_MASS,
@@ -76,8 +67,7 @@ const HT2_LIGAND: &[ParamDef] = &[
         name: "efficacy_2b",
         kind: Kind::Dimensionless,
         bound: Bound::NonNegative,
-        description:
-            "two-state efficacy alpha at 5-HT2B (<1 inverse agonist, 1 neutral, >1 agonist)",
+        description: "two-state efficacy alpha at 5-HT2B (<1 inverse agonist, 1 neutral, >1 agonist)",
     },
     ParamDef {
         name: "efficacy_2c",
@@ -168,15 +158,7 @@ impl Drug {
     /// Load and check a drug file.
     pub fn from_toml(path: &Path, text: &str) -> Result<Drug> {
         let file: DrugFile = params::parse_toml(path, text)?;
-        if !params::is_identifier(&file.drug.name) {
-            return Err(Error::input(
-                path,
-                "drug.name",
-                None,
-                format!("name \"{}\" is not an identifier", file.drug.name),
-                params::IDENTIFIER,
-            ));
-        }
+        params::require_identifier(path, "drug.name", &file.drug.name)?;
         let defs = match file.drug.mechanism {
             MechanismKind::Ht2Ligand => HT2_LIGAND,
             MechanismKind::GabaBAgonist => GABA_B_AGONIST,
@@ -184,25 +166,15 @@ impl Drug {
         let parameters = params::resolve(path, text, "parameters", &file.parameters, defs)?;
         let v: Vec<f64> = parameters.iter().map(|r| r.value).collect();
         let mechanism = match file.drug.mechanism {
-            MechanismKind::Ht2Ligand => Mechanism::Ht2Ligand {
-                ki_2b: v[1],
-                ki_2c: v[2],
-                efficacy_2b: v[3],
-                efficacy_2c: v[4],
-            },
-            MechanismKind::GabaBAgonist => Mechanism::GabaBAgonist {
-                emax: v[1],
-                ec50: v[2],
-                hill: v[3],
-            },
+            MechanismKind::Ht2Ligand => {
+                Mechanism::Ht2Ligand { ki_2b: v[1], ki_2c: v[2], efficacy_2b: v[3], efficacy_2c: v[4] }
+            }
+            MechanismKind::GabaBAgonist => Mechanism::GabaBAgonist { emax: v[1], ec50: v[2], hill: v[3] },
         };
         let mut pk = BTreeMap::new();
         for (species, table) in &file.pk {
             let section = format!("pk.{}", species.name());
-            pk.insert(
-                *species,
-                params::resolve(path, text, &section, table, PK_DEFS)?,
-            );
+            pk.insert(*species, params::resolve(path, text, &section, table, PK_DEFS)?);
         }
         if file.drug.routes.is_empty() {
             return Err(Error::input(
@@ -256,13 +228,6 @@ impl Drug {
         let v: Vec<f64> = p.iter().map(|r| r.value).collect();
         let volume = v[2] * body_mass;
         let clearance = v[3] * body_mass;
-        Ok(OneCompartment::new(
-            v[0],
-            v[1],
-            clearance / volume,
-            volume,
-            v[4],
-            std::f64::consts::LN_2 / v[5],
-        ))
+        Ok(OneCompartment::new(v[0], v[1], clearance / volume, volume, v[4], std::f64::consts::LN_2 / v[5]))
     }
 }

@@ -25,12 +25,7 @@ pub fn combined(drugs: &[BoundDrug], states: &[PkState]) -> DrugEffects {
     for (drug, state) in drugs.iter().zip(states) {
         let c = state.csf.max(0.0);
         match drug.mechanism {
-            Mechanism::Ht2Ligand {
-                ki_2b,
-                ki_2c,
-                efficacy_2b,
-                efficacy_2c,
-            } => {
+            Mechanism::Ht2Ligand { ki_2b, ki_2c, efficacy_2b, efficacy_2c } => {
                 let nm = nanomolar(c, drug.molar_mass);
                 effects.ht2b.add(nm / ki_2b, efficacy_2b);
                 effects.ht2c.add(nm / ki_2c, efficacy_2c);

@@ -30,9 +30,7 @@ impl Library {
     /// The library for a scenario file: its sibling `../drugs/` and `drugs/` folders.
     pub fn for_scenario(scenario: &Path) -> Library {
         let dir = scenario.parent().unwrap_or(Path::new("."));
-        Library {
-            folders: vec![dir.join("../drugs"), dir.join("drugs")],
-        }
+        Library { folders: vec![dir.join("../drugs"), dir.join("drugs")] }
     }
 
     /// Find and load a drug; `Err(list of known names)` when no file has that name. The file

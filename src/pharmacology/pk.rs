@@ -34,11 +34,7 @@ impl PkState {
         [self.depot, self.central, self.csf]
     }
     pub fn from_slice(y: &[f64]) -> Self {
-        PkState {
-            depot: y[0],
-            central: y[1],
-            csf: y[2],
-        }
+        PkState { depot: y[0], central: y[1], csf: y[2] }
     }
 }
 
@@ -102,14 +98,7 @@ impl OneCompartment {
         let elimination_rate = separate(absorption_rate, elimination_rate);
         let mut csf_rate = separate(absorption_rate, csf_rate);
         csf_rate = separate(elimination_rate, csf_rate);
-        OneCompartment {
-            bioavailability,
-            absorption_rate,
-            elimination_rate,
-            volume,
-            csf_ratio,
-            csf_rate,
-        }
+        OneCompartment { bioavailability, absorption_rate, elimination_rate, volume, csf_ratio, csf_rate }
     }
 
     /// The state after a dose of `amount` mg by `route`.
@@ -174,11 +163,7 @@ mod tests {
     #[test]
     fn propagation_is_a_semigroup() {
         let p = pk();
-        let s0 = PkState {
-            depot: 3.0,
-            central: 2.0,
-            csf: 0.01,
-        };
+        let s0 = PkState { depot: 3.0, central: 2.0, csf: 0.01 };
         let once = p.propagate(s0, 0.3);
         let twice = p.propagate(p.propagate(s0, 0.1), 0.2);
         for (a, b) in once.to_array().iter().zip(twice.to_array()) {
@@ -190,14 +175,7 @@ mod tests {
     fn near_equal_rates_stay_accurate() {
         // ka = k makes the textbook Bateman formula 0/0; the separated form stays finite.
         let p = OneCompartment::new(1.0, 5.0, 5.0, 10.0, 0.5, 5.0);
-        let s = p.propagate(
-            PkState {
-                depot: 1.0,
-                central: 0.0,
-                csf: 0.0,
-            },
-            0.2,
-        );
+        let s = p.propagate(PkState { depot: 1.0, central: 0.0, csf: 0.0 }, 0.2);
         let limit = 5.0 * 0.2 * (-5.0f64 * 0.2).exp();
         assert!((s.central - limit).abs() < 1e-3 * limit);
         assert!(s.csf.is_finite() && s.csf > 0.0);

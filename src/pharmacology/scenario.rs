@@ -109,34 +109,15 @@ impl Scenario {
     }
 
     /// Parse a scenario from text.
-    pub fn from_toml(
-        path: &Path,
-        text: &str,
-        model: &Model,
-        library: &Library,
-    ) -> Result<Scenario> {
+    pub fn from_toml(path: &Path, text: &str, model: &Model, library: &Library) -> Result<Scenario> {
         let file: ScenarioFile = params::parse_toml(path, text)?;
-        if !params::is_identifier(&file.scenario.name) {
-            return Err(Error::input(
-                path,
-                "scenario.name",
-                None,
-                format!("name \"{}\" is not an identifier", file.scenario.name),
-                params::IDENTIFIER,
-            ));
-        }
+        params::require_identifier(path, "scenario.name", &file.scenario.name)?;
         let mut drug_files: Vec<Drug> = Vec::new();
         let mut dosing = Vec::new();
         for (i, spec) in file.dosing.iter().enumerate() {
             let field = |f: &str| format!("dosing[{i}].{f}");
             let drug = library.find(&spec.drug).map_err(|allowed| {
-                Error::input(
-                    path,
-                    field("drug"),
-                    None,
-                    format!("unknown drug `{}`", spec.drug),
-                    allowed,
-                )
+                Error::input(path, field("drug"), None, format!("unknown drug `{}`", spec.drug), allowed)
             })??;
             if !drug.routes.contains(&spec.route) {
                 let routes: Vec<_> = drug.routes.iter().map(|r| r.name()).collect();
@@ -165,19 +146,9 @@ impl Scenario {
                     format!("at most {MAX_DRUGS}"),
                 ));
             }
-            let amount = dose_amount(
-                path,
-                text,
-                &field("dose"),
-                &spec.dose,
-                model.params.body_mass,
-            )?;
-            let interval = spec
-                .interval
-                .to_internal(path, text, &field("interval"), Kind::Time)?;
-            let start = spec
-                .start
-                .to_internal(path, text, &field("start"), Kind::Time)?;
+            let amount = dose_amount(path, text, &field("dose"), &spec.dose, model.params.body_mass)?;
+            let interval = spec.interval.to_internal(path, text, &field("interval"), Kind::Time)?;
+            let start = spec.start.to_internal(path, text, &field("start"), Kind::Time)?;
             let stop = match &spec.stop {
                 Some(q) => Some(q.to_internal(path, text, &field("stop"), Kind::Time)?),
                 None => None,
@@ -211,14 +182,7 @@ impl Scenario {
                     ));
                 }
             }
-            dosing.push(Dosing {
-                drug: index,
-                route: spec.route,
-                amount,
-                interval,
-                start,
-                stop,
-            });
+            dosing.push(Dosing { drug: index, route: spec.route, amount, interval, start, stop });
         }
         let drugs = drug_files
             .iter()
@@ -244,9 +208,7 @@ impl Scenario {
 
     /// Dosing lines that give no dose before day `end`, for a warning.
     pub fn unreached(&self, end: f64) -> Vec<usize> {
-        (0..self.dosing.len())
-            .filter(|&i| self.dosing[i].start >= end)
-            .collect()
+        (0..self.dosing.len()).filter(|&i| self.dosing[i].start >= end).collect()
     }
 
     /// Every dose before day `end`, in time order (ties keep file order). Times are computed as
@@ -261,12 +223,7 @@ impl Scenario {
                 if time >= last - 1e-9 {
                     break;
                 }
-                events.push(DoseEvent {
-                    time,
-                    drug: d.drug,
-                    amount: d.amount,
-                    route: d.route,
-                });
+                events.push(DoseEvent { time, drug: d.drug, amount: d.amount, route: d.route });
                 i += 1;
             }
         }

@@ -84,10 +84,7 @@ impl Settings {
     pub fn check(&self) -> Result<()> {
         let bad = |problem: String| Err(crate::Error::Settings(problem));
         if !(self.duration > 0.0 && self.duration <= MAX_DURATION) {
-            return bad(format!(
-                "duration {} days: allowed (0, {MAX_DURATION}] days",
-                self.duration
-            ));
+            return bad(format!("duration {} days: allowed (0, {MAX_DURATION}] days", self.duration));
         }
         if !(self.output_step > 0.0 && self.duration / self.output_step <= MAX_ROWS) {
             return bad(format!(
@@ -97,9 +94,7 @@ impl Settings {
         }
         let t = self.tolerances;
         if !(t.relative > 0.0 && t.relative < 1.0 && t.absolute > 0.0) {
-            return bad(format!(
-                "tolerances {t:?}: relative in (0, 1), absolute > 0"
-            ));
+            return bad(format!("tolerances {t:?}: relative in (0, 1), absolute > 0"));
         }
         Ok(())
     }
@@ -110,37 +105,17 @@ pub fn simulate(model: &Model, scenario: &Scenario, settings: &Settings) -> Resu
     settings.check()?;
     let drugs = &scenario.drugs;
     match settings.fidelity {
-        Fidelity::Full => run(
-            model,
-            scenario,
-            settings,
-            Full::new(model, drugs, settings.tolerances),
-        ),
-        Fidelity::Fast => run(
-            model,
-            scenario,
-            settings,
-            Fast::new(model, drugs, settings.tolerances),
-        ),
+        Fidelity::Full => run(model, scenario, settings, Full::new(model, drugs, settings.tolerances)),
+        Fidelity::Fast => run(model, scenario, settings, Fast::new(model, drugs, settings.tolerances)),
     }
 }
 
-fn run(
-    model: &Model,
-    scenario: &Scenario,
-    settings: &Settings,
-    mut path: impl Path,
-) -> Result<Trajectory> {
+fn run(model: &Model, scenario: &Scenario, settings: &Settings, mut path: impl Path) -> Result<Trajectory> {
     let outputs = output_times(settings.duration, settings.output_step);
     let doses = scenario.doses_until(settings.duration);
     let mut breakpoints: Vec<f64> = outputs.clone();
     breakpoints.extend(doses.iter().map(|d| d.time));
-    breakpoints.extend(
-        model
-            .onsets()
-            .into_iter()
-            .filter(|&t| t > 0.0 && t < settings.duration),
-    );
+    breakpoints.extend(model.onsets().into_iter().filter(|&t| t > 0.0 && t < settings.duration));
     breakpoints.sort_by(f64::total_cmp);
     breakpoints.dedup_by(|a, b| (*a - *b).abs() < SAME_TIME);
 
@@ -159,10 +134,7 @@ fn run(
             path.advance(t, t1)?;
         }
     }
-    Ok(Trajectory {
-        drug_names: scenario.drugs.iter().map(|d| d.name.clone()).collect(),
-        samples,
-    })
+    Ok(Trajectory { drug_names: scenario.drugs.iter().map(|d| d.name.clone()).collect(), samples })
 }
 
 /// Readouts at `day`, before any dose given at that instant (trough convention).

@@ -34,9 +34,7 @@ pub trait Path {
 }
 
 fn give(drugs: &[BoundDrug], pk: &mut [PkState; MAX_DRUGS], event: &DoseEvent) {
-    pk[event.drug] = drugs[event.drug]
-        .pk
-        .dosed(pk[event.drug], event.amount, event.route);
+    pk[event.drug] = drugs[event.drug].pk.dosed(pk[event.drug], event.amount, event.route);
 }
 
 // ---------------------------------------------------------------- full path
@@ -75,9 +73,7 @@ impl System<f64, SVector<f64, FULL_N>> for FullRhs<'_> {
         let core = Core::from_slice(y);
         let pk = pk_states(y, self.drugs.len());
         let effects = effects::combined(self.drugs, &pk);
-        let rates = self
-            .model
-            .core_rates(self.phase, &core, y[SEROTONIN], y[PIC], &effects);
+        let rates = self.model.core_rates(self.phase, &core, y[SEROTONIN], y[PIC], &effects);
         dy.as_mut_slice()[..Core::LEN].copy_from_slice(&rates.to_array());
         dy[SEROTONIN] = self.model.serotonin_rate(y[SEROTONIN], core.raphe);
         let activity = self.model.receptor_activity(y[SEROTONIN], &core, &effects);
@@ -95,23 +91,13 @@ impl<'a> Full<'a> {
         y.as_mut_slice()[..Core::LEN].copy_from_slice(&model.initial_core().to_array());
         y[SEROTONIN] = 1.0;
         y[PIC] = model.baseline_pic();
-        Full {
-            model,
-            drugs,
-            tol,
-            y,
-            memory: StepMemory::default(),
-        }
+        Full { model, drugs, tol, y, memory: StepMemory::default() }
     }
 }
 
 impl Path for Full<'_> {
     fn advance(&mut self, t0: f64, t1: f64) -> Result<()> {
-        let rhs = FullRhs {
-            model: self.model,
-            drugs: self.drugs,
-            phase: self.model.phase_at(t0),
-        };
+        let rhs = FullRhs { model: self.model, drugs: self.drugs, phase: self.model.phase_at(t0) };
         self.y = solver::integrate(rhs, t0, t1, self.y, self.tol, &mut self.memory)?;
         Ok(())
     }
@@ -222,17 +208,11 @@ impl System<f64, SVector<f64, FAST_N>> for FastRhs<'_> {
             let serotonin = self.model.serotonin_quasi_steady(core.raphe, t);
             let effects = effects::combined(self.drugs, &pk);
             let activity = self.model.receptor_activity(serotonin, &core, &effects);
-            let rates = self
-                .model
-                .core_rates(self.phase, &core, serotonin, y[FAST_PIC], &effects);
+            let rates = self.model.core_rates(self.phase, &core, serotonin, y[FAST_PIC], &effects);
             (rates, self.model.pic_rate(y[FAST_PIC], activity))
         } else {
             let (serotonin, pic, effects) = quasi_steady(self.model, t, self.drugs, &core, &pk);
-            (
-                self.model
-                    .core_rates(self.phase, &core, serotonin, pic, &effects),
-                0.0,
-            )
+            (self.model.core_rates(self.phase, &core, serotonin, pic, &effects), 0.0)
         };
         dy.as_mut_slice()[..Core::LEN].copy_from_slice(&rates.to_array());
         dy[FAST_PIC] = pic_rate;
@@ -286,11 +266,6 @@ impl Path for Fast<'_> {
         if self.integrate_pic {
             pic = self.y[FAST_PIC];
         }
-        Snapshot {
-            core,
-            serotonin,
-            pic,
-            pk: self.pk,
-        }
+        Snapshot { core, serotonin, pic, pk: self.pk }
     }
 }

@@ -18,10 +18,7 @@ pub struct Tolerances {
 
 impl Default for Tolerances {
     fn default() -> Self {
-        Tolerances {
-            relative: 1e-8,
-            absolute: 1e-10,
-        }
+        Tolerances { relative: 1e-8, absolute: 1e-10 }
     }
 }
 
@@ -45,11 +42,7 @@ pub fn integrate<const N: usize, F: System<f64, SVector<f64, N>>>(
     if span <= 0.0 {
         return Ok(y0);
     }
-    let h0 = if memory.last_step > 0.0 {
-        memory.last_step.min(span)
-    } else {
-        0.0
-    };
+    let h0 = if memory.last_step > 0.0 { memory.last_step.min(span) } else { 0.0 };
     let mut solver = Dopri5::from_param(
         rhs,
         t0,
@@ -68,19 +61,13 @@ pub fn integrate<const N: usize, F: System<f64, SVector<f64, N>>>(
         u32::MAX,
         OutputType::Sparse,
     );
-    solver.integrate().map_err(|e| Error::Solver {
-        day: t0,
-        reason: e.to_string(),
-    })?;
+    solver.integrate().map_err(|e| Error::Solver { day: t0, reason: e.to_string() })?;
     let (times, states) = solver.results().get();
     if times.len() >= 3 {
         // The last step is usually cut short to land on t1; the one before is representative.
         memory.last_step = times[times.len() - 2] - times[times.len() - 3];
     }
-    states.last().copied().ok_or(Error::Solver {
-        day: t0,
-        reason: "no output".into(),
-    })
+    states.last().copied().ok_or(Error::Solver { day: t0, reason: "no output".into() })
 }
 
 #[cfg(test)]
@@ -105,15 +92,8 @@ mod tests {
     #[test]
     fn exponential_decay_matches_closed_form() {
         let mut mem = StepMemory::default();
-        let y = integrate(
-            Decay(0.7),
-            0.0,
-            3.0,
-            SVector::from([2.0]),
-            Tolerances::default(),
-            &mut mem,
-        )
-        .unwrap();
+        let y =
+            integrate(Decay(0.7), 0.0, 3.0, SVector::from([2.0]), Tolerances::default(), &mut mem).unwrap();
         assert!((y[0] - 2.0 * (-2.1f64).exp()).abs() < 1e-8);
     }
 
@@ -131,15 +111,8 @@ mod tests {
     #[test]
     fn empty_segment_returns_start() {
         let mut mem = StepMemory::default();
-        let y = integrate(
-            Decay(1.0),
-            1.0,
-            1.0,
-            SVector::from([5.0]),
-            Tolerances::default(),
-            &mut mem,
-        )
-        .unwrap();
+        let y =
+            integrate(Decay(1.0), 1.0, 1.0, SVector::from([5.0]), Tolerances::default(), &mut mem).unwrap();
         assert_eq!(y[0], 5.0);
     }
 }

@@ -53,11 +53,7 @@ pub fn first_crossing(
     }
     samples.windows(2).find(|w| past(value(&w[1]))).map(|w| {
         let (a, b) = (value(&w[0]), value(&w[1]));
-        let frac = if b != a {
-            (threshold - a) / (b - a)
-        } else {
-            1.0
-        };
+        let frac = if b != a { (threshold - a) / (b - a) } else { 1.0 };
         w[0].day + frac.clamp(0.0, 1.0) * (w[1].day - w[0].day)
     })
 }
@@ -89,13 +85,8 @@ impl Summary {
             .map(|x| (x.readouts.spasm, x.day))
             .fold((0.0, 0.0), |best, v| if v.0 > best.0 { v } else { best });
         let alive = |d: f64| d <= last_day;
-        let motor_onset_day = first_crossing(
-            s,
-            |x| x.readouts.motor_function,
-            p.motor_onset_function,
-            false,
-        )
-        .filter(|&d| alive(d));
+        let motor_onset_day = first_crossing(s, |x| x.readouts.motor_function, p.motor_onset_function, false)
+            .filter(|&d| alive(d));
         let at_onset = |f: fn(&Sample) -> f64| motor_onset_day.map(|d| value_at(s, f, d));
         let alsfrs_slope_per_month = motor_onset_day.and_then(|onset| {
             let until = (onset + 12.0 * DAYS_PER_MONTH).min(last_day);
@@ -107,16 +98,10 @@ impl Summary {
         });
         Summary {
             end_day,
-            serotonin_below_80pct_day: first_crossing(s, |x| x.serotonin, 0.8, false)
-                .filter(|&d| alive(d)),
+            serotonin_below_80pct_day: first_crossing(s, |x| x.serotonin, 0.8, false).filter(|&d| alive(d)),
             motor_onset_day,
-            spasm_onset_day: first_crossing(
-                s,
-                |x| x.readouts.spasm,
-                p.spasm_clinical_threshold,
-                true,
-            )
-            .filter(|&d| alive(d)),
+            spasm_onset_day: first_crossing(s, |x| x.readouts.spasm, p.spasm_clinical_threshold, true)
+                .filter(|&d| alive(d)),
             peak_spasm,
             peak_spasm_day,
             spasm_auc: value_at(s, |x| x.core.spasm_auc, last_day),

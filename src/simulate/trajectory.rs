@@ -24,15 +24,7 @@ impl Sample {
         for (c, s) in csf.iter_mut().zip(&snap.pk) {
             *c = s.csf;
         }
-        Sample {
-            day,
-            core: snap.core,
-            serotonin: snap.serotonin,
-            pic: snap.pic,
-            readouts,
-            plasma,
-            csf,
-        }
+        Sample { day, core: snap.core, serotonin: snap.serotonin, pic: snap.pic, readouts, plasma, csf }
     }
 }
 
@@ -49,106 +41,30 @@ type Getter = fn(&Sample) -> f64;
 /// The fixed columns: (name, unit, description, value).
 const FIXED: &[(&str, &str, &str, Getter)] = &[
     ("day", "day", "time since simulation start", |s| s.day),
-    (
-        "raphe_survival",
-        "1",
-        "surviving fraction of raphe serotonergic neurons",
-        |s| s.core.raphe,
-    ),
-    (
-        "serotonin",
-        "1",
-        "spinal extracellular 5-HT, fraction of baseline",
-        |s| s.serotonin,
-    ),
-    (
-        "ht2b_density",
-        "1",
-        "5-HT2B receptor density, x baseline",
-        |s| s.core.ht2b_density,
-    ),
-    (
-        "ht2c_density",
-        "1",
-        "5-HT2C receptor density, x baseline",
-        |s| s.core.ht2c_density,
-    ),
-    (
-        "receptor_activity",
-        "1",
-        "PIC-facilitating 5-HT2B/2C activity, x baseline",
-        |s| s.readouts.receptor_activity,
-    ),
-    ("pic", "nA", "motoneuron persistent inward current", |s| {
-        s.pic
+    ("raphe_survival", "1", "surviving fraction of raphe serotonergic neurons", |s| s.core.raphe),
+    ("serotonin", "1", "spinal extracellular 5-HT, fraction of baseline", |s| s.serotonin),
+    ("ht2b_density", "1", "5-HT2B receptor density, x baseline", |s| s.core.ht2b_density),
+    ("ht2c_density", "1", "5-HT2C receptor density, x baseline", |s| s.core.ht2c_density),
+    ("receptor_activity", "1", "PIC-facilitating 5-HT2B/2C activity, x baseline", |s| {
+        s.readouts.receptor_activity
     }),
-    (
-        "excitability",
-        "1",
-        "reflex excitability, x baseline",
-        |s| s.readouts.excitability,
-    ),
-    (
-        "umn_survival",
-        "1",
-        "surviving fraction of upper motor neurons",
-        |s| s.core.umn,
-    ),
-    (
-        "lmn_survival",
-        "1",
-        "surviving fraction of lower motor neurons (motor units)",
-        |s| s.core.lmn,
-    ),
-    (
-        "spasm_intensity",
-        "1",
-        "spasm intensity, 0 none to 1 maximal",
-        |s| s.readouts.spasm,
-    ),
-    ("spasms_per_hour", "1/h", "spasm frequency", |s| {
-        s.readouts.spasms_per_hour
-    }),
-    (
-        "penn_spasm_score",
-        "points",
-        "Penn spasm frequency score (0-4)",
-        |s| s.readouts.penn,
-    ),
-    (
-        "ashworth",
-        "points",
-        "Ashworth-like tone score (0-4, continuous)",
-        |s| s.readouts.ashworth,
-    ),
-    ("pain", "points", "pain, numeric rating scale (0-10)", |s| {
-        s.readouts.pain
-    }),
-    (
-        "motor_function",
-        "1",
-        "motor function, fraction of normal",
-        |s| s.readouts.motor_function,
-    ),
-    ("alsfrs_r", "points", "ALSFRS-R (0-48)", |s| {
-        s.readouts.alsfrs_r
-    }),
-    ("fvc", "%", "forced vital capacity, % of predicted", |s| {
-        100.0 * s.readouts.fvc
-    }),
+    ("pic", "nA", "motoneuron persistent inward current", |s| s.pic),
+    ("excitability", "1", "reflex excitability, x baseline", |s| s.readouts.excitability),
+    ("umn_survival", "1", "surviving fraction of upper motor neurons", |s| s.core.umn),
+    ("lmn_survival", "1", "surviving fraction of lower motor neurons (motor units)", |s| s.core.lmn),
+    ("spasm_intensity", "1", "spasm intensity, 0 none to 1 maximal", |s| s.readouts.spasm),
+    ("spasms_per_hour", "1/h", "spasm frequency", |s| s.readouts.spasms_per_hour),
+    ("penn_spasm_score", "points", "Penn spasm frequency score (0-4)", |s| s.readouts.penn),
+    ("ashworth", "points", "Ashworth-like tone score (0-4, continuous)", |s| s.readouts.ashworth),
+    ("pain", "points", "pain, numeric rating scale (0-10)", |s| s.readouts.pain),
+    ("motor_function", "1", "motor function, fraction of normal", |s| s.readouts.motor_function),
+    ("alsfrs_r", "points", "ALSFRS-R (0-48)", |s| s.readouts.alsfrs_r),
+    ("fvc", "%", "forced vital capacity, % of predicted", |s| 100.0 * s.readouts.fvc),
     ("nfl", "pg/mL", "serum neurofilament light", |s| s.core.nfl),
-    (
-        "spasm_auc",
-        "day",
-        "cumulative spasm intensity x time",
-        |s| s.core.spasm_auc,
-    ),
-    (
-        "alive",
-        "1",
-        "1 while FVC is above the respiratory-failure threshold, else 0",
-        |s| f64::from(u8::from(s.readouts.alive)),
-    ),
+    ("spasm_auc", "day", "cumulative spasm intensity x time", |s| s.core.spasm_auc),
+    ("alive", "1", "1 while FVC is above the respiratory-failure threshold, else 0", |s| {
+        f64::from(u8::from(s.readouts.alive))
+    }),
 ];
 
 /// A time course with the names of the drugs in its slots.
@@ -163,11 +79,7 @@ impl Trajectory {
     pub fn columns(&self) -> Vec<Column> {
         let mut cols: Vec<Column> = FIXED
             .iter()
-            .map(|(n, u, d, _)| Column {
-                name: n.to_string(),
-                unit: u,
-                description: d.to_string(),
-            })
+            .map(|(n, u, d, _)| Column { name: n.to_string(), unit: u, description: d.to_string() })
             .collect();
         for name in &self.drug_names {
             cols.push(Column {

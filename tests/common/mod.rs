@@ -16,8 +16,7 @@ pub fn model(name: &str) -> Model {
 
 pub fn scenario(name: &str, model: &Model) -> Scenario {
     let (file, text) = bundled::scenario(name).expect("bundled scenario");
-    Scenario::from_toml(Path::new(&file), text, model, &Library::default())
-        .expect("bundled scenario loads")
+    Scenario::from_toml(Path::new(&file), text, model, &Library::default()).expect("bundled scenario loads")
 }
 
 /// The preset each bundled scenario is written for.
@@ -36,24 +35,14 @@ pub fn run(model: &Model, scenario: &Scenario, fidelity: Fidelity, output_step: 
 }
 
 pub fn natural_history(model: &Model) -> (Trajectory, Summary) {
-    let traj = run(
-        model,
-        &Scenario::untreated(),
-        Fidelity::Fast,
-        model.default_output_step,
-    );
+    let traj = run(model, &Scenario::untreated(), Fidelity::Fast, model.default_output_step);
     let summary = Summary::of(model, &traj);
     (traj, summary)
 }
 
 /// Mean of `value` over samples with day in [from, to).
 pub fn mean_between(traj: &Trajectory, from: f64, to: f64, value: impl Fn(&Sample) -> f64) -> f64 {
-    let v: Vec<f64> = traj
-        .samples
-        .iter()
-        .filter(|s| s.day >= from && s.day < to)
-        .map(value)
-        .collect();
+    let v: Vec<f64> = traj.samples.iter().filter(|s| s.day >= from && s.day < to).map(value).collect();
     assert!(!v.is_empty(), "no samples in [{from}, {to})");
     v.iter().sum::<f64>() / v.len() as f64
 }
