@@ -16,6 +16,8 @@ pub const DRUGS: &[(&str, &str)] = &[
 
 /// (name, TOML text) of the bundled scenarios.
 pub const SCENARIOS: &[(&str, &str)] = &[
+    ("baclofen_intrathecal_late", include_str!("../models/scenarios/baclofen_intrathecal_late.toml")),
+    ("baclofen_oral_titration", include_str!("../models/scenarios/baclofen_oral_titration.toml")),
     ("baclofen_oral_tid", include_str!("../models/scenarios/baclofen_oral_tid.toml")),
     ("cyproheptadine_oral", include_str!("../models/scenarios/cyproheptadine_oral.toml")),
     ("sb206553_mouse", include_str!("../models/scenarios/sb206553_mouse.toml")),

@@ -46,6 +46,12 @@ pub enum Kind {
     BodyMass,
     /// Drug amount given as a dose. Internal: mg (per-kg doses are scaled by body mass).
     Dose,
+    /// Infusion rate. Internal: mg/day.
+    DoseRate,
+    /// Absolute volume (CSF). Internal: L.
+    Volume,
+    /// Absolute clearance (CSF). Internal: L/day.
+    Clearance,
 }
 
 /// (spelling, factor to internal unit) for one kind.
@@ -90,6 +96,16 @@ fn table(kind: Kind) -> &'static [(&'static str, f64)] {
         Kind::MolarMass => &[("g/mol", 1.0)],
         Kind::BodyMass => &[("kg", 1.0), ("g", 1e-3)],
         Kind::Dose => &[("mg", 1.0), ("ug", 1e-3), ("µg", 1e-3), ("g", 1e3)],
+        Kind::DoseRate => &[
+            ("mg/day", 1.0),
+            ("ug/day", 1e-3),
+            ("µg/day", 1e-3),
+            ("mg/h", 24.0),
+            ("ug/h", 24e-3),
+            ("µg/h", 24e-3),
+        ],
+        Kind::Volume => &[("L", 1.0), ("mL", 1e-3)],
+        Kind::Clearance => &[("L/day", 1.0), ("L/h", 24.0), ("mL/min", 1e-3 * 1440.0), ("mL/h", 24e-3)],
     }
 }
 
@@ -143,6 +159,9 @@ pub fn internal_unit(kind: Kind) -> &'static str {
         Kind::MolarMass => "g/mol",
         Kind::BodyMass => "kg",
         Kind::Dose => "mg",
+        Kind::DoseRate => "mg/day",
+        Kind::Volume => "L",
+        Kind::Clearance => "L/day",
     }
 }
 

@@ -413,5 +413,5 @@ fn dosing_after_the_end_is_warned_about() {
         .arg(&out)
         .assert()
         .success()
-        .stderr(predicate::str::contains("dosing[0] starts after the end"));
+        .stderr(predicate::str::contains("dosing line 0 starts after the end"));
 }

@@ -1,7 +1,7 @@
 //! Drug files (`models/drugs/*.toml`): what a drug is, how it reaches the spinal cord in each
 //! species, and what it does there. Read with the same strict parameter loader as models.
 
-use super::pk::{OneCompartment, Route};
+use super::pk::{OneCompartment, PkConstants, Route};
 use crate::error::{Error, Result};
 use crate::model::Species;
 use crate::params::{self, Bound, ParamDef, ParamSpec, Resolved};
@@ -16,6 +16,9 @@ struct DrugFile {
     drug: Header,
     parameters: BTreeMap<String, ParamSpec>,
     pk: BTreeMap<Species, BTreeMap<String, ParamSpec>>,
+    /// CSF kinetics of drug given into the CSF, per species (required for the intrathecal route).
+    #[serde(default)]
+    intrathecal: BTreeMap<Species, BTreeMap<String, ParamSpec>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -139,6 +142,22 @@ pub const PK_DEFS: &[ParamDef] = &[
     },
 ];
 
+/// Intrathecal (CSF) parameter definitions, per species block.
+pub const INTRATHECAL_DEFS: &[ParamDef] = &[
+    ParamDef {
+        name: "csf_volume",
+        kind: Kind::Volume,
+        bound: Bound::Positive,
+        description: "CSF volume that intrathecal drug distributes in",
+    },
+    ParamDef {
+        name: "csf_clearance",
+        kind: Kind::Clearance,
+        bound: Bound::Positive,
+        description: "clearance of intrathecal drug from the CSF into the blood",
+    },
+];
+
 /// A loaded drug.
 #[derive(Debug, Clone)]
 pub struct Drug {
@@ -150,6 +169,7 @@ pub struct Drug {
     pub routes: Vec<Route>,
     pub parameters: Vec<Resolved>,
     pub pk: BTreeMap<Species, Vec<Resolved>>,
+    pub intrathecal: BTreeMap<Species, Vec<Resolved>>,
     pub source: PathBuf,
     pub text: String,
 }
@@ -176,6 +196,11 @@ impl Drug {
             let section = format!("pk.{}", species.name());
             pk.insert(*species, params::resolve(path, text, &section, table, PK_DEFS)?);
         }
+        let mut intrathecal = BTreeMap::new();
+        for (species, table) in &file.intrathecal {
+            let section = format!("intrathecal.{}", species.name());
+            intrathecal.insert(*species, params::resolve(path, text, &section, table, INTRATHECAL_DEFS)?);
+        }
         if file.drug.routes.is_empty() {
             return Err(Error::input(
                 path,
@@ -194,6 +219,7 @@ impl Drug {
             routes: file.drug.routes,
             parameters,
             pk,
+            intrathecal,
             source: path.to_path_buf(),
             text: text.to_string(),
         })
@@ -228,6 +254,41 @@ impl Drug {
         let v: Vec<f64> = p.iter().map(|r| r.value).collect();
         let volume = v[2] * body_mass;
         let clearance = v[3] * body_mass;
-        Ok(OneCompartment::new(v[0], v[1], clearance / volume, volume, v[4], std::f64::consts::LN_2 / v[5]))
+        let (intrathecal_volume, intrathecal_rate) = match self.intrathecal.get(&species) {
+            Some(it) => (it[0].value, it[1].value / it[0].value),
+            None => (0.0, 0.0),
+        };
+        Ok(OneCompartment::new(PkConstants {
+            bioavailability: v[0],
+            absorption_rate: v[1],
+            elimination_rate: clearance / volume,
+            volume,
+            csf_ratio: v[4],
+            csf_rate: std::f64::consts::LN_2 / v[5],
+            intrathecal_volume,
+            intrathecal_rate,
+        }))
+    }
+
+    /// Whether the drug can be given by `route` to `species`: the route is listed and, for the
+    /// intrathecal route, the species has CSF kinetics.
+    pub fn check_route(&self, route: Route, species: Species) -> std::result::Result<(), String> {
+        if !self.routes.contains(&route) {
+            let routes: Vec<_> = self.routes.iter().map(|r| r.name()).collect();
+            return Err(format!(
+                "{} cannot be given {}; routes: {}",
+                self.name,
+                route.name(),
+                routes.join(", ")
+            ));
+        }
+        if route == Route::Intrathecal && !self.intrathecal.contains_key(&species) {
+            return Err(format!(
+                "{} has no [intrathecal.{}] block for CSF kinetics",
+                self.name,
+                species.name()
+            ));
+        }
+        Ok(())
     }
 }

@@ -23,7 +23,7 @@ fn nanomolar(mg_per_l: f64, molar_mass: f64) -> f64 {
 pub fn combined(drugs: &[BoundDrug], states: &[PkState]) -> DrugEffects {
     let mut effects = DrugEffects::default();
     for (drug, state) in drugs.iter().zip(states) {
-        let c = state.csf.max(0.0);
+        let c = drug.pk.csf(*state).max(0.0);
         match drug.mechanism {
             Mechanism::Ht2Ligand { ki_2b, ki_2c, efficacy_2b, efficacy_2c } => {
                 let nm = nanomolar(c, drug.molar_mass);

@@ -4,10 +4,12 @@ pub mod drug;
 pub mod effects;
 pub mod library;
 pub mod pk;
+pub mod regimen;
 pub mod scenario;
 
 pub use drug::Drug;
 pub use effects::BoundDrug;
 pub use library::Library;
-pub use pk::{OneCompartment, PkState, Route};
+pub use pk::{OneCompartment, PkConstants, PkState, Rates, Route};
+pub use regimen::Regimen;
 pub use scenario::{DoseEvent, Scenario};

@@ -1,13 +1,20 @@
-//! Linear pharmacokinetics: a gut depot, a central compartment and an effect site (the CSF
-//! around spinal motoneurons).
+//! Linear pharmacokinetics: a gut depot, an intrathecal (CSF) compartment for drug delivered
+//! into the CSF, a central (plasma) compartment and an effect site (CSF drug coming from plasma).
 //!
-//! depot' = −ka·g;  central' = ka·g − k·c  (k = CL/V);  ce' = ke0·(Kp·c/V − ce)
-//! Oral doses put F·dose in the depot, IV doses put the dose in the central compartment. The
-//! effect site holds negligible mass (classic effect-compartment link), so mass balance is
-//! dose = unabsorbed + depot + central + eliminated.
+//! ```text
+//! depot'       = −ka·g
+//! intrathecal' = −ki·i + r_it                      (ki = CL_csf / V_csf; drug leaves CSF to blood)
+//! central'     = ka·g + ki·i − k·c + r_iv          (k = CL / V)
+//! effect'      = ke0·(Kp·c/V − e)                  (CSF level from plasma; negligible mass)
+//! ```
+//! Oral doses put F·dose in the depot, IV doses into the central compartment, intrathecal doses
+//! into the intrathecal compartment; infusions (IV or intrathecal pump) are constant rates within
+//! a segment. Mass balance: given = unabsorbed + depot + intrathecal + central + eliminated.
+//! The CSF concentration at the motoneurons is i/V_csf + e.
 //!
-//! The system is triangular with eigenvalues −ka, −k, −ke0, so it has a closed form in
-//! divided differences of exponentials ([`OneCompartment::propagate`]); the full path
+//! The system is triangular with eigenvalues −ka, −ki, −k, −ke0: between events its solution is
+//! x(t) = x∞ + Φ(t)(x₀ − x∞), with x∞ the steady state of the constant inputs and Φ a closed form
+//! in divided differences of exponentials ([`OneCompartment::propagate`]). The full path
 //! integrates the same equations numerically ([`OneCompartment::derivative`]).
 
 /// PK constants for one drug in one body, internal units (1/day, L).
@@ -16,34 +23,80 @@ pub struct OneCompartment {
     pub bioavailability: f64,
     pub absorption_rate: f64,
     pub elimination_rate: f64,
+    /// Volume of distribution, L.
     pub volume: f64,
+    /// CSF/plasma concentration ratio at equilibrium.
     pub csf_ratio: f64,
+    /// Plasma–CSF equilibration rate ke0.
     pub csf_rate: f64,
+    /// CSF volume that intrathecal drug distributes in, L (0: no intrathecal route).
+    pub intrathecal_volume: f64,
+    /// Rate at which intrathecal drug leaves the CSF for the blood, ki.
+    pub intrathecal_rate: f64,
 }
 
-/// Amounts in depot and central compartment (mg) and CSF concentration (mg/L).
+/// Amounts in depot, intrathecal compartment and central compartment (mg) and the CSF level
+/// that comes from plasma (mg/L).
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct PkState {
     pub depot: f64,
+    pub intrathecal: f64,
     pub central: f64,
-    pub csf: f64,
+    pub effect: f64,
 }
 
 impl PkState {
-    pub fn to_array(self) -> [f64; 3] {
-        [self.depot, self.central, self.csf]
+    pub const LEN: usize = 4;
+
+    pub fn to_array(self) -> [f64; Self::LEN] {
+        [self.depot, self.intrathecal, self.central, self.effect]
     }
+
     pub fn from_slice(y: &[f64]) -> Self {
-        PkState { depot: y[0], central: y[1], csf: y[2] }
+        PkState { depot: y[0], intrathecal: y[1], central: y[2], effect: y[3] }
+    }
+
+    fn minus(self, o: PkState) -> PkState {
+        PkState {
+            depot: self.depot - o.depot,
+            intrathecal: self.intrathecal - o.intrathecal,
+            central: self.central - o.central,
+            effect: self.effect - o.effect,
+        }
+    }
+
+    fn plus(self, o: PkState) -> PkState {
+        PkState {
+            depot: self.depot + o.depot,
+            intrathecal: self.intrathecal + o.intrathecal,
+            central: self.central + o.central,
+            effect: self.effect + o.effect,
+        }
+    }
+}
+
+/// Constant input rates during a segment, mg/day.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Rates {
+    /// Intrathecal pump.
+    pub intrathecal: f64,
+    /// Intravenous infusion.
+    pub central: f64,
+}
+
+impl Rates {
+    pub fn is_zero(&self) -> bool {
+        self.intrathecal == 0.0 && self.central == 0.0
     }
 }
 
 /// Route of administration.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Deserialize, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Route {
     Oral,
     Iv,
+    Intrathecal,
 }
 
 impl Route {
@@ -51,6 +104,7 @@ impl Route {
         match self {
             Route::Oral => "oral",
             Route::Iv => "iv",
+            Route::Intrathecal => "intrathecal",
         }
     }
 }
@@ -67,13 +121,13 @@ fn phi(a: f64, b: f64, t: f64) -> f64 {
     }
 }
 
-/// Second divided difference of e^{−x t} over (a, b, c).
+/// Second divided difference of e^{−x t} over (a, b, c); needs a ≠ b.
 fn psi(a: f64, b: f64, c: f64, t: f64) -> f64 {
     (phi(a, c, t) - phi(b, c, t)) / (b - a)
 }
 
-/// Smallest relative gap kept between rate constants: closer rates are pushed apart by this
-/// much so the divided differences stay accurate (a 0.01% change in a rate constant).
+/// Smallest relative gap kept between the rate constants that a divided difference divides by:
+/// closer rates are pushed apart by this much (a 0.02% change in a rate constant).
 const MIN_RELATIVE_GAP: f64 = 1e-4;
 
 fn separate(fixed: f64, moved: f64) -> f64 {
@@ -84,10 +138,40 @@ fn separate(fixed: f64, moved: f64) -> f64 {
     }
 }
 
+/// Constructor arguments, named (eight numbers in a row invite mistakes).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PkConstants {
+    pub bioavailability: f64,
+    pub absorption_rate: f64,
+    pub elimination_rate: f64,
+    pub volume: f64,
+    pub csf_ratio: f64,
+    pub csf_rate: f64,
+    pub intrathecal_volume: f64,
+    pub intrathecal_rate: f64,
+}
+
 impl OneCompartment {
-    /// Build from constants; rate constants closer than 0.01% are separated (see
-    /// [`MIN_RELATIVE_GAP`]).
-    pub fn new(
+    /// Build from constants; k is kept 0.01% away from ka and ki away from k (see
+    /// [`MIN_RELATIVE_GAP`]), the only pairs the closed form divides by.
+    pub fn new(c: PkConstants) -> Self {
+        let elimination_rate = separate(c.absorption_rate, c.elimination_rate);
+        let intrathecal_rate =
+            if c.intrathecal_rate > 0.0 { separate(elimination_rate, c.intrathecal_rate) } else { 0.0 };
+        OneCompartment {
+            bioavailability: c.bioavailability,
+            absorption_rate: c.absorption_rate,
+            elimination_rate,
+            volume: c.volume,
+            csf_ratio: c.csf_ratio,
+            csf_rate: c.csf_rate,
+            intrathecal_volume: c.intrathecal_volume,
+            intrathecal_rate,
+        }
+    }
+
+    /// A drug with no intrathecal compartment.
+    pub fn systemic(
         bioavailability: f64,
         absorption_rate: f64,
         elimination_rate: f64,
@@ -95,40 +179,84 @@ impl OneCompartment {
         csf_ratio: f64,
         csf_rate: f64,
     ) -> Self {
-        let elimination_rate = separate(absorption_rate, elimination_rate);
-        let mut csf_rate = separate(absorption_rate, csf_rate);
-        csf_rate = separate(elimination_rate, csf_rate);
-        OneCompartment { bioavailability, absorption_rate, elimination_rate, volume, csf_ratio, csf_rate }
+        Self::new(PkConstants {
+            bioavailability,
+            absorption_rate,
+            elimination_rate,
+            volume,
+            csf_ratio,
+            csf_rate,
+            intrathecal_volume: 0.0,
+            intrathecal_rate: 0.0,
+        })
     }
 
-    /// The state after a dose of `amount` mg by `route`.
+    /// The state after a bolus of `amount` mg by `route`.
     pub fn dosed(&self, mut s: PkState, amount: f64, route: Route) -> PkState {
         match route {
             Route::Oral => s.depot += self.bioavailability * amount,
             Route::Iv => s.central += amount,
+            Route::Intrathecal => s.intrathecal += amount,
         }
         s
     }
 
-    /// Exact state after `dt` days without doses.
-    pub fn propagate(&self, s: PkState, dt: f64) -> PkState {
-        let (ka, k, ke0) = (self.absorption_rate, self.elimination_rate, self.csf_rate);
-        let gain = ke0 * self.csf_ratio / self.volume;
+    /// Steady state of constant input rates.
+    fn steady(&self, r: Rates) -> PkState {
+        if r.is_zero() {
+            return PkState::default();
+        }
+        let central = (r.intrathecal + r.central) / self.elimination_rate;
         PkState {
-            depot: s.depot * (-ka * dt).exp(),
-            central: s.central * (-k * dt).exp() + s.depot * ka * phi(ka, k, dt),
-            csf: s.csf * (-ke0 * dt).exp()
-                + gain * (s.central * phi(k, ke0, dt) + s.depot * ka * psi(ka, k, ke0, dt)),
+            depot: 0.0,
+            intrathecal: if self.intrathecal_rate > 0.0 {
+                r.intrathecal / self.intrathecal_rate
+            } else {
+                0.0
+            },
+            central,
+            effect: self.csf_ratio * central / self.volume,
         }
     }
 
+    /// Free evolution Φ(dt)·s.
+    fn free(&self, s: PkState, dt: f64) -> PkState {
+        let (ka, ki, k, ke0) =
+            (self.absorption_rate, self.intrathecal_rate, self.elimination_rate, self.csf_rate);
+        let gain = ke0 * self.csf_ratio / self.volume;
+        let mut central = s.central * (-k * dt).exp() + s.depot * ka * phi(ka, k, dt);
+        let mut effect = s.effect * (-ke0 * dt).exp()
+            + gain * (s.central * phi(k, ke0, dt) + s.depot * ka * psi(ka, k, ke0, dt));
+        if s.intrathecal != 0.0 && ki > 0.0 {
+            central += s.intrathecal * ki * phi(ki, k, dt);
+            effect += gain * s.intrathecal * ki * psi(ki, k, ke0, dt);
+        }
+        PkState {
+            depot: s.depot * (-ka * dt).exp(),
+            intrathecal: s.intrathecal * (-ki * dt).exp(),
+            central,
+            effect,
+        }
+    }
+
+    /// Exact state after `dt` days with constant input `rates` and no bolus.
+    pub fn propagate(&self, s: PkState, dt: f64, rates: Rates) -> PkState {
+        if rates.is_zero() {
+            return self.free(s, dt);
+        }
+        let steady = self.steady(rates);
+        steady.plus(self.free(s.minus(steady), dt))
+    }
+
     /// Time derivative of the state (for the full-resolution path).
-    pub fn derivative(&self, s: PkState) -> PkState {
+    pub fn derivative(&self, s: PkState, rates: Rates) -> PkState {
         let absorbed = self.absorption_rate * s.depot;
+        let returned = self.intrathecal_rate * s.intrathecal;
         PkState {
             depot: -absorbed,
-            central: absorbed - self.elimination_rate * s.central,
-            csf: self.csf_rate * (self.csf_ratio * s.central / self.volume - s.csf),
+            intrathecal: rates.intrathecal - returned,
+            central: absorbed + returned + rates.central - self.elimination_rate * s.central,
+            effect: self.csf_rate * (self.csf_ratio * s.central / self.volume - s.effect),
         }
     }
 
@@ -137,9 +265,17 @@ impl OneCompartment {
         s.central / self.volume
     }
 
-    /// Terminal half-life after an oral dose, days (the slower of absorption and elimination).
-    pub fn terminal_half_life(&self) -> f64 {
-        std::f64::consts::LN_2 / self.absorption_rate.min(self.elimination_rate)
+    /// CSF concentration at the spinal motoneurons, mg/L: intrathecal drug plus drug from plasma.
+    pub fn csf(&self, s: PkState) -> f64 {
+        let intrathecal =
+            if self.intrathecal_volume > 0.0 { s.intrathecal / self.intrathecal_volume } else { 0.0 };
+        intrathecal + s.effect
+    }
+
+    /// Amount in the body (depot, CSF and plasma), mg; with the doses given, this closes the
+    /// mass balance.
+    pub fn amount_in_body(&self, s: PkState) -> f64 {
+        s.depot + s.intrathecal + s.central
     }
 }
 
@@ -148,13 +284,22 @@ mod tests {
     use super::*;
 
     fn pk() -> OneCompartment {
-        OneCompartment::new(0.74, 36.0, 4.6, 40.0, 0.12, 3.3)
+        OneCompartment::new(PkConstants {
+            bioavailability: 0.74,
+            absorption_rate: 36.0,
+            elimination_rate: 4.6,
+            volume: 40.0,
+            csf_ratio: 0.12,
+            csf_rate: 3.3,
+            intrathecal_volume: 0.1,
+            intrathecal_rate: 3.5,
+        })
     }
 
     #[test]
     fn closed_form_matches_bateman() {
         let p = pk();
-        let s = p.propagate(p.dosed(PkState::default(), 10.0, Route::Oral), 0.1);
+        let s = p.propagate(p.dosed(PkState::default(), 10.0, Route::Oral), 0.1, Rates::default());
         let (ka, k) = (p.absorption_rate, p.elimination_rate);
         let bateman = 0.74 * 10.0 * ka / (ka - k) * ((-k * 0.1f64).exp() - (-ka * 0.1f64).exp());
         assert!((s.central - bateman).abs() < 1e-12 * bateman);
@@ -163,21 +308,32 @@ mod tests {
     #[test]
     fn propagation_is_a_semigroup() {
         let p = pk();
-        let s0 = PkState { depot: 3.0, central: 2.0, csf: 0.01 };
-        let once = p.propagate(s0, 0.3);
-        let twice = p.propagate(p.propagate(s0, 0.1), 0.2);
-        for (a, b) in once.to_array().iter().zip(twice.to_array()) {
-            assert!((a - b).abs() < 1e-13, "{a} {b}");
+        let s0 = PkState { depot: 3.0, intrathecal: 0.05, central: 2.0, effect: 0.01 };
+        for rates in [Rates::default(), Rates { intrathecal: 0.2, central: 5.0 }] {
+            let once = p.propagate(s0, 0.3, rates);
+            let twice = p.propagate(p.propagate(s0, 0.1, rates), 0.2, rates);
+            for (a, b) in once.to_array().iter().zip(twice.to_array()) {
+                assert!((a - b).abs() < 1e-13 * (1.0 + a.abs()), "{a} {b}");
+            }
         }
+    }
+
+    #[test]
+    fn infusion_reaches_its_steady_state() {
+        let p = pk();
+        let rates = Rates { intrathecal: 0.168, central: 0.0 };
+        let s = p.propagate(PkState::default(), 30.0, rates);
+        assert!((s.intrathecal - 0.168 / p.intrathecal_rate).abs() < 1e-12);
+        assert!((s.central - 0.168 / p.elimination_rate).abs() < 1e-12);
     }
 
     #[test]
     fn near_equal_rates_stay_accurate() {
         // ka = k makes the textbook Bateman formula 0/0; the separated form stays finite.
-        let p = OneCompartment::new(1.0, 5.0, 5.0, 10.0, 0.5, 5.0);
-        let s = p.propagate(PkState { depot: 1.0, central: 0.0, csf: 0.0 }, 0.2);
+        let p = OneCompartment::systemic(1.0, 5.0, 5.0, 10.0, 0.5, 5.0);
+        let s = p.propagate(PkState { depot: 1.0, ..Default::default() }, 0.2, Rates::default());
         let limit = 5.0 * 0.2 * (-5.0f64 * 0.2).exp();
         assert!((s.central - limit).abs() < 1e-3 * limit);
-        assert!(s.csf.is_finite() && s.csf > 0.0);
+        assert!(s.effect.is_finite() && s.effect > 0.0);
     }
 }

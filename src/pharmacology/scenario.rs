@@ -1,11 +1,17 @@
 //! Scenario files (`models/scenarios/*.toml`): which drugs are given, by which route, how much,
 //! how often, from when to when. Doses are kept out of the model, as events (mrgsolve's
 //! `ev(amt, ii, addl)`).
+//!
+//! A `[[dosing]]` line gives boluses, either as `dose` + `interval` or as a compact `regimen`
+//! text (`"5 mg tid x 3d then 10 mg tid"`, see [`super::regimen`]), from `start` until an
+//! optional `stop`. An `[[infusion]]` line gives a constant `rate` by `iv` or `intrathecal`
+//! pump from `start` to an optional `stop`; rate changes are consecutive infusion lines.
 
 use super::drug::Drug;
 use super::effects::BoundDrug;
 use super::library::Library;
-use super::pk::Route;
+use super::pk::{Rates, Route};
+use super::regimen::{Length, Regimen};
 use crate::error::{Error, Result};
 use crate::model::Model;
 use crate::params::{self, Quantity};
@@ -19,6 +25,8 @@ struct ScenarioFile {
     scenario: Header,
     #[serde(default)]
     dosing: Vec<DosingSpec>,
+    #[serde(default)]
+    infusion: Vec<InfusionSpec>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -33,20 +41,36 @@ struct Header {
 struct DosingSpec {
     drug: String,
     route: Route,
-    dose: Quantity,
-    interval: Quantity,
+    #[serde(default)]
+    dose: Option<Quantity>,
+    #[serde(default)]
+    interval: Option<Quantity>,
+    #[serde(default)]
+    regimen: Option<String>,
     start: Quantity,
     #[serde(default)]
     stop: Option<Quantity>,
 }
 
-/// Shortest dosing interval, days (1 minute).
-const MIN_INTERVAL: f64 = 1.0 / 1440.0;
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct InfusionSpec {
+    drug: String,
+    route: Route,
+    rate: Quantity,
+    start: Quantity,
+    #[serde(default)]
+    stop: Option<Quantity>,
+}
 
 /// Most distinct drugs in one scenario (the full-resolution state vector has a slot each).
 pub const MAX_DRUGS: usize = 4;
 
-/// A repeated dose: `amount` mg every `interval` days from `start` until before `stop`.
+/// Shortest dosing interval, days (1 minute).
+const MIN_INTERVAL: f64 = 1.0 / 1440.0;
+
+/// Repeated boluses: `amount` mg every `interval` days from `start`, at most `count` doses,
+/// before `stop`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Dosing {
     /// Index into [`Scenario::drugs`].
@@ -55,7 +79,24 @@ pub struct Dosing {
     pub amount: f64,
     pub interval: f64,
     pub start: f64,
+    pub count: Option<u64>,
     pub stop: Option<f64>,
+}
+
+/// A constant-rate infusion, mg/day, on [start, stop).
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Infusion {
+    pub drug: usize,
+    pub route: Route,
+    pub rate: f64,
+    pub start: f64,
+    pub stop: Option<f64>,
+}
+
+impl Infusion {
+    fn active_at(&self, t: f64) -> bool {
+        t >= self.start && self.stop.is_none_or(|s| t < s)
+    }
 }
 
 /// One dose event.
@@ -76,8 +117,188 @@ pub struct Scenario {
     /// The drug files used, for the manifest.
     pub drug_files: Vec<Drug>,
     pub dosing: Vec<Dosing>,
+    pub infusions: Vec<Infusion>,
     pub source: Option<PathBuf>,
     pub text: String,
+}
+
+/// Reads one scenario file: keeps the path and text for errors and the drugs bound so far.
+struct Reader<'a> {
+    path: &'a Path,
+    text: &'a str,
+    model: &'a Model,
+    library: &'a Library,
+    drug_files: Vec<Drug>,
+}
+
+impl Reader<'_> {
+    fn error(
+        &self,
+        field: String,
+        line: Option<usize>,
+        problem: impl Into<String>,
+        allowed: impl Into<String>,
+    ) -> Error {
+        Error::input(self.path, field, line, problem, allowed)
+    }
+
+    /// Index of `name` among the scenario's drugs, loading and checking it on first use.
+    fn drug(&mut self, name: &str, route: Route, field: &str) -> Result<usize> {
+        let species = self.model.species;
+        let index = match self.drug_files.iter().position(|d| d.name == name) {
+            Some(k) => k,
+            None => {
+                let drug = self.library.find(name).map_err(|allowed| {
+                    self.error(format!("{field}.drug"), None, format!("unknown drug `{name}`"), allowed)
+                })??;
+                drug.pk_for(species, self.model.params.body_mass)?;
+                self.drug_files.push(drug);
+                if self.drug_files.len() > MAX_DRUGS {
+                    return Err(self.error(
+                        format!("{field}.drug"),
+                        None,
+                        format!("more than {MAX_DRUGS} distinct drugs"),
+                        format!("at most {MAX_DRUGS}"),
+                    ));
+                }
+                self.drug_files.len() - 1
+            }
+        };
+        self.drug_files[index]
+            .check_route(route, species)
+            .map_err(|problem| self.error(format!("{field}.route"), None, problem, "a listed route"))?;
+        Ok(index)
+    }
+
+    fn time(&self, q: &Quantity, field: &str) -> Result<f64> {
+        q.to_internal(self.path, self.text, field, Kind::Time)
+    }
+
+    fn stop(&self, stop: &Option<Quantity>, start: f64, field: &str) -> Result<Option<f64>> {
+        let Some(q) = stop else { return Ok(None) };
+        let value = self.time(q, &format!("{field}.stop"))?;
+        if value <= start {
+            return Err(self.error(
+                format!("{field}.stop.value"),
+                Some(q.line(self.text)),
+                "stop is not after start",
+                "a stop time later than start",
+            ));
+        }
+        Ok(Some(value))
+    }
+
+    fn dosing(&mut self, i: usize, spec: &DosingSpec) -> Result<Vec<Dosing>> {
+        let field = format!("dosing[{i}]");
+        let drug = self.drug(&spec.drug, spec.route, &field)?;
+        if spec.route == Route::Intrathecal && spec.regimen.is_none() && spec.dose.is_none() {
+            return Err(self.error(format!("{field}.dose"), None, "missing dose", "dose = { value, unit }"));
+        }
+        let start = self.time(&spec.start, &format!("{field}.start"))?;
+        let stop = self.stop(&spec.stop, start, &field)?;
+        let body_mass = self.model.params.body_mass;
+        match (&spec.regimen, &spec.dose, &spec.interval) {
+            (Some(text), None, None) => {
+                let regimen = Regimen::parse(text).map_err(|e| {
+                    self.error(format!("{field}.regimen"), None, e, "e.g. \"5 mg tid x 3d then 10 mg tid\"")
+                })?;
+                Ok(compile(&regimen, drug, spec.route, start, stop, body_mass))
+            }
+            (None, Some(dose), Some(interval)) => {
+                let amount = dose_amount(self.path, self.text, &format!("{field}.dose"), dose, body_mass)?;
+                let every = self.time(interval, &format!("{field}.interval"))?;
+                if every < MIN_INTERVAL {
+                    return Err(self.error(
+                        format!("{field}.interval.value"),
+                        Some(interval.line(self.text)),
+                        "interval shorter than 1 minute (repeated boluses that close are an infusion)",
+                        "an interval >= 1 min",
+                    ));
+                }
+                Ok(vec![Dosing {
+                    drug,
+                    route: spec.route,
+                    amount,
+                    interval: every,
+                    start,
+                    count: None,
+                    stop,
+                }])
+            }
+            _ => Err(self.error(
+                field,
+                None,
+                "give either `regimen` or both `dose` and `interval`",
+                "regimen = \"...\" | dose = {..} + interval = {..}",
+            )),
+        }
+    }
+
+    fn infusion(&mut self, i: usize, spec: &InfusionSpec) -> Result<Infusion> {
+        let field = format!("infusion[{i}]");
+        if spec.route == Route::Oral {
+            return Err(self.error(
+                format!("{field}.route"),
+                None,
+                "oral drug cannot be infused",
+                "iv, intrathecal",
+            ));
+        }
+        let drug = self.drug(&spec.drug, spec.route, &field)?;
+        let rate = spec.rate.to_internal(self.path, self.text, &format!("{field}.rate"), Kind::DoseRate)?;
+        if rate <= 0.0 {
+            return Err(self.error(
+                format!("{field}.rate.value"),
+                Some(spec.rate.line(self.text)),
+                "rate must be positive",
+                "a rate > 0",
+            ));
+        }
+        let start = self.time(&spec.start, &format!("{field}.start"))?;
+        let stop = self.stop(&spec.stop, start, &field)?;
+        Ok(Infusion { drug, route: spec.route, rate, start, stop })
+    }
+}
+
+/// The dosing lines of a regimen starting at `start`, truncated at `stop`.
+fn compile(
+    regimen: &Regimen,
+    drug: usize,
+    route: Route,
+    start: f64,
+    stop: Option<f64>,
+    body_mass: f64,
+) -> Vec<Dosing> {
+    let mut t = start;
+    let mut lines = Vec::new();
+    for step in &regimen.steps {
+        let interval = step.interval.unwrap_or(f64::INFINITY);
+        let (count, end) = match (step.interval, step.length) {
+            (None, Some(Length::Days(d))) => (Some(1), Some(t + d)),
+            (None, _) => (Some(1), None),
+            (Some(_), Some(Length::Days(d))) => (None, Some(t + d)),
+            (Some(every), Some(Length::Doses(n))) => (Some(n), Some(t + n as f64 * every)),
+            (Some(_), None) => (None, None),
+        };
+        let line_stop = match (end, stop) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        lines.push(Dosing {
+            drug,
+            route,
+            amount: Regimen::amount_mg(step, body_mass),
+            interval,
+            start: t,
+            count,
+            stop: line_stop,
+        });
+        match end {
+            Some(e) => t = e,
+            None => break,
+        }
+    }
+    lines
 }
 
 impl Scenario {
@@ -89,6 +310,7 @@ impl Scenario {
             drugs: vec![],
             drug_files: vec![],
             dosing: vec![],
+            infusions: vec![],
             source: None,
             text: String::new(),
         }
@@ -112,78 +334,19 @@ impl Scenario {
     pub fn from_toml(path: &Path, text: &str, model: &Model, library: &Library) -> Result<Scenario> {
         let file: ScenarioFile = params::parse_toml(path, text)?;
         params::require_identifier(path, "scenario.name", &file.scenario.name)?;
-        let mut drug_files: Vec<Drug> = Vec::new();
+        let mut reader = Reader { path, text, model, library, drug_files: Vec::new() };
         let mut dosing = Vec::new();
         for (i, spec) in file.dosing.iter().enumerate() {
-            let field = |f: &str| format!("dosing[{i}].{f}");
-            let drug = library.find(&spec.drug).map_err(|allowed| {
-                Error::input(path, field("drug"), None, format!("unknown drug `{}`", spec.drug), allowed)
-            })??;
-            if !drug.routes.contains(&spec.route) {
-                let routes: Vec<_> = drug.routes.iter().map(|r| r.name()).collect();
-                return Err(Error::input(
-                    path,
-                    field("route"),
-                    None,
-                    format!("{} cannot be given {}", drug.name, spec.route.name()),
-                    routes.join(", "),
-                ));
-            }
-            let index = match drug_files.iter().position(|d| d.name == drug.name) {
-                Some(k) => k,
-                None => {
-                    drug.pk_for(model.species, model.params.body_mass)?;
-                    drug_files.push(drug);
-                    drug_files.len() - 1
-                }
-            };
-            if drug_files.len() > MAX_DRUGS {
-                return Err(Error::input(
-                    path,
-                    field("drug"),
-                    None,
-                    format!("more than {MAX_DRUGS} distinct drugs"),
-                    format!("at most {MAX_DRUGS}"),
-                ));
-            }
-            let amount = dose_amount(path, text, &field("dose"), &spec.dose, model.params.body_mass)?;
-            let interval = spec.interval.to_internal(path, text, &field("interval"), Kind::Time)?;
-            let start = spec.start.to_internal(path, text, &field("start"), Kind::Time)?;
-            let stop = match &spec.stop {
-                Some(q) => Some(q.to_internal(path, text, &field("stop"), Kind::Time)?),
-                None => None,
-            };
-            if amount <= 0.0 {
-                return Err(Error::input(
-                    path,
-                    field("dose.value"),
-                    Some(spec.dose.line(text)),
-                    "dose must be positive",
-                    "a dose > 0",
-                ));
-            }
-            if interval < MIN_INTERVAL {
-                return Err(Error::input(
-                    path,
-                    field("interval.value"),
-                    Some(spec.interval.line(text)),
-                    "interval shorter than 1 minute (repeated boluses that close are an infusion)",
-                    "an interval >= 1 min",
-                ));
-            }
-            if let (Some(stop), Some(q)) = (stop, &spec.stop) {
-                if stop <= start {
-                    return Err(Error::input(
-                        path,
-                        field("stop.value"),
-                        Some(q.line(text)),
-                        "stop is not after start",
-                        "a stop time later than start",
-                    ));
-                }
-            }
-            dosing.push(Dosing { drug: index, route: spec.route, amount, interval, start, stop });
+            dosing.extend(reader.dosing(i, spec)?);
         }
+        let infusions = file
+            .infusion
+            .iter()
+            .enumerate()
+            .map(|(i, spec)| reader.infusion(i, spec))
+            .collect::<Result<Vec<_>>>()?;
+        check_overlaps(path, &infusions)?;
+        let drug_files = reader.drug_files;
         let drugs = drug_files
             .iter()
             .map(|d| {
@@ -201,14 +364,28 @@ impl Scenario {
             drugs,
             drug_files,
             dosing,
+            infusions,
             source: Some(path.to_path_buf()),
             text: text.to_string(),
         })
     }
 
-    /// Dosing lines that give no dose before day `end`, for a warning.
-    pub fn unreached(&self, end: f64) -> Vec<usize> {
-        (0..self.dosing.len()).filter(|&i| self.dosing[i].start >= end).collect()
+    /// Dosing and infusion lines that start at or after day `end`, for a warning.
+    pub fn unreached(&self, end: f64) -> Vec<String> {
+        let late = |start: f64| start >= end;
+        let dosing = self
+            .dosing
+            .iter()
+            .enumerate()
+            .filter(|(_, d)| late(d.start))
+            .map(|(i, _)| format!("dosing line {i}"));
+        let infusions = self
+            .infusions
+            .iter()
+            .enumerate()
+            .filter(|(_, d)| late(d.start))
+            .map(|(i, _)| format!("infusion[{i}]"));
+        dosing.chain(infusions).collect()
     }
 
     /// Every dose before day `end`, in time order (ties keep file order). Times are computed as
@@ -217,19 +394,60 @@ impl Scenario {
         let mut events = Vec::new();
         for d in &self.dosing {
             let last = d.stop.unwrap_or(f64::INFINITY).min(end);
-            let mut i = 0u64;
-            loop {
-                let time = d.start + i as f64 * d.interval;
+            for i in 0u64.. {
+                if d.count.is_some_and(|c| i >= c) {
+                    break;
+                }
+                let time = if i == 0 { d.start } else { d.start + i as f64 * d.interval };
                 if time >= last - 1e-9 {
                     break;
                 }
                 events.push(DoseEvent { time, drug: d.drug, amount: d.amount, route: d.route });
-                i += 1;
             }
         }
         events.sort_by(|a, b| a.time.total_cmp(&b.time));
         events
     }
+
+    /// Infusion rates per drug slot on the segment starting at `t`.
+    pub fn rates_at(&self, t: f64) -> [Rates; MAX_DRUGS] {
+        let mut rates = [Rates::default(); MAX_DRUGS];
+        for inf in self.infusions.iter().filter(|i| i.active_at(t + 1e-9)) {
+            match inf.route {
+                Route::Intrathecal => rates[inf.drug].intrathecal += inf.rate,
+                _ => rates[inf.drug].central += inf.rate,
+            }
+        }
+        rates
+    }
+
+    /// Days at which an infusion starts or stops (segments are split there).
+    pub fn infusion_times(&self) -> Vec<f64> {
+        self.infusions.iter().flat_map(|i| std::iter::once(i.start).chain(i.stop)).collect()
+    }
+}
+
+/// Two infusions of the same drug by the same route may not overlap in time (a pump runs one
+/// rate at a time; rate changes are consecutive lines).
+fn check_overlaps(path: &Path, infusions: &[Infusion]) -> Result<()> {
+    for (i, a) in infusions.iter().enumerate() {
+        for (j, b) in infusions.iter().enumerate().skip(i + 1) {
+            let overlap = a.drug == b.drug
+                && a.route == b.route
+                && a.start < b.stop.unwrap_or(f64::INFINITY)
+                && b.start < a.stop.unwrap_or(f64::INFINITY);
+            if overlap {
+                return Err(Error::input(
+                    path,
+                    format!("infusion[{j}]"),
+                    None,
+                    format!("overlaps infusion[{i}] of the same drug and route"),
+                    "consecutive, non-overlapping infusion windows (stop one before the next starts)",
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// A dose in mg; per-kg doses are scaled by the body mass.

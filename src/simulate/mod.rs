@@ -115,7 +115,9 @@ fn run(model: &Model, scenario: &Scenario, settings: &Settings, mut path: impl P
     let doses = scenario.doses_until(settings.duration);
     let mut breakpoints: Vec<f64> = outputs.clone();
     breakpoints.extend(doses.iter().map(|d| d.time));
-    breakpoints.extend(model.onsets().into_iter().filter(|&t| t > 0.0 && t < settings.duration));
+    let inside = |t: &f64| *t > 0.0 && *t < settings.duration;
+    breakpoints.extend(model.onsets().into_iter().filter(inside));
+    breakpoints.extend(scenario.infusion_times().into_iter().filter(inside));
     breakpoints.sort_by(f64::total_cmp);
     breakpoints.dedup_by(|a, b| (*a - *b).abs() < SAME_TIME);
 
@@ -131,7 +133,7 @@ fn run(model: &Model, scenario: &Scenario, settings: &Settings, mut path: impl P
             next_dose += 1;
         }
         if let Some(&t1) = breakpoints.get(k + 1) {
-            path.advance(t, t1)?;
+            path.advance(t, t1, &scenario.rates_at(t))?;
         }
     }
     Ok(Trajectory { drug_names: scenario.drugs.iter().map(|d| d.name.clone()).collect(), samples })
@@ -142,11 +144,12 @@ fn record(model: &Model, scenario: &Scenario, day: f64, path: &impl Path) -> Sam
     let snap = path.snapshot();
     let effects = effects::combined(&scenario.drugs, &snap.pk);
     let readouts = model.readouts(&snap.core, snap.serotonin, snap.pic, &effects);
-    let mut plasma = [0.0; MAX_DRUGS];
+    let (mut plasma, mut csf) = ([0.0; MAX_DRUGS], [0.0; MAX_DRUGS]);
     for (i, d) in scenario.drugs.iter().enumerate() {
         plasma[i] = d.pk.plasma(snap.pk[i]);
+        csf[i] = d.pk.csf(snap.pk[i]);
     }
-    Sample::new(day, &snap, readouts, plasma)
+    Sample::new(day, &snap, readouts, plasma, csf)
 }
 
 #[cfg(test)]

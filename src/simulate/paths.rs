@@ -10,9 +10,10 @@
 use super::solver::{self, StepMemory, Tolerances};
 use crate::error::Result;
 use crate::model::{Core, DrugEffects, Model, Phase};
+use crate::pharmacology::drug::Mechanism;
 use crate::pharmacology::effects::{self, BoundDrug};
 use crate::pharmacology::scenario::MAX_DRUGS;
-use crate::pharmacology::{DoseEvent, PkState};
+use crate::pharmacology::{DoseEvent, PkState, Rates};
 use ode_solvers::{SVector, System};
 
 /// What a path knows at one instant, for readouts.
@@ -28,7 +29,8 @@ pub struct Snapshot {
 
 /// A fidelity path: advance between breakpoints, take doses, report.
 pub trait Path {
-    fn advance(&mut self, t0: f64, t1: f64) -> Result<()>;
+    /// Integrate from `t0` to `t1` with constant infusion `rates` per drug slot.
+    fn advance(&mut self, t0: f64, t1: f64, rates: &[Rates; MAX_DRUGS]) -> Result<()>;
     fn dose(&mut self, event: &DoseEvent);
     fn snapshot(&self) -> Snapshot;
 }
@@ -39,7 +41,7 @@ fn give(drugs: &[BoundDrug], pk: &mut [PkState; MAX_DRUGS], event: &DoseEvent) {
 
 // ---------------------------------------------------------------- full path
 
-const FULL_N: usize = Core::LEN + 2 + 3 * MAX_DRUGS;
+const FULL_N: usize = Core::LEN + 2 + PkState::LEN * MAX_DRUGS;
 const SEROTONIN: usize = Core::LEN;
 const PIC: usize = Core::LEN + 1;
 const PK0: usize = Core::LEN + 2;
@@ -57,12 +59,18 @@ struct FullRhs<'a> {
     model: &'a Model,
     drugs: &'a [BoundDrug],
     phase: Phase,
+    rates: [Rates; MAX_DRUGS],
+}
+
+/// Where drug slot `i` lives in the full state vector.
+fn pk_range(i: usize) -> std::ops::Range<usize> {
+    PK0 + PkState::LEN * i..PK0 + PkState::LEN * (i + 1)
 }
 
 fn pk_states(y: &[f64], n: usize) -> [PkState; MAX_DRUGS] {
     let mut pk = [PkState::default(); MAX_DRUGS];
     for (i, s) in pk.iter_mut().enumerate().take(n) {
-        *s = PkState::from_slice(&y[PK0 + 3 * i..PK0 + 3 * i + 3]);
+        *s = PkState::from_slice(&y[pk_range(i)]);
     }
     pk
 }
@@ -79,8 +87,8 @@ impl System<f64, SVector<f64, FULL_N>> for FullRhs<'_> {
         let activity = self.model.receptor_activity(y[SEROTONIN], &core, &effects);
         dy[PIC] = self.model.pic_rate(y[PIC], activity);
         for (i, drug) in self.drugs.iter().enumerate() {
-            let d = drug.pk.derivative(pk[i]).to_array();
-            dy.as_mut_slice()[PK0 + 3 * i..PK0 + 3 * i + 3].copy_from_slice(&d);
+            let d = drug.pk.derivative(pk[i], self.rates[i]).to_array();
+            dy.as_mut_slice()[pk_range(i)].copy_from_slice(&d);
         }
     }
 }
@@ -96,8 +104,9 @@ impl<'a> Full<'a> {
 }
 
 impl Path for Full<'_> {
-    fn advance(&mut self, t0: f64, t1: f64) -> Result<()> {
-        let rhs = FullRhs { model: self.model, drugs: self.drugs, phase: self.model.phase_at(t0) };
+    fn advance(&mut self, t0: f64, t1: f64, rates: &[Rates; MAX_DRUGS]) -> Result<()> {
+        let rhs =
+            FullRhs { model: self.model, drugs: self.drugs, phase: self.model.phase_at(t0), rates: *rates };
         self.y = solver::integrate(rhs, t0, t1, self.y, self.tol, &mut self.memory)?;
         Ok(())
     }
@@ -106,7 +115,7 @@ impl Path for Full<'_> {
         let mut pk = pk_states(self.y.as_slice(), self.drugs.len());
         give(self.drugs, &mut pk, event);
         let i = event.drug;
-        self.y.as_mut_slice()[PK0 + 3 * i..PK0 + 3 * i + 3].copy_from_slice(&pk[i].to_array());
+        self.y.as_mut_slice()[pk_range(i)].copy_from_slice(&pk[i].to_array());
     }
 
     fn snapshot(&self) -> Snapshot {
@@ -138,6 +147,8 @@ pub struct Fast<'a> {
     pk: [PkState; MAX_DRUGS],
     /// Time of `y` and `pk`.
     t: f64,
+    /// Infusion rates of the last segment (for the PIC look-ahead in snapshots).
+    rates: [Rates; MAX_DRUGS],
     memory: StepMemory,
 }
 
@@ -148,19 +159,25 @@ struct FastRhs<'a> {
     phase: Phase,
     t0: f64,
     pk0: [PkState; MAX_DRUGS],
+    rates: [Rates; MAX_DRUGS],
 }
 
-/// Drugs whose CSF level can change within 5 PIC time constants (fastest effect-site time
-/// constant: 1/min(ka, ke0) rising, 1/min(k, ke0) falling). With any of them present the
-/// quasi-steady PIC lags too little, so the fast path integrates the PIC.
+/// Drugs that act on the PIC (5-HT2 ligands) and whose CSF level can change within 5 PIC time
+/// constants (fastest effect-site time constant: 1/min(ka, ke0) rising, 1/min(k, ke0) or 1/ki
+/// falling). With any of them present the first-order PIC lag correction is not enough, so the
+/// fast path integrates the PIC. Drugs acting downstream of the PIC (reflex gain) never need it.
 pub fn fast_acting_drugs<'d>(model: &Model, drugs: &'d [BoundDrug]) -> Vec<&'d BoundDrug> {
     let tau = model.params.pic_time_constant;
     drugs
         .iter()
+        .filter(|d| matches!(d.mechanism, Mechanism::Ht2Ligand { .. }))
         .filter(|d| {
             let pk = &d.pk;
             let rise = 1.0 / pk.absorption_rate.min(pk.csf_rate);
-            let fall = 1.0 / pk.elimination_rate.min(pk.csf_rate);
+            let mut fall = 1.0 / pk.elimination_rate.min(pk.csf_rate);
+            if pk.intrathecal_rate > 0.0 {
+                fall = fall.min(1.0 / pk.intrathecal_rate);
+            }
             rise.min(fall) < 5.0 * tau
         })
         .collect()
@@ -175,6 +192,7 @@ fn quasi_steady(
     drugs: &[BoundDrug],
     core: &Core,
     pk: &[PkState; MAX_DRUGS],
+    rates: &[Rates; MAX_DRUGS],
 ) -> (f64, f64, DrugEffects) {
     let serotonin = model.serotonin_quasi_steady(core.raphe, t);
     let effects = effects::combined(drugs, pk);
@@ -185,16 +203,21 @@ fn quasi_steady(
     }
     let tau = model.params.pic_time_constant;
     let delta = 0.01 * tau;
-    let ahead = effects::combined(drugs, &propagate_all(drugs, pk, delta));
+    let ahead = effects::combined(drugs, &propagate_all(drugs, pk, delta, rates));
     let slope = (pic_at(&ahead) - pic) / delta;
     let corrected = (pic - tau * slope).clamp(0.0, model.params.pic_max);
     (serotonin, corrected, effects)
 }
 
-fn propagate_all(drugs: &[BoundDrug], pk: &[PkState; MAX_DRUGS], dt: f64) -> [PkState; MAX_DRUGS] {
+fn propagate_all(
+    drugs: &[BoundDrug],
+    pk: &[PkState; MAX_DRUGS],
+    dt: f64,
+    rates: &[Rates; MAX_DRUGS],
+) -> [PkState; MAX_DRUGS] {
     let mut out = *pk;
-    for (s, d) in out.iter_mut().zip(drugs) {
-        *s = d.pk.propagate(*s, dt);
+    for ((s, d), r) in out.iter_mut().zip(drugs).zip(rates) {
+        *s = d.pk.propagate(*s, dt, *r);
     }
     out
 }
@@ -203,7 +226,7 @@ impl System<f64, SVector<f64, FAST_N>> for FastRhs<'_> {
     fn system(&self, t: f64, y: &SVector<f64, FAST_N>, dy: &mut SVector<f64, FAST_N>) {
         let y = y.as_slice();
         let core = Core::from_slice(y);
-        let pk = propagate_all(self.drugs, &self.pk0, t - self.t0);
+        let pk = propagate_all(self.drugs, &self.pk0, t - self.t0, &self.rates);
         let (rates, pic_rate) = if self.integrate_pic {
             let serotonin = self.model.serotonin_quasi_steady(core.raphe, t);
             let effects = effects::combined(self.drugs, &pk);
@@ -211,7 +234,7 @@ impl System<f64, SVector<f64, FAST_N>> for FastRhs<'_> {
             let rates = self.model.core_rates(self.phase, &core, serotonin, y[FAST_PIC], &effects);
             (rates, self.model.pic_rate(y[FAST_PIC], activity))
         } else {
-            let (serotonin, pic, effects) = quasi_steady(self.model, t, self.drugs, &core, &pk);
+            let (serotonin, pic, effects) = quasi_steady(self.model, t, self.drugs, &core, &pk, &self.rates);
             (self.model.core_rates(self.phase, &core, serotonin, pic, &effects), 0.0)
         };
         dy.as_mut_slice()[..Core::LEN].copy_from_slice(&rates.to_array());
@@ -235,13 +258,15 @@ impl<'a> Fast<'a> {
             y,
             pk: [PkState::default(); MAX_DRUGS],
             t: 0.0,
+            rates: [Rates::default(); MAX_DRUGS],
             memory: StepMemory::default(),
         }
     }
 }
 
 impl Path for Fast<'_> {
-    fn advance(&mut self, t0: f64, t1: f64) -> Result<()> {
+    fn advance(&mut self, t0: f64, t1: f64, rates: &[Rates; MAX_DRUGS]) -> Result<()> {
+        self.rates = *rates;
         let rhs = FastRhs {
             model: self.model,
             drugs: self.drugs,
@@ -249,9 +274,10 @@ impl Path for Fast<'_> {
             phase: self.model.phase_at(t0),
             t0,
             pk0: self.pk,
+            rates: *rates,
         };
         self.y = solver::integrate(rhs, t0, t1, self.y, self.tol, &mut self.memory)?;
-        self.pk = propagate_all(self.drugs, &self.pk, t1 - t0);
+        self.pk = propagate_all(self.drugs, &self.pk, t1 - t0, rates);
         self.t = t1;
         Ok(())
     }
@@ -262,7 +288,8 @@ impl Path for Fast<'_> {
 
     fn snapshot(&self) -> Snapshot {
         let core = Core::from_slice(self.y.as_slice());
-        let (serotonin, mut pic, _) = quasi_steady(self.model, self.t, self.drugs, &core, &self.pk);
+        let (serotonin, mut pic, _) =
+            quasi_steady(self.model, self.t, self.drugs, &core, &self.pk, &self.rates);
         if self.integrate_pic {
             pic = self.y[FAST_PIC];
         }

@@ -19,11 +19,13 @@ pub struct Sample {
 }
 
 impl Sample {
-    pub fn new(day: f64, snap: &Snapshot, readouts: Readouts, plasma: [f64; MAX_DRUGS]) -> Sample {
-        let mut csf = [0.0; MAX_DRUGS];
-        for (c, s) in csf.iter_mut().zip(&snap.pk) {
-            *c = s.csf;
-        }
+    pub fn new(
+        day: f64,
+        snap: &Snapshot,
+        readouts: Readouts,
+        plasma: [f64; MAX_DRUGS],
+        csf: [f64; MAX_DRUGS],
+    ) -> Sample {
         Sample { day, core: snap.core, serotonin: snap.serotonin, pic: snap.pic, readouts, plasma, csf }
     }
 }
