@@ -61,6 +61,13 @@ pub enum Bound {
     PositiveFraction,
 }
 
+impl ParamDef {
+    /// A definition; `const` so drug and model tables stay one line per parameter.
+    pub const fn new(name: &'static str, kind: Kind, bound: Bound, description: &'static str) -> Self {
+        ParamDef { name, kind, bound, description }
+    }
+}
+
 impl Bound {
     pub fn admits(self, x: f64) -> bool {
         match self {
@@ -153,18 +160,7 @@ pub fn resolve(
     table: &BTreeMap<String, ParamSpec>,
     defs: &[ParamDef],
 ) -> Result<Vec<Resolved>> {
-    for (name, spec) in table {
-        if !defs.iter().any(|d| d.name == name) {
-            let known: Vec<_> = defs.iter().map(|d| d.name).collect();
-            return Err(Error::input(
-                path,
-                format!("{section}.{name}"),
-                Some(line_of(text, spec.value.span().start)),
-                "unknown parameter",
-                known.join(", "),
-            ));
-        }
-    }
+    check_known(path, text, section, table, defs)?;
     defs.iter()
         .map(|def| {
             let spec = table.get(def.name).ok_or_else(|| {
@@ -182,6 +178,40 @@ pub fn resolve(
             resolve_one(path, text, section, def, spec)
         })
         .collect()
+}
+
+/// Like [`resolve`], but parameters may be absent (`None`).
+pub fn resolve_optional(
+    path: &Path,
+    text: &str,
+    section: &str,
+    table: &BTreeMap<String, ParamSpec>,
+    defs: &[ParamDef],
+) -> Result<Vec<Option<Resolved>>> {
+    check_known(path, text, section, table, defs)?;
+    defs.iter().map(|def| table.get(def.name).map(|spec| resolve_one(path, text, section, def, spec)).transpose()).collect()
+}
+
+fn check_known(
+    path: &Path,
+    text: &str,
+    section: &str,
+    table: &BTreeMap<String, ParamSpec>,
+    defs: &[ParamDef],
+) -> Result<()> {
+    for (name, spec) in table {
+        if !defs.iter().any(|d| d.name == name) {
+            let known: Vec<_> = defs.iter().map(|d| d.name).collect();
+            return Err(Error::input(
+                path,
+                format!("{section}.{name}"),
+                Some(line_of(text, spec.value.span().start)),
+                "unknown parameter",
+                known.join(", "),
+            ));
+        }
+    }
+    Ok(())
 }
 
 fn resolve_one(path: &Path, text: &str, section: &str, def: &ParamDef, spec: &ParamSpec) -> Result<Resolved> {

@@ -64,13 +64,42 @@ struct Header {
 pub struct DrugEffects {
     pub ht2b: LigandLoad,
     pub ht2c: LigandLoad,
-    /// Multiplier on reflex transmission (1 = no drug; GABA-B agonists lower it).
+    /// Multiplier on reflex transmission (1 = no drug; GABA-B/GABA-A/alpha-2 agonists lower it).
     pub reflex_gain: f64,
+    /// Multiplier on 5-HT release (precursors raise it).
+    pub serotonin_release: f64,
+    /// Multiplier on 5-HT clearance (reuptake inhibitors lower it).
+    pub serotonin_clearance: f64,
+    /// Multiplier on muscle contraction force (excitation-contraction blockers lower it).
+    pub muscle_force: f64,
+    /// Side effects, each a fraction in [0, 1].
+    pub harms: Harms,
+}
+
+/// Side effects at one instant: fractions of their maximum, combined across drugs as
+/// independent actions (1 − Π(1 − h_i)).
+#[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize)]
+pub struct Harms {
+    pub sedation: f64,
+    /// Fractional fall of blood pressure.
+    pub hypotension: f64,
+    /// Fractional fall of respiratory drive (lowers FVC).
+    pub respiratory_depression: f64,
+    /// Fractional loss of voluntary force (lowers motor function and ALSFRS-R).
+    pub weakness: f64,
 }
 
 impl Default for DrugEffects {
     fn default() -> Self {
-        DrugEffects { ht2b: LigandLoad::default(), ht2c: LigandLoad::default(), reflex_gain: 1.0 }
+        DrugEffects {
+            ht2b: LigandLoad::default(),
+            ht2c: LigandLoad::default(),
+            reflex_gain: 1.0,
+            serotonin_release: 1.0,
+            serotonin_clearance: 1.0,
+            muscle_force: 1.0,
+            harms: Harms::default(),
+        }
     }
 }
 
@@ -131,10 +160,13 @@ pub struct Readouts {
     pub penn: f64,
     pub ashworth: f64,
     pub pain: f64,
+    /// Motor function from the disease alone (drug weakness is in `harms` and ALSFRS-R).
     pub motor_function: f64,
     pub alsfrs_r: f64,
+    /// FVC, fraction of predicted, after drug-induced respiratory depression.
     pub fvc: f64,
     pub alive: bool,
+    pub harms: Harms,
 }
 
 /// A loaded model: parameters plus baseline quantities derived from them.
@@ -309,14 +341,22 @@ impl Model {
     }
 
     /// d(spinal 5-HT)/dt; 5-HT normalised to baseline.
-    pub fn serotonin_rate(&self, serotonin: f64, raphe: f64) -> f64 {
-        serotonin::rate(serotonin, raphe, self.derived.serotonin_clearance)
+    pub fn serotonin_rate(&self, serotonin: f64, raphe: f64, effects: &DrugEffects) -> f64 {
+        let k = self.derived.serotonin_clearance;
+        serotonin::rate(serotonin, raphe, k, effects.serotonin_release, effects.serotonin_clearance)
     }
 
     /// Quasi-steady spinal 5-HT (x baseline) for the fast path.
-    pub fn serotonin_quasi_steady(&self, raphe: f64, t: f64) -> f64 {
+    pub fn serotonin_quasi_steady(&self, raphe: f64, t: f64, effects: &DrugEffects) -> f64 {
         let d = &self.derived;
-        serotonin::quasi_steady(raphe, d.raphe.hazard, d.serotonin_clearance, t - d.raphe.onset)
+        serotonin::quasi_steady(
+            raphe,
+            d.raphe.hazard,
+            d.serotonin_clearance,
+            t - d.raphe.onset,
+            effects.serotonin_release,
+            effects.serotonin_clearance,
+        )
     }
 
     /// PIC-facilitating 5-HT2B/2C activity (density × active fraction), x baseline, at
@@ -358,7 +398,7 @@ impl Model {
     pub fn spasm(&self, core: &Core, pic: f64, effects: &DrugEffects) -> f64 {
         let p = &self.params;
         let e = self.excitability(core, pic, effects);
-        readouts::spasm_intensity(e, core.lmn, p.spasm_half_excess, p.spasm_hill)
+        effects.muscle_force * readouts::spasm_intensity(e, core.lmn, p.spasm_half_excess, p.spasm_hill)
     }
 
     fn excitability(&self, core: &Core, pic: f64, effects: &DrugEffects) -> f64 {
@@ -405,11 +445,13 @@ impl Model {
         let p = &self.params;
         let receptor_activity = self.receptor_activity(serotonin, core, effects);
         let excitability = self.excitability(core, pic, effects);
-        let spasm = readouts::spasm_intensity(excitability, core.lmn, p.spasm_half_excess, p.spasm_hill);
+        let spasm = self.spasm(core, pic, effects);
         let spasms_per_hour = spasm * p.spasm_max_frequency * DAYS_PER_HOUR;
-        let ashworth = readouts::ashworth(excitability, core.lmn, p.tone_half_excess);
+        let ashworth = effects.muscle_force * readouts::ashworth(excitability, core.lmn, p.tone_half_excess);
         let function = readouts::motor_function(core.lmn, core.umn, p.umn_function_weight);
-        let fvc = readouts::fvc(function, p.respiratory_reserve_function);
+        let harms = effects.harms;
+        let fvc = readouts::fvc(function, p.respiratory_reserve_function) * (1.0 - harms.respiratory_depression);
+        let treated_function = function * (1.0 - harms.weakness);
         Readouts {
             receptor_activity,
             excitability,
@@ -419,7 +461,8 @@ impl Model {
             ashworth,
             pain: readouts::pain(spasm, ashworth, p.pain_spasm_weight, p.pain_tone_weight),
             motor_function: function,
-            alsfrs_r: readouts::alsfrs_r(function, p.motor_onset_function, p.alsfrs_exponent),
+            alsfrs_r: readouts::alsfrs_r(treated_function, p.motor_onset_function, p.alsfrs_exponent),
+            harms,
             fvc,
             alive: fvc >= p.death_fvc,
         }

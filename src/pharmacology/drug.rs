@@ -15,6 +15,8 @@ use std::path::{Path, PathBuf};
 struct DrugFile {
     drug: Header,
     parameters: BTreeMap<String, ParamSpec>,
+    #[serde(default)]
+    side_effects: BTreeMap<String, ParamSpec>,
     pk: BTreeMap<Species, BTreeMap<String, ParamSpec>>,
     /// CSF kinetics of drug given into the CSF, per species (required for the intrathecal route).
     #[serde(default)]
@@ -34,73 +36,113 @@ struct Header {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum MechanismKind {
-    /// A ligand of 5-HT2B/2C acting through the two-state model.
+    /// A ligand of 5-HT2B/2C acting through the two-state model (SB206553, cyproheptadine, …).
     Ht2Ligand,
-    /// A GABA-B agonist lowering reflex transmission (baclofen).
+    /// GABA-B agonist: presynaptic inhibition of afferent transmission (baclofen).
     GabaBAgonist,
+    /// GABA-A positive modulator: spinal inhibition of reflexes (diazepam).
+    GabaAModulator,
+    /// Alpha-2 agonist: less afferent and interneuronal transmission (tizanidine, clonidine).
+    Alpha2Agonist,
+    /// Serotonin reuptake inhibitor: slower 5-HT clearance (escitalopram).
+    SerotoninReuptakeInhibitor,
+    /// Serotonin precursor: more 5-HT synthesis and release (5-HTP).
+    SerotoninPrecursor,
+    /// Excitation–contraction coupling blocker: less muscle force (dantrolene).
+    EcCouplingBlocker,
 }
 
-/// A drug's action with its constants in internal units.
+/// A drug's action with its constants in internal units (concentrations are CSF, mg/L).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Mechanism {
     /// Affinities (nM) and efficacies at 5-HT2B and 5-HT2C.
     Ht2Ligand { ki_2b: f64, ki_2c: f64, efficacy_2b: f64, efficacy_2c: f64 },
-    /// Maximal fractional cut of reflex transmission, CSF EC50 (mg/L), Hill coefficient.
-    GabaBAgonist { emax: f64, ec50: f64, hill: f64 },
+    /// Multiplies reflex transmission by 1 − emax·cʰ/(cʰ + ec50ʰ).
+    Reflex { emax: f64, ec50: f64, hill: f64 },
+    /// Multiplies 5-HT clearance by 1 − emax·c/(c + ec50).
+    SerotoninClearance { emax: f64, ec50: f64 },
+    /// Multiplies 5-HT release by 1 + emax·c/(c + ec50).
+    SerotoninRelease { emax: f64, ec50: f64 },
+    /// Multiplies muscle force by 1 − emax·c/(c + ec50).
+    MuscleForce { emax: f64, ec50: f64 },
 }
 
-const MOLAR_MASS: ParamDef =
-    ParamDef { name: "molar_mass", kind: Kind::MolarMass, bound: Bound::Positive, description: "molar mass" };
+use Bound::{Fraction, NonNegative, Positive};
+use Kind::{Dimensionless, MassConcentration, MolarConcentration};
+
+const MOLAR_MASS: ParamDef = ParamDef::new("molar_mass", Kind::MolarMass, Positive, "molar mass");
 
 const HT2_LIGAND: &[ParamDef] = &[
     MOLAR_MASS,
-    ParamDef {
-        name: "ki_2b",
-        kind: Kind::MolarConcentration,
-        bound: Bound::Positive,
-        description: "affinity (Ki or KB) at 5-HT2B",
-    },
-    ParamDef {
-        name: "ki_2c",
-        kind: Kind::MolarConcentration,
-        bound: Bound::Positive,
-        description: "affinity (Ki or KB) at 5-HT2C",
-    },
-    ParamDef {
-        name: "efficacy_2b",
-        kind: Kind::Dimensionless,
-        bound: Bound::NonNegative,
-        description: "two-state efficacy alpha at 5-HT2B (<1 inverse agonist, 1 neutral, >1 agonist)",
-    },
-    ParamDef {
-        name: "efficacy_2c",
-        kind: Kind::Dimensionless,
-        bound: Bound::NonNegative,
-        description: "two-state efficacy alpha at 5-HT2C",
-    },
+    ParamDef::new("ki_2b", MolarConcentration, Positive, "affinity (Ki or KB) at 5-HT2B"),
+    ParamDef::new("ki_2c", MolarConcentration, Positive, "affinity (Ki or KB) at 5-HT2C"),
+    ParamDef::new("efficacy_2b", Dimensionless, NonNegative, "two-state efficacy alpha at 5-HT2B (<1 inverse agonist, 1 neutral, >1 agonist)"),
+    ParamDef::new("efficacy_2c", Dimensionless, NonNegative, "two-state efficacy alpha at 5-HT2C"),
 ];
 
-const GABA_B_AGONIST: &[ParamDef] = &[
+const REFLEX: &[ParamDef] = &[
     MOLAR_MASS,
-    ParamDef {
-        name: "reflex_emax",
-        kind: Kind::Dimensionless,
-        bound: Bound::Fraction,
-        description: "maximal fractional reduction of reflex transmission",
-    },
-    ParamDef {
-        name: "reflex_ec50_csf",
-        kind: Kind::MassConcentration,
-        bound: Bound::Positive,
-        description: "CSF concentration giving half the maximal reduction",
-    },
-    ParamDef {
-        name: "reflex_hill",
-        kind: Kind::Dimensionless,
-        bound: Bound::Positive,
-        description: "Hill coefficient of the reflex effect",
-    },
+    ParamDef::new("reflex_emax", Dimensionless, Fraction, "maximal fractional reduction of reflex transmission"),
+    ParamDef::new("reflex_ec50_csf", MassConcentration, Positive, "CSF concentration giving half the maximal reduction"),
+    ParamDef::new("reflex_hill", Dimensionless, Positive, "Hill coefficient of the reflex effect"),
 ];
+
+const REUPTAKE: &[ParamDef] = &[
+    MOLAR_MASS,
+    ParamDef::new("reuptake_emax", Dimensionless, Fraction, "fraction of 5-HT clearance removed at full transporter occupancy"),
+    ParamDef::new("reuptake_ec50_csf", MassConcentration, Positive, "CSF concentration giving half the maximal effect"),
+];
+
+const PRECURSOR: &[ParamDef] = &[
+    MOLAR_MASS,
+    ParamDef::new("release_emax", Dimensionless, NonNegative, "maximal fractional rise of 5-HT release"),
+    ParamDef::new("release_ec50_csf", MassConcentration, Positive, "CSF concentration giving half the maximal rise"),
+];
+
+const EC_COUPLING: &[ParamDef] = &[
+    MOLAR_MASS,
+    ParamDef::new("force_emax", Dimensionless, Fraction, "maximal fractional loss of muscle force"),
+    ParamDef::new("force_ec50", MassConcentration, Positive, "effect-site concentration giving half the maximal loss"),
+];
+
+/// Side effects: each a pair (maximal fraction, effect-site concentration at half of it); a
+/// pair may be left out.
+pub const HARM_DEFS: &[ParamDef] = &[
+    ParamDef::new("sedation_emax", Dimensionless, Fraction, "maximal sedation (fraction)"),
+    ParamDef::new("sedation_ec50", MassConcentration, Positive, "effect-site concentration at half-maximal sedation"),
+    ParamDef::new("hypotension_emax", Dimensionless, Fraction, "maximal fractional fall of blood pressure"),
+    ParamDef::new("hypotension_ec50", MassConcentration, Positive, "effect-site concentration at half the maximal fall"),
+    ParamDef::new("respiratory_emax", Dimensionless, Fraction, "maximal fractional fall of respiratory drive"),
+    ParamDef::new("respiratory_ec50", MassConcentration, Positive, "effect-site concentration at half the maximal fall"),
+    ParamDef::new("weakness_emax", Dimensionless, Fraction, "maximal fractional loss of voluntary force"),
+    ParamDef::new("weakness_ec50", MassConcentration, Positive, "effect-site concentration at half the maximal loss"),
+];
+
+/// A side effect: E = emax·c/(c + ec50) of the effect-site concentration.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Harm {
+    pub emax: f64,
+    pub ec50: f64,
+}
+
+impl Harm {
+    pub fn at(&self, c: f64) -> f64 {
+        if self.emax == 0.0 {
+            0.0
+        } else {
+            self.emax * c / (c + self.ec50)
+        }
+    }
+}
+
+/// A drug's side effects.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct HarmProfile {
+    pub sedation: Harm,
+    pub hypotension: Harm,
+    pub respiratory: Harm,
+    pub weakness: Harm,
+}
 
 /// PK parameter definitions, per species block.
 pub const PK_DEFS: &[ParamDef] = &[
@@ -165,6 +207,9 @@ pub struct Drug {
     pub description: String,
     pub mechanism_kind: MechanismKind,
     pub mechanism: Mechanism,
+    pub harms: HarmProfile,
+    /// The side-effect parameters as written, for listings.
+    pub side_effects: Vec<Resolved>,
     pub molar_mass: f64,
     pub routes: Vec<Route>,
     pub parameters: Vec<Resolved>,
@@ -179,18 +224,29 @@ impl Drug {
     pub fn from_toml(path: &Path, text: &str) -> Result<Drug> {
         let file: DrugFile = params::parse_toml(path, text)?;
         params::require_identifier(path, "drug.name", &file.drug.name)?;
-        let defs = match file.drug.mechanism {
+        let kind = file.drug.mechanism;
+        let defs = match kind {
             MechanismKind::Ht2Ligand => HT2_LIGAND,
-            MechanismKind::GabaBAgonist => GABA_B_AGONIST,
+            MechanismKind::GabaBAgonist | MechanismKind::GabaAModulator | MechanismKind::Alpha2Agonist => REFLEX,
+            MechanismKind::SerotoninReuptakeInhibitor => REUPTAKE,
+            MechanismKind::SerotoninPrecursor => PRECURSOR,
+            MechanismKind::EcCouplingBlocker => EC_COUPLING,
         };
         let parameters = params::resolve(path, text, "parameters", &file.parameters, defs)?;
         let v: Vec<f64> = parameters.iter().map(|r| r.value).collect();
-        let mechanism = match file.drug.mechanism {
+        let mechanism = match kind {
             MechanismKind::Ht2Ligand => {
                 Mechanism::Ht2Ligand { ki_2b: v[1], ki_2c: v[2], efficacy_2b: v[3], efficacy_2c: v[4] }
             }
-            MechanismKind::GabaBAgonist => Mechanism::GabaBAgonist { emax: v[1], ec50: v[2], hill: v[3] },
+            MechanismKind::GabaBAgonist | MechanismKind::GabaAModulator | MechanismKind::Alpha2Agonist => {
+                Mechanism::Reflex { emax: v[1], ec50: v[2], hill: v[3] }
+            }
+            MechanismKind::SerotoninReuptakeInhibitor => Mechanism::SerotoninClearance { emax: v[1], ec50: v[2] },
+            MechanismKind::SerotoninPrecursor => Mechanism::SerotoninRelease { emax: v[1], ec50: v[2] },
+            MechanismKind::EcCouplingBlocker => Mechanism::MuscleForce { emax: v[1], ec50: v[2] },
         };
+        let harm_params = params::resolve_optional(path, text, "side_effects", &file.side_effects, HARM_DEFS)?;
+        let harms = harm_profile(path, &harm_params)?;
         let mut pk = BTreeMap::new();
         for (species, table) in &file.pk {
             let section = format!("pk.{}", species.name());
@@ -215,6 +271,8 @@ impl Drug {
             description: file.drug.description,
             mechanism_kind: file.drug.mechanism,
             mechanism,
+            harms,
+            side_effects: harm_params.into_iter().flatten().collect(),
             molar_mass: v[0],
             routes: file.drug.routes,
             parameters,
@@ -291,4 +349,19 @@ impl Drug {
         }
         Ok(())
     }
+}
+
+/// Side effects from their (optional) parameters: each emax needs its ec50 and vice versa.
+fn harm_profile(path: &Path, p: &[Option<Resolved>]) -> Result<HarmProfile> {
+    let pair = |i: usize| -> Result<Harm> {
+        match (&p[i], &p[i + 1]) {
+            (Some(e), Some(c)) => Ok(Harm { emax: e.value, ec50: c.value }),
+            (None, None) => Ok(Harm::default()),
+            _ => {
+                let (a, b) = (HARM_DEFS[i].name, HARM_DEFS[i + 1].name);
+                Err(Error::input(path, format!("side_effects.{a}"), None, format!("{a} and {b} come as a pair"), "both or neither"))
+            }
+        }
+    };
+    Ok(HarmProfile { sedation: pair(0)?, hypotension: pair(2)?, respiratory: pair(4)?, weakness: pair(6)? })
 }

@@ -354,6 +354,7 @@ impl Scenario {
                     name: d.name.clone(),
                     pk: d.pk_for(model.species, model.params.body_mass)?,
                     mechanism: d.mechanism,
+                    harms: d.harms,
                     molar_mass: d.molar_mass,
                 })
             })

@@ -83,7 +83,7 @@ impl System<f64, SVector<f64, FULL_N>> for FullRhs<'_> {
         let effects = effects::combined(self.drugs, &pk);
         let rates = self.model.core_rates(self.phase, &core, y[SEROTONIN], y[PIC], &effects);
         dy.as_mut_slice()[..Core::LEN].copy_from_slice(&rates.to_array());
-        dy[SEROTONIN] = self.model.serotonin_rate(y[SEROTONIN], core.raphe);
+        dy[SEROTONIN] = self.model.serotonin_rate(y[SEROTONIN], core.raphe, &effects);
         let activity = self.model.receptor_activity(y[SEROTONIN], &core, &effects);
         dy[PIC] = self.model.pic_rate(y[PIC], activity);
         for (i, drug) in self.drugs.iter().enumerate() {
@@ -194,8 +194,8 @@ fn quasi_steady(
     pk: &[PkState; MAX_DRUGS],
     rates: &[Rates; MAX_DRUGS],
 ) -> (f64, f64, DrugEffects) {
-    let serotonin = model.serotonin_quasi_steady(core.raphe, t);
     let effects = effects::combined(drugs, pk);
+    let serotonin = model.serotonin_quasi_steady(core.raphe, t, &effects);
     let pic_at = |e: &DrugEffects| model.pic_steady(model.receptor_activity(serotonin, core, e));
     let pic = pic_at(&effects);
     if drugs.is_empty() {
@@ -228,8 +228,8 @@ impl System<f64, SVector<f64, FAST_N>> for FastRhs<'_> {
         let core = Core::from_slice(y);
         let pk = propagate_all(self.drugs, &self.pk0, t - self.t0, &self.rates);
         let (rates, pic_rate) = if self.integrate_pic {
-            let serotonin = self.model.serotonin_quasi_steady(core.raphe, t);
             let effects = effects::combined(self.drugs, &pk);
+            let serotonin = self.model.serotonin_quasi_steady(core.raphe, t, &effects);
             let activity = self.model.receptor_activity(serotonin, &core, &effects);
             let rates = self.model.core_rates(self.phase, &core, serotonin, y[FAST_PIC], &effects);
             (rates, self.model.pic_rate(y[FAST_PIC], activity))

@@ -31,6 +31,11 @@ pub struct Summary {
     pub ht2b_density_at_motor_onset: Option<f64>,
     pub ht2c_density_at_motor_onset: Option<f64>,
     pub peak_nfl: f64,
+    /// Highest drug side effects on the output grid while alive (fractions).
+    pub peak_sedation: f64,
+    pub peak_bp_fall: f64,
+    pub peak_respiratory_depression: f64,
+    pub peak_drug_weakness: f64,
 }
 
 /// First time `value` crosses `threshold` in the direction `rising`, interpolated.
@@ -85,6 +90,7 @@ impl Summary {
             .map(|x| (x.readouts.spasm, x.day))
             .fold((0.0, 0.0), |best, v| if v.0 > best.0 { v } else { best });
         let alive = |d: f64| d <= last_day;
+        let peak = |f: fn(&Sample) -> f64| living.iter().map(|x| f(x)).fold(0.0, f64::max);
         let motor_onset_day = first_crossing(s, |x| x.readouts.motor_function, p.motor_onset_function, false)
             .filter(|&d| alive(d));
         let at_onset = |f: fn(&Sample) -> f64| motor_onset_day.map(|d| value_at(s, f, d));
@@ -114,7 +120,11 @@ impl Summary {
             serotonin_at_motor_onset: at_onset(|x| x.serotonin),
             ht2b_density_at_motor_onset: at_onset(|x| x.core.ht2b_density),
             ht2c_density_at_motor_onset: at_onset(|x| x.core.ht2c_density),
-            peak_nfl: living.iter().map(|x| x.core.nfl).fold(0.0, f64::max),
+            peak_nfl: peak(|x| x.core.nfl),
+            peak_sedation: peak(|x| x.readouts.harms.sedation),
+            peak_bp_fall: peak(|x| x.readouts.harms.hypotension),
+            peak_respiratory_depression: peak(|x| x.readouts.harms.respiratory_depression),
+            peak_drug_weakness: peak(|x| x.readouts.harms.weakness),
         }
     }
 }
