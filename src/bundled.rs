@@ -9,9 +9,17 @@ pub const MODELS: &[(&str, &str)] = &[
 
 /// (name, TOML text) of the bundled drugs.
 pub const DRUGS: &[(&str, &str)] = &[
+    ("5htp", include_str!("../models/drugs/5htp.toml")),
     ("baclofen", include_str!("../models/drugs/baclofen.toml")),
+    ("bw723c86", include_str!("../models/drugs/bw723c86.toml")),
+    ("clonidine", include_str!("../models/drugs/clonidine.toml")),
     ("cyproheptadine", include_str!("../models/drugs/cyproheptadine.toml")),
+    ("dantrolene", include_str!("../models/drugs/dantrolene.toml")),
+    ("diazepam", include_str!("../models/drugs/diazepam.toml")),
+    ("escitalopram", include_str!("../models/drugs/escitalopram.toml")),
     ("sb206553", include_str!("../models/drugs/sb206553.toml")),
+    ("sb242084", include_str!("../models/drugs/sb242084.toml")),
+    ("tizanidine", include_str!("../models/drugs/tizanidine.toml")),
 ];
 
 /// (name, TOML text) of the bundled scenarios.

@@ -104,6 +104,9 @@ pub fn simulate(args: SimulateArgs) -> Result<()> {
     let mut settings = Settings::for_model(&model, args.fidelity);
     settings.duration = positive(args.days, settings.duration, "--days")?;
     settings.output_step = positive(args.output_step, settings.output_step, "--output-step")?;
+    for warning in &scenario.warnings {
+        eprintln!("warning: {warning}");
+    }
     for line in scenario.unreached(settings.duration) {
         eprintln!(
             "warning: {line} starts after the end of the run (day {:.0}); it gives nothing",

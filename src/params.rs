@@ -189,7 +189,9 @@ pub fn resolve_optional(
     defs: &[ParamDef],
 ) -> Result<Vec<Option<Resolved>>> {
     check_known(path, text, section, table, defs)?;
-    defs.iter().map(|def| table.get(def.name).map(|spec| resolve_one(path, text, section, def, spec)).transpose()).collect()
+    defs.iter()
+        .map(|def| table.get(def.name).map(|spec| resolve_one(path, text, section, def, spec)).transpose())
+        .collect()
 }
 
 fn check_known(

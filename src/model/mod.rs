@@ -450,7 +450,8 @@ impl Model {
         let ashworth = effects.muscle_force * readouts::ashworth(excitability, core.lmn, p.tone_half_excess);
         let function = readouts::motor_function(core.lmn, core.umn, p.umn_function_weight);
         let harms = effects.harms;
-        let fvc = readouts::fvc(function, p.respiratory_reserve_function) * (1.0 - harms.respiratory_depression);
+        let fvc =
+            readouts::fvc(function, p.respiratory_reserve_function) * (1.0 - harms.respiratory_depression);
         let treated_function = function * (1.0 - harms.weakness);
         Readouts {
             receptor_activity,

@@ -5,7 +5,13 @@
 //! with rate k = ln 2 / t½ (times c, lowered by reuptake inhibitors). At baseline R = S = 1.
 
 /// Rate of change of normalised spinal 5-HT.
-pub fn rate(serotonin: f64, raphe: f64, clearance_rate: f64, release_gain: f64, clearance_factor: f64) -> f64 {
+pub fn rate(
+    serotonin: f64,
+    raphe: f64,
+    clearance_rate: f64,
+    release_gain: f64,
+    clearance_factor: f64,
+) -> f64 {
     clearance_rate * (release_gain * raphe - clearance_factor * serotonin)
 }
 

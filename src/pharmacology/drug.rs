@@ -18,6 +18,9 @@ struct DrugFile {
     #[serde(default)]
     side_effects: BTreeMap<String, ParamSpec>,
     pk: BTreeMap<Species, BTreeMap<String, ParamSpec>>,
+    /// Dose limits per species (all optional).
+    #[serde(default)]
+    doses: BTreeMap<Species, BTreeMap<String, ParamSpec>>,
     /// CSF kinetics of drug given into the CSF, per species (required for the intrathecal route).
     #[serde(default)]
     intrathecal: BTreeMap<Species, BTreeMap<String, ParamSpec>>,
@@ -76,47 +79,123 @@ const HT2_LIGAND: &[ParamDef] = &[
     MOLAR_MASS,
     ParamDef::new("ki_2b", MolarConcentration, Positive, "affinity (Ki or KB) at 5-HT2B"),
     ParamDef::new("ki_2c", MolarConcentration, Positive, "affinity (Ki or KB) at 5-HT2C"),
-    ParamDef::new("efficacy_2b", Dimensionless, NonNegative, "two-state efficacy alpha at 5-HT2B (<1 inverse agonist, 1 neutral, >1 agonist)"),
+    ParamDef::new(
+        "efficacy_2b",
+        Dimensionless,
+        NonNegative,
+        "two-state efficacy alpha at 5-HT2B (<1 inverse agonist, 1 neutral, >1 agonist)",
+    ),
     ParamDef::new("efficacy_2c", Dimensionless, NonNegative, "two-state efficacy alpha at 5-HT2C"),
 ];
 
 const REFLEX: &[ParamDef] = &[
     MOLAR_MASS,
-    ParamDef::new("reflex_emax", Dimensionless, Fraction, "maximal fractional reduction of reflex transmission"),
-    ParamDef::new("reflex_ec50_csf", MassConcentration, Positive, "CSF concentration giving half the maximal reduction"),
+    ParamDef::new(
+        "reflex_emax",
+        Dimensionless,
+        Fraction,
+        "maximal fractional reduction of reflex transmission",
+    ),
+    ParamDef::new(
+        "reflex_ec50_csf",
+        MassConcentration,
+        Positive,
+        "CSF concentration giving half the maximal reduction",
+    ),
     ParamDef::new("reflex_hill", Dimensionless, Positive, "Hill coefficient of the reflex effect"),
 ];
 
 const REUPTAKE: &[ParamDef] = &[
     MOLAR_MASS,
-    ParamDef::new("reuptake_emax", Dimensionless, Fraction, "fraction of 5-HT clearance removed at full transporter occupancy"),
-    ParamDef::new("reuptake_ec50_csf", MassConcentration, Positive, "CSF concentration giving half the maximal effect"),
+    ParamDef::new(
+        "reuptake_emax",
+        Dimensionless,
+        Fraction,
+        "fraction of 5-HT clearance removed at full transporter occupancy",
+    ),
+    ParamDef::new(
+        "reuptake_ec50_csf",
+        MassConcentration,
+        Positive,
+        "CSF concentration giving half the maximal effect",
+    ),
 ];
 
 const PRECURSOR: &[ParamDef] = &[
     MOLAR_MASS,
     ParamDef::new("release_emax", Dimensionless, NonNegative, "maximal fractional rise of 5-HT release"),
-    ParamDef::new("release_ec50_csf", MassConcentration, Positive, "CSF concentration giving half the maximal rise"),
+    ParamDef::new(
+        "release_ec50_csf",
+        MassConcentration,
+        Positive,
+        "CSF concentration giving half the maximal rise",
+    ),
 ];
 
 const EC_COUPLING: &[ParamDef] = &[
     MOLAR_MASS,
     ParamDef::new("force_emax", Dimensionless, Fraction, "maximal fractional loss of muscle force"),
-    ParamDef::new("force_ec50", MassConcentration, Positive, "effect-site concentration giving half the maximal loss"),
+    ParamDef::new(
+        "force_ec50",
+        MassConcentration,
+        Positive,
+        "effect-site concentration giving half the maximal loss",
+    ),
 ];
 
 /// Side effects: each a pair (maximal fraction, effect-site concentration at half of it); a
 /// pair may be left out.
 pub const HARM_DEFS: &[ParamDef] = &[
     ParamDef::new("sedation_emax", Dimensionless, Fraction, "maximal sedation (fraction)"),
-    ParamDef::new("sedation_ec50", MassConcentration, Positive, "effect-site concentration at half-maximal sedation"),
+    ParamDef::new(
+        "sedation_ec50",
+        MassConcentration,
+        Positive,
+        "effect-site concentration at half-maximal sedation",
+    ),
     ParamDef::new("hypotension_emax", Dimensionless, Fraction, "maximal fractional fall of blood pressure"),
-    ParamDef::new("hypotension_ec50", MassConcentration, Positive, "effect-site concentration at half the maximal fall"),
-    ParamDef::new("respiratory_emax", Dimensionless, Fraction, "maximal fractional fall of respiratory drive"),
-    ParamDef::new("respiratory_ec50", MassConcentration, Positive, "effect-site concentration at half the maximal fall"),
+    ParamDef::new(
+        "hypotension_ec50",
+        MassConcentration,
+        Positive,
+        "effect-site concentration at half the maximal fall",
+    ),
+    ParamDef::new(
+        "respiratory_emax",
+        Dimensionless,
+        Fraction,
+        "maximal fractional fall of respiratory drive",
+    ),
+    ParamDef::new(
+        "respiratory_ec50",
+        MassConcentration,
+        Positive,
+        "effect-site concentration at half the maximal fall",
+    ),
     ParamDef::new("weakness_emax", Dimensionless, Fraction, "maximal fractional loss of voluntary force"),
-    ParamDef::new("weakness_ec50", MassConcentration, Positive, "effect-site concentration at half the maximal loss"),
+    ParamDef::new(
+        "weakness_ec50",
+        MassConcentration,
+        Positive,
+        "effect-site concentration at half the maximal loss",
+    ),
 ];
+
+/// Dose limits, per species block: a typical single dose (for tests and examples), the label's
+/// maximal daily dose (above it: a warning) and a hard single-dose bound (above it: an error).
+pub const DOSE_DEFS: &[ParamDef] = &[
+    ParamDef::new("typical_dose", Kind::Dose, Positive, "a typical single dose"),
+    ParamDef::new("label_max_daily", Kind::DoseRate, Positive, "maximal daily dose on the label"),
+    ParamDef::new("hard_max_single", Kind::Dose, Positive, "single dose above which the input is surely an error"),
+];
+
+/// A drug's dose limits for one species, mg and mg/day.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct DoseLimits {
+    pub typical: Option<f64>,
+    pub label_max_daily: Option<f64>,
+    pub hard_max_single: Option<f64>,
+}
 
 /// A side effect: E = emax·c/(c + ec50) of the effect-site concentration.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -215,6 +294,7 @@ pub struct Drug {
     pub parameters: Vec<Resolved>,
     pub pk: BTreeMap<Species, Vec<Resolved>>,
     pub intrathecal: BTreeMap<Species, Vec<Resolved>>,
+    pub doses: BTreeMap<Species, DoseLimits>,
     pub source: PathBuf,
     pub text: String,
 }
@@ -227,7 +307,9 @@ impl Drug {
         let kind = file.drug.mechanism;
         let defs = match kind {
             MechanismKind::Ht2Ligand => HT2_LIGAND,
-            MechanismKind::GabaBAgonist | MechanismKind::GabaAModulator | MechanismKind::Alpha2Agonist => REFLEX,
+            MechanismKind::GabaBAgonist | MechanismKind::GabaAModulator | MechanismKind::Alpha2Agonist => {
+                REFLEX
+            }
             MechanismKind::SerotoninReuptakeInhibitor => REUPTAKE,
             MechanismKind::SerotoninPrecursor => PRECURSOR,
             MechanismKind::EcCouplingBlocker => EC_COUPLING,
@@ -241,11 +323,14 @@ impl Drug {
             MechanismKind::GabaBAgonist | MechanismKind::GabaAModulator | MechanismKind::Alpha2Agonist => {
                 Mechanism::Reflex { emax: v[1], ec50: v[2], hill: v[3] }
             }
-            MechanismKind::SerotoninReuptakeInhibitor => Mechanism::SerotoninClearance { emax: v[1], ec50: v[2] },
+            MechanismKind::SerotoninReuptakeInhibitor => {
+                Mechanism::SerotoninClearance { emax: v[1], ec50: v[2] }
+            }
             MechanismKind::SerotoninPrecursor => Mechanism::SerotoninRelease { emax: v[1], ec50: v[2] },
             MechanismKind::EcCouplingBlocker => Mechanism::MuscleForce { emax: v[1], ec50: v[2] },
         };
-        let harm_params = params::resolve_optional(path, text, "side_effects", &file.side_effects, HARM_DEFS)?;
+        let harm_params =
+            params::resolve_optional(path, text, "side_effects", &file.side_effects, HARM_DEFS)?;
         let harms = harm_profile(path, &harm_params)?;
         let mut pk = BTreeMap::new();
         for (species, table) in &file.pk {
@@ -256,6 +341,13 @@ impl Drug {
         for (species, table) in &file.intrathecal {
             let section = format!("intrathecal.{}", species.name());
             intrathecal.insert(*species, params::resolve(path, text, &section, table, INTRATHECAL_DEFS)?);
+        }
+        let mut doses = BTreeMap::new();
+        for (species, table) in &file.doses {
+            let section = format!("doses.{}", species.name());
+            let v: Vec<Option<f64>> =
+                params::resolve_optional(path, text, &section, table, DOSE_DEFS)?.iter().map(|r| r.as_ref().map(|r| r.value)).collect();
+            doses.insert(*species, DoseLimits { typical: v[0], label_max_daily: v[1], hard_max_single: v[2] });
         }
         if file.drug.routes.is_empty() {
             return Err(Error::input(
@@ -278,6 +370,7 @@ impl Drug {
             parameters,
             pk,
             intrathecal,
+            doses,
             source: path.to_path_buf(),
             text: text.to_string(),
         })
@@ -359,7 +452,13 @@ fn harm_profile(path: &Path, p: &[Option<Resolved>]) -> Result<HarmProfile> {
             (None, None) => Ok(Harm::default()),
             _ => {
                 let (a, b) = (HARM_DEFS[i].name, HARM_DEFS[i + 1].name);
-                Err(Error::input(path, format!("side_effects.{a}"), None, format!("{a} and {b} come as a pair"), "both or neither"))
+                Err(Error::input(
+                    path,
+                    format!("side_effects.{a}"),
+                    None,
+                    format!("{a} and {b} come as a pair"),
+                    "both or neither",
+                ))
             }
         }
     };

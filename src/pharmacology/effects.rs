@@ -48,8 +48,12 @@ pub fn combined(drugs: &[BoundDrug], states: &[PkState]) -> DrugEffects {
                 let ch = c.powf(hill);
                 effects.reflex_gain *= 1.0 - emax * ch / (ch + ec50.powf(hill));
             }
-            Mechanism::SerotoninClearance { emax: e, ec50 } => effects.serotonin_clearance *= 1.0 - emax(c, e, ec50),
-            Mechanism::SerotoninRelease { emax: e, ec50 } => effects.serotonin_release *= 1.0 + emax(c, e, ec50),
+            Mechanism::SerotoninClearance { emax: e, ec50 } => {
+                effects.serotonin_clearance *= 1.0 - emax(c, e, ec50)
+            }
+            Mechanism::SerotoninRelease { emax: e, ec50 } => {
+                effects.serotonin_release *= 1.0 + emax(c, e, ec50)
+            }
             Mechanism::MuscleForce { emax: e, ec50 } => effects.muscle_force *= 1.0 - emax(c, e, ec50),
         }
         let h = &drug.harms;

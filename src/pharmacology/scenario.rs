@@ -118,6 +118,8 @@ pub struct Scenario {
     pub drug_files: Vec<Drug>,
     pub dosing: Vec<Dosing>,
     pub infusions: Vec<Infusion>,
+    /// Doses above a label maximum, for the user (not errors).
+    pub warnings: Vec<String>,
     pub source: Option<PathBuf>,
     pub text: String,
 }
@@ -311,6 +313,7 @@ impl Scenario {
             drug_files: vec![],
             dosing: vec![],
             infusions: vec![],
+            warnings: vec![],
             source: None,
             text: String::new(),
         }
@@ -347,6 +350,7 @@ impl Scenario {
             .collect::<Result<Vec<_>>>()?;
         check_overlaps(path, &infusions)?;
         let drug_files = reader.drug_files;
+        check_hard_limits(path, model, &drug_files, &dosing)?;
         let drugs = drug_files
             .iter()
             .map(|d| {
@@ -359,16 +363,44 @@ impl Scenario {
                 })
             })
             .collect::<Result<Vec<_>>>()?;
-        Ok(Scenario {
+        let mut scenario = Scenario {
             name: file.scenario.name,
             description: file.scenario.description,
             drugs,
             drug_files,
             dosing,
             infusions,
+            warnings: vec![],
             source: Some(path.to_path_buf()),
             text: text.to_string(),
-        })
+        };
+        scenario.warnings = scenario.label_warnings(model);
+        Ok(scenario)
+    }
+
+    /// Highest 24-hour total per drug (boluses in any 24-h window plus infusion), over the first
+    /// year of each line, against the label maximum.
+    fn label_warnings(&self, model: &Model) -> Vec<String> {
+        let horizon = self.dosing.iter().map(|d| d.start).chain(self.infusions.iter().map(|i| i.start)).fold(0.0, f64::max) + 365.25;
+        let events = self.doses_until(horizon);
+        let mut warnings = Vec::new();
+        for (k, drug) in self.drug_files.iter().enumerate() {
+            let Some(max) = drug.doses.get(&model.species).and_then(|d| d.label_max_daily) else { continue };
+            let mine: Vec<&DoseEvent> = events.iter().filter(|e| e.drug == k).collect();
+            let mut worst: f64 = 0.0;
+            for (i, e) in mine.iter().enumerate() {
+                let window: f64 = mine[i..].iter().take_while(|x| x.time < e.time + 1.0 - 1e-9).map(|x| x.amount).sum();
+                let rate = self.rates_at(e.time)[k];
+                worst = worst.max(window + rate.intrathecal + rate.central);
+            }
+            for inf in self.infusions.iter().filter(|i| i.drug == k) {
+                worst = worst.max(inf.rate);
+            }
+            if worst > max * (1.0 + 1e-9) {
+                warnings.push(format!("{}: up to {worst:.3} mg in 24 h, above the label maximum of {max:.3} mg/day", drug.name));
+            }
+        }
+        warnings
     }
 
     /// Dosing and infusion lines that start at or after day `end`, for a warning.
@@ -426,6 +458,24 @@ impl Scenario {
     pub fn infusion_times(&self) -> Vec<f64> {
         self.infusions.iter().flat_map(|i| std::iter::once(i.start).chain(i.stop)).collect()
     }
+}
+
+/// A single dose above a drug's hard bound is an input error, not a regimen.
+fn check_hard_limits(path: &Path, model: &Model, drugs: &[Drug], dosing: &[Dosing]) -> Result<()> {
+    for d in dosing {
+        let drug = &drugs[d.drug];
+        let limit = drug.doses.get(&model.species).and_then(|l| l.hard_max_single);
+        if let Some(max) = limit.filter(|&m| d.amount > m) {
+            return Err(Error::input(
+                path,
+                format!("dosing ({})", drug.name),
+                None,
+                format!("single dose of {:.4} mg is above the hard bound for {}", d.amount, drug.name),
+                format!("at most {max} mg per dose (doses.{}.hard_max_single in {})", model.species.name(), drug.source.display()),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Two infusions of the same drug by the same route may not overlap in time (a pump runs one

@@ -59,14 +59,22 @@ const FIXED: &[(&str, &str, &str, Getter)] = &[
     ("penn_spasm_score", "points", "Penn spasm frequency score (0-4)", |s| s.readouts.penn),
     ("ashworth", "points", "Ashworth-like tone score (0-4, continuous)", |s| s.readouts.ashworth),
     ("pain", "points", "pain, numeric rating scale (0-10)", |s| s.readouts.pain),
-    ("motor_function", "1", "motor function left by the disease, fraction of normal", |s| s.readouts.motor_function),
+    ("motor_function", "1", "motor function left by the disease, fraction of normal", |s| {
+        s.readouts.motor_function
+    }),
     ("alsfrs_r", "points", "ALSFRS-R (0-48)", |s| s.readouts.alsfrs_r),
-    ("fvc", "%", "forced vital capacity, % of predicted (after drug respiratory depression)", |s| 100.0 * s.readouts.fvc),
+    ("fvc", "%", "forced vital capacity, % of predicted (after drug respiratory depression)", |s| {
+        100.0 * s.readouts.fvc
+    }),
     ("nfl", "pg/mL", "serum neurofilament light", |s| s.core.nfl),
     ("sedation", "1", "drug sedation, fraction of maximal", |s| s.readouts.harms.sedation),
     ("bp_fall", "%", "drug-induced fall of blood pressure", |s| 100.0 * s.readouts.harms.hypotension),
-    ("respiratory_depression", "1", "drug-induced fall of respiratory drive (lowers FVC)", |s| s.readouts.harms.respiratory_depression),
-    ("drug_weakness", "1", "drug-induced loss of voluntary force (lowers ALSFRS-R)", |s| s.readouts.harms.weakness),
+    ("respiratory_depression", "1", "drug-induced fall of respiratory drive (lowers FVC)", |s| {
+        s.readouts.harms.respiratory_depression
+    }),
+    ("drug_weakness", "1", "drug-induced loss of voluntary force (lowers ALSFRS-R)", |s| {
+        s.readouts.harms.weakness
+    }),
     ("spasm_auc", "day", "cumulative spasm intensity x time", |s| s.core.spasm_auc),
     ("alive", "1", "1 while FVC is above the respiratory-failure threshold, else 0", |s| {
         f64::from(u8::from(s.readouts.alive))
