@@ -25,11 +25,20 @@ pub const DRUGS: &[(&str, &str)] = &[
 /// (name, TOML text) of the bundled scenarios.
 pub const SCENARIOS: &[(&str, &str)] = &[
     ("baclofen_intrathecal_late", include_str!("../models/scenarios/baclofen_intrathecal_late.toml")),
-    ("baclofen_oral_titration", include_str!("../models/scenarios/baclofen_oral_titration.toml")),
     ("baclofen_oral_tid", include_str!("../models/scenarios/baclofen_oral_tid.toml")),
+    ("baclofen_oral_titration", include_str!("../models/scenarios/baclofen_oral_titration.toml")),
+    (
+        "baclofen_tizanidine_combination",
+        include_str!("../models/scenarios/baclofen_tizanidine_combination.toml"),
+    ),
     ("cyproheptadine_oral", include_str!("../models/scenarios/cyproheptadine_oral.toml")),
+    ("cyproheptadine_titration", include_str!("../models/scenarios/cyproheptadine_titration.toml")),
+    ("dantrolene_titration", include_str!("../models/scenarios/dantrolene_titration.toml")),
+    ("diazepam_oral", include_str!("../models/scenarios/diazepam_oral.toml")),
+    ("escitalopram_early", include_str!("../models/scenarios/escitalopram_early.toml")),
     ("sb206553_mouse", include_str!("../models/scenarios/sb206553_mouse.toml")),
     ("sb206553_mouse_acute", include_str!("../models/scenarios/sb206553_mouse_acute.toml")),
+    ("tizanidine_single_8mg", include_str!("../models/scenarios/tizanidine_single_8mg.toml")),
 ];
 
 /// The default model.

@@ -31,6 +31,12 @@ pub enum Command {
         /// Model file, or the name of a bundled model (default: human_als).
         model: Option<String>,
     },
+    /// List the drug library: mechanism, routes, species with PK, dose limits.
+    Drugs {
+        /// Also look for drug files in this folder (before the bundled library).
+        #[arg(long)]
+        folder: Option<PathBuf>,
+    },
 }
 
 #[derive(clap::Args)]
@@ -165,6 +171,48 @@ pub fn params(model: Option<&str>) -> Result<()> {
         };
         let range = format!("[{}, {}]", p.range[0], p.range[1]);
         writeln!(out, "{:<30} {:>10} {:<18} {:<22} {source}", p.name, p.file_value, p.unit, range)?;
+    }
+    Ok(())
+}
+
+pub fn drugs(folder: Option<PathBuf>) -> Result<()> {
+    let library = Library { folders: folder.into_iter().collect() };
+    let mut out = std::io::stdout().lock();
+    writeln!(
+        out,
+        "{:<15} {:<30} {:<25} {:<12} {:<30}",
+        "drug", "mechanism", "routes", "species", "typical dose / label max"
+    )?;
+    for name in library.names() {
+        let drug = match library.find(&name) {
+            Ok(Ok(d)) => d,
+            Ok(Err(e)) => {
+                writeln!(out, "{name:<15} ERROR: {e}")?;
+                continue;
+            }
+            Err(_) => continue,
+        };
+        let routes: Vec<_> = drug.routes.iter().map(|r| r.name()).collect();
+        let species: Vec<_> = drug.pk.keys().map(|s| s.name()).collect();
+        let limits: Vec<String> = drug
+            .doses
+            .iter()
+            .map(|(s, d)| {
+                let typical = d.typical.map_or("-".into(), |v| format!("{v} mg"));
+                let max = d.label_max_daily.map_or("-".into(), |v| format!("{v} mg/day"));
+                format!("{}: {typical} / {max}", s.name())
+            })
+            .collect();
+        let mechanism = serde_json::to_value(drug.mechanism_kind)?.as_str().unwrap_or("").to_string();
+        writeln!(
+            out,
+            "{:<15} {:<30} {:<25} {:<12} {}",
+            drug.name,
+            mechanism,
+            routes.join(", "),
+            species.join(", "),
+            limits.join("; ")
+        )?;
     }
     Ok(())
 }

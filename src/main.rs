@@ -9,6 +9,7 @@ fn main() -> std::process::ExitCode {
     let result = match args.command {
         cli::Command::Simulate(a) => cli::simulate(a),
         cli::Command::Params { model } => cli::params(model.as_deref()),
+        cli::Command::Drugs { folder } => cli::drugs(folder),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

@@ -186,7 +186,12 @@ pub const HARM_DEFS: &[ParamDef] = &[
 pub const DOSE_DEFS: &[ParamDef] = &[
     ParamDef::new("typical_dose", Kind::Dose, Positive, "a typical single dose"),
     ParamDef::new("label_max_daily", Kind::DoseRate, Positive, "maximal daily dose on the label"),
-    ParamDef::new("hard_max_single", Kind::Dose, Positive, "single dose above which the input is surely an error"),
+    ParamDef::new(
+        "hard_max_single",
+        Kind::Dose,
+        Positive,
+        "single dose above which the input is surely an error",
+    ),
 ];
 
 /// A drug's dose limits for one species, mg and mg/day.
@@ -345,9 +350,12 @@ impl Drug {
         let mut doses = BTreeMap::new();
         for (species, table) in &file.doses {
             let section = format!("doses.{}", species.name());
-            let v: Vec<Option<f64>> =
-                params::resolve_optional(path, text, &section, table, DOSE_DEFS)?.iter().map(|r| r.as_ref().map(|r| r.value)).collect();
-            doses.insert(*species, DoseLimits { typical: v[0], label_max_daily: v[1], hard_max_single: v[2] });
+            let v: Vec<Option<f64>> = params::resolve_optional(path, text, &section, table, DOSE_DEFS)?
+                .iter()
+                .map(|r| r.as_ref().map(|r| r.value))
+                .collect();
+            doses
+                .insert(*species, DoseLimits { typical: v[0], label_max_daily: v[1], hard_max_single: v[2] });
         }
         if file.drug.routes.is_empty() {
             return Err(Error::input(

@@ -381,7 +381,13 @@ impl Scenario {
     /// Highest 24-hour total per drug (boluses in any 24-h window plus infusion), over the first
     /// year of each line, against the label maximum.
     fn label_warnings(&self, model: &Model) -> Vec<String> {
-        let horizon = self.dosing.iter().map(|d| d.start).chain(self.infusions.iter().map(|i| i.start)).fold(0.0, f64::max) + 365.25;
+        let horizon = self
+            .dosing
+            .iter()
+            .map(|d| d.start)
+            .chain(self.infusions.iter().map(|i| i.start))
+            .fold(0.0, f64::max)
+            + 365.25;
         let events = self.doses_until(horizon);
         let mut warnings = Vec::new();
         for (k, drug) in self.drug_files.iter().enumerate() {
@@ -389,7 +395,8 @@ impl Scenario {
             let mine: Vec<&DoseEvent> = events.iter().filter(|e| e.drug == k).collect();
             let mut worst: f64 = 0.0;
             for (i, e) in mine.iter().enumerate() {
-                let window: f64 = mine[i..].iter().take_while(|x| x.time < e.time + 1.0 - 1e-9).map(|x| x.amount).sum();
+                let window: f64 =
+                    mine[i..].iter().take_while(|x| x.time < e.time + 1.0 - 1e-9).map(|x| x.amount).sum();
                 let rate = self.rates_at(e.time)[k];
                 worst = worst.max(window + rate.intrathecal + rate.central);
             }
@@ -397,7 +404,10 @@ impl Scenario {
                 worst = worst.max(inf.rate);
             }
             if worst > max * (1.0 + 1e-9) {
-                warnings.push(format!("{}: up to {worst:.3} mg in 24 h, above the label maximum of {max:.3} mg/day", drug.name));
+                warnings.push(format!(
+                    "{}: up to {worst:.3} mg in 24 h, above the label maximum of {max:.3} mg/day",
+                    drug.name
+                ));
             }
         }
         warnings
@@ -471,7 +481,11 @@ fn check_hard_limits(path: &Path, model: &Model, drugs: &[Drug], dosing: &[Dosin
                 format!("dosing ({})", drug.name),
                 None,
                 format!("single dose of {:.4} mg is above the hard bound for {}", d.amount, drug.name),
-                format!("at most {max} mg per dose (doses.{}.hard_max_single in {})", model.species.name(), drug.source.display()),
+                format!(
+                    "at most {max} mg per dose (doses.{}.hard_max_single in {})",
+                    model.species.name(),
+                    drug.source.display()
+                ),
             ));
         }
     }

@@ -2,7 +2,7 @@
 //! fidelity path between them, readouts at output times.
 
 pub mod paths;
-pub use paths::fast_acting_drugs;
+pub use paths::{fast_acting_drugs, FastStates};
 pub mod solver;
 pub mod summary;
 pub mod trajectory;

@@ -131,18 +131,42 @@ impl Path for Full<'_> {
 
 // ---------------------------------------------------------------- fast path
 
-/// Fast-path state: the slow core states, then the PIC (integrated only when a drug's CSF
-/// level moves within a few PIC time constants; otherwise held at zero and unused).
-const FAST_N: usize = Core::LEN + 1;
-const FAST_PIC: usize = Core::LEN;
+/// Fast-path state: the slow core states, then 5-HT and the PIC. Each of the two is integrated
+/// only when a drug makes its quasi-steady value unreliable ([`FastStates::for_drugs`]);
+/// otherwise it is computed, and its slot stays unused.
+const FAST_N: usize = Core::LEN + 2;
+const FAST_SEROTONIN: usize = Core::LEN;
+const FAST_PIC: usize = Core::LEN + 1;
 
-/// Slow states integrated; PK closed form; 5-HT quasi-steady; PIC quasi-steady or, when a drug
-/// acts too fast for that ([`pic_must_be_integrated`]), integrated.
+/// Which fast states the fast path integrates instead of taking them as quasi-steady.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct FastStates {
+    /// A drug changes 5-HT release or clearance: 5-HT then follows the drug with its own lag
+    /// (t½ ≥ 1 h, longer when clearance is slowed), which the raphe-loss formula ignores.
+    pub serotonin: bool,
+    /// A 5-HT2 ligand changes its CSF level within 5 PIC time constants ([`fast_acting_drugs`]).
+    pub pic: bool,
+}
+
+impl FastStates {
+    pub fn for_drugs(model: &Model, drugs: &[BoundDrug]) -> FastStates {
+        let serotonergic = |d: &&BoundDrug| {
+            matches!(d.mechanism, Mechanism::SerotoninClearance { .. } | Mechanism::SerotoninRelease { .. })
+        };
+        FastStates {
+            serotonin: drugs.iter().any(|d| serotonergic(&d)),
+            pic: !fast_acting_drugs(model, drugs).is_empty(),
+        }
+    }
+}
+
+/// Slow states integrated; PK closed form; 5-HT and PIC quasi-steady unless [`FastStates`]
+/// says otherwise.
 pub struct Fast<'a> {
     model: &'a Model,
     drugs: &'a [BoundDrug],
     tol: Tolerances,
-    integrate_pic: bool,
+    states: FastStates,
     y: SVector<f64, FAST_N>,
     pk: [PkState; MAX_DRUGS],
     /// Time of `y` and `pk`.
@@ -155,7 +179,7 @@ pub struct Fast<'a> {
 struct FastRhs<'a> {
     model: &'a Model,
     drugs: &'a [BoundDrug],
-    integrate_pic: bool,
+    states: FastStates,
     phase: Phase,
     t0: f64,
     pk0: [PkState; MAX_DRUGS],
@@ -183,30 +207,39 @@ pub fn fast_acting_drugs<'d>(model: &Model, drugs: &'d [BoundDrug]) -> Vec<&'d B
         .collect()
 }
 
-/// 5-HT at quasi-steady state (exact for exponential raphe loss) and the PIC to first order in
-/// its time constant τ: PIC ≈ PIC∞(t) − τ·dPIC∞/dt (Tikhonov), with dPIC∞/dt from the
-/// closed-form PK a short step ahead (the slow states' drift over τ is negligible).
-fn quasi_steady(
-    model: &Model,
-    t: f64,
-    drugs: &[BoundDrug],
-    core: &Core,
-    pk: &[PkState; MAX_DRUGS],
-    rates: &[Rates; MAX_DRUGS],
-) -> (f64, f64, DrugEffects) {
-    let effects = effects::combined(drugs, pk);
-    let serotonin = model.serotonin_quasi_steady(core.raphe, t, &effects);
-    let pic_at = |e: &DrugEffects| model.pic_steady(model.receptor_activity(serotonin, core, e));
-    let pic = pic_at(&effects);
-    if drugs.is_empty() {
-        return (serotonin, pic, effects);
+/// The fast quantities at time `t`: drug effects, 5-HT (state or quasi-steady, exact for
+/// exponential raphe loss) and the PIC (state, or quasi-steady to first order in its time
+/// constant τ: PIC ≈ PIC∞(t) − τ·dPIC∞/dt (Tikhonov), with dPIC∞/dt from the closed-form PK a
+/// short step ahead; the slow states' drift over τ is negligible).
+struct FastValues {
+    effects: DrugEffects,
+    serotonin: f64,
+    pic: f64,
+}
+
+impl FastValues {
+    fn at(fast: &FastRhs, t: f64, y: &[f64], core: &Core, pk: &[PkState; MAX_DRUGS]) -> FastValues {
+        let (model, drugs) = (fast.model, fast.drugs);
+        let effects = effects::combined(drugs, pk);
+        let serotonin = if fast.states.serotonin {
+            y[FAST_SEROTONIN]
+        } else {
+            model.serotonin_quasi_steady(core.raphe, t, &effects)
+        };
+        if fast.states.pic {
+            return FastValues { effects, serotonin, pic: y[FAST_PIC] };
+        }
+        let pic_at = |e: &DrugEffects| model.pic_steady(model.receptor_activity(serotonin, core, e));
+        let mut pic = pic_at(&effects);
+        if !drugs.is_empty() {
+            let tau = model.params.pic_time_constant;
+            let delta = 0.01 * tau;
+            let ahead = effects::combined(drugs, &propagate_all(drugs, pk, delta, &fast.rates));
+            let slope = (pic_at(&ahead) - pic) / delta;
+            pic = (pic - tau * slope).clamp(0.0, model.params.pic_max);
+        }
+        FastValues { effects, serotonin, pic }
     }
-    let tau = model.params.pic_time_constant;
-    let delta = 0.01 * tau;
-    let ahead = effects::combined(drugs, &propagate_all(drugs, pk, delta, rates));
-    let slope = (pic_at(&ahead) - pic) / delta;
-    let corrected = (pic - tau * slope).clamp(0.0, model.params.pic_max);
-    (serotonin, corrected, effects)
 }
 
 fn propagate_all(
@@ -227,34 +260,35 @@ impl System<f64, SVector<f64, FAST_N>> for FastRhs<'_> {
         let y = y.as_slice();
         let core = Core::from_slice(y);
         let pk = propagate_all(self.drugs, &self.pk0, t - self.t0, &self.rates);
-        let (rates, pic_rate) = if self.integrate_pic {
-            let effects = effects::combined(self.drugs, &pk);
-            let serotonin = self.model.serotonin_quasi_steady(core.raphe, t, &effects);
-            let activity = self.model.receptor_activity(serotonin, &core, &effects);
-            let rates = self.model.core_rates(self.phase, &core, serotonin, y[FAST_PIC], &effects);
-            (rates, self.model.pic_rate(y[FAST_PIC], activity))
-        } else {
-            let (serotonin, pic, effects) = quasi_steady(self.model, t, self.drugs, &core, &pk, &self.rates);
-            (self.model.core_rates(self.phase, &core, serotonin, pic, &effects), 0.0)
-        };
+        let v = FastValues::at(self, t, y, &core, &pk);
+        let rates = self.model.core_rates(self.phase, &core, v.serotonin, v.pic, &v.effects);
         dy.as_mut_slice()[..Core::LEN].copy_from_slice(&rates.to_array());
-        dy[FAST_PIC] = pic_rate;
+        dy[FAST_SEROTONIN] = if self.states.serotonin {
+            self.model.serotonin_rate(v.serotonin, core.raphe, &v.effects)
+        } else {
+            0.0
+        };
+        dy[FAST_PIC] = if self.states.pic {
+            let activity = self.model.receptor_activity(v.serotonin, &core, &v.effects);
+            self.model.pic_rate(v.pic, activity)
+        } else {
+            0.0
+        };
     }
 }
 
 impl<'a> Fast<'a> {
     pub fn new(model: &'a Model, drugs: &'a [BoundDrug], tol: Tolerances) -> Self {
-        let integrate_pic = !fast_acting_drugs(model, drugs).is_empty();
+        let states = FastStates::for_drugs(model, drugs);
         let mut y = SVector::<f64, FAST_N>::zeros();
         y.as_mut_slice()[..Core::LEN].copy_from_slice(&model.initial_core().to_array());
-        if integrate_pic {
-            y[FAST_PIC] = model.baseline_pic();
-        }
+        y[FAST_SEROTONIN] = 1.0;
+        y[FAST_PIC] = model.baseline_pic();
         Fast {
             model,
             drugs,
             tol,
-            integrate_pic,
+            states,
             y,
             pk: [PkState::default(); MAX_DRUGS],
             t: 0.0,
@@ -262,20 +296,24 @@ impl<'a> Fast<'a> {
             memory: StepMemory::default(),
         }
     }
+
+    fn rhs(&self, t0: f64, rates: [Rates; MAX_DRUGS]) -> FastRhs<'a> {
+        FastRhs {
+            model: self.model,
+            drugs: self.drugs,
+            states: self.states,
+            phase: self.model.phase_at(t0),
+            t0,
+            pk0: self.pk,
+            rates,
+        }
+    }
 }
 
 impl Path for Fast<'_> {
     fn advance(&mut self, t0: f64, t1: f64, rates: &[Rates; MAX_DRUGS]) -> Result<()> {
         self.rates = *rates;
-        let rhs = FastRhs {
-            model: self.model,
-            drugs: self.drugs,
-            integrate_pic: self.integrate_pic,
-            phase: self.model.phase_at(t0),
-            t0,
-            pk0: self.pk,
-            rates: *rates,
-        };
+        let rhs = self.rhs(t0, *rates);
         self.y = solver::integrate(rhs, t0, t1, self.y, self.tol, &mut self.memory)?;
         self.pk = propagate_all(self.drugs, &self.pk, t1 - t0, rates);
         self.t = t1;
@@ -287,12 +325,9 @@ impl Path for Fast<'_> {
     }
 
     fn snapshot(&self) -> Snapshot {
-        let core = Core::from_slice(self.y.as_slice());
-        let (serotonin, mut pic, _) =
-            quasi_steady(self.model, self.t, self.drugs, &core, &self.pk, &self.rates);
-        if self.integrate_pic {
-            pic = self.y[FAST_PIC];
-        }
-        Snapshot { core, serotonin, pic, pk: self.pk }
+        let y = self.y.as_slice();
+        let core = Core::from_slice(y);
+        let v = FastValues::at(&self.rhs(self.t, self.rates), self.t, y, &core, &self.pk);
+        Snapshot { core, serotonin: v.serotonin, pic: v.pic, pk: self.pk }
     }
 }
