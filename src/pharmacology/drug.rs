@@ -18,6 +18,9 @@ struct DrugFile {
     #[serde(default)]
     side_effects: BTreeMap<String, ParamSpec>,
     pk: BTreeMap<Species, BTreeMap<String, ParamSpec>>,
+    /// Liver-injury risk from the dose history (optional).
+    #[serde(default)]
+    hepatotoxicity: BTreeMap<String, ParamSpec>,
     /// Dose limits per species (all optional).
     #[serde(default)]
     doses: BTreeMap<Species, BTreeMap<String, ParamSpec>>,
@@ -202,6 +205,15 @@ pub struct DoseLimits {
     pub hard_max_single: Option<f64>,
 }
 
+/// Liver-injury risk parameters (all required when the table is present).
+pub const LIVER_DEFS: &[ParamDef] = &[
+    ParamDef::new("incidence", Dimensionless, Bound::PositiveFraction, "cumulative incidence of liver injury over the early window at the reference dose"),
+    ParamDef::new("reference_daily_dose", Kind::DoseRate, Positive, "daily dose at which the incidence holds"),
+    ParamDef::new("dose_exponent", Dimensionless, NonNegative, "power of the daily dose in the hazard"),
+    ParamDef::new("window", Kind::Time, Positive, "early window of exposure in which injury concentrates"),
+    ParamDef::new("late_ratio", Dimensionless, Fraction, "hazard after the window relative to within it"),
+];
+
 /// A side effect: E = emax·c/(c + ec50) of the effect-site concentration.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct Harm {
@@ -292,6 +304,7 @@ pub struct Drug {
     pub mechanism_kind: MechanismKind,
     pub mechanism: Mechanism,
     pub harms: HarmProfile,
+    pub liver: Option<super::liver::Hepatotoxicity>,
     /// The side-effect parameters as written, for listings.
     pub side_effects: Vec<Resolved>,
     pub molar_mass: f64,
@@ -337,6 +350,19 @@ impl Drug {
         let harm_params =
             params::resolve_optional(path, text, "side_effects", &file.side_effects, HARM_DEFS)?;
         let harms = harm_profile(path, &harm_params)?;
+        let liver = if file.hepatotoxicity.is_empty() {
+            None
+        } else {
+            let v: Vec<f64> =
+                params::resolve(path, text, "hepatotoxicity", &file.hepatotoxicity, LIVER_DEFS)?.iter().map(|r| r.value).collect();
+            Some(super::liver::Hepatotoxicity {
+                incidence: v[0],
+                reference_daily_dose: v[1],
+                dose_exponent: v[2],
+                window: v[3],
+                late_ratio: v[4],
+            })
+        };
         let mut pk = BTreeMap::new();
         for (species, table) in &file.pk {
             let section = format!("pk.{}", species.name());
@@ -372,6 +398,7 @@ impl Drug {
             mechanism_kind: file.drug.mechanism,
             mechanism,
             harms,
+            liver,
             side_effects: harm_params.into_iter().flatten().collect(),
             molar_mass: v[0],
             routes: file.drug.routes,

@@ -14,6 +14,8 @@ pub struct BoundDrug {
     pub pk: OneCompartment,
     pub mechanism: Mechanism,
     pub harms: HarmProfile,
+    /// Liver-injury risk model, if the drug has one.
+    pub liver: Option<super::liver::Hepatotoxicity>,
     /// g/mol, to turn mg/L into nM.
     pub molar_mass: f64,
 }

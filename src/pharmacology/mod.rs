@@ -3,6 +3,7 @@
 pub mod drug;
 pub mod effects;
 pub mod library;
+pub mod liver;
 pub mod pk;
 pub mod regimen;
 pub mod scenario;

@@ -359,6 +359,7 @@ impl Scenario {
                     pk: d.pk_for(model.species, model.params.body_mass)?,
                     mechanism: d.mechanism,
                     harms: d.harms,
+                    liver: d.liver,
                     molar_mass: d.molar_mass,
                 })
             })

@@ -136,6 +136,10 @@ fn run(model: &Model, scenario: &Scenario, settings: &Settings, mut path: impl P
             path.advance(t, t1, &scenario.rates_at(t))?;
         }
     }
+    let days: Vec<f64> = samples.iter().map(|s| s.day).collect();
+    for (s, risk) in samples.iter_mut().zip(crate::pharmacology::liver::risk_at(scenario, &days)) {
+        s.liver_risk = risk;
+    }
     Ok(Trajectory { drug_names: scenario.drugs.iter().map(|d| d.name.clone()).collect(), samples })
 }
 

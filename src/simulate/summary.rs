@@ -36,6 +36,8 @@ pub struct Summary {
     pub peak_bp_fall: f64,
     pub peak_respiratory_depression: f64,
     pub peak_drug_weakness: f64,
+    /// Cumulative drug-induced liver-injury risk at death or the end.
+    pub liver_injury_risk: f64,
 }
 
 /// First time `value` crosses `threshold` in the direction `rising`, interpolated.
@@ -125,6 +127,7 @@ impl Summary {
             peak_bp_fall: peak(|x| x.readouts.harms.hypotension),
             peak_respiratory_depression: peak(|x| x.readouts.harms.respiratory_depression),
             peak_drug_weakness: peak(|x| x.readouts.harms.weakness),
+            liver_injury_risk: value_at(s, |x| x.liver_risk, last_day),
         }
     }
 }

@@ -16,6 +16,8 @@ pub struct Sample {
     /// Plasma and CSF concentration per drug slot, mg/L.
     pub plasma: [f64; MAX_DRUGS],
     pub csf: [f64; MAX_DRUGS],
+    /// Cumulative drug-induced liver-injury risk (filled after the run from the dose history).
+    pub liver_risk: f64,
 }
 
 impl Sample {
@@ -26,7 +28,7 @@ impl Sample {
         plasma: [f64; MAX_DRUGS],
         csf: [f64; MAX_DRUGS],
     ) -> Sample {
-        Sample { day, core: snap.core, serotonin: snap.serotonin, pic: snap.pic, readouts, plasma, csf }
+        Sample { day, core: snap.core, serotonin: snap.serotonin, pic: snap.pic, readouts, plasma, csf, liver_risk: 0.0 }
     }
 }
 
@@ -72,6 +74,7 @@ const FIXED: &[(&str, &str, &str, Getter)] = &[
     ("respiratory_depression", "1", "drug-induced fall of respiratory drive (lowers FVC)", |s| {
         s.readouts.harms.respiratory_depression
     }),
+    ("liver_injury_risk", "1", "cumulative risk of drug-induced liver injury", |s| s.liver_risk),
     ("drug_weakness", "1", "drug-induced loss of voluntary force (lowers ALSFRS-R)", |s| {
         s.readouts.harms.weakness
     }),
