@@ -22,6 +22,7 @@ pub mod model;
 pub mod output;
 pub mod params;
 pub mod pharmacology;
+pub mod population;
 pub mod simulate;
 pub mod units;
 

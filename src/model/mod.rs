@@ -460,7 +460,12 @@ impl Model {
             spasms_per_hour,
             penn: readouts::penn_score(spasms_per_hour),
             ashworth,
-            pain: readouts::pain(spasm, ashworth, p.pain_spasm_weight, p.pain_tone_weight),
+            pain: readouts::pain(
+                spasm,
+                ashworth,
+                function,
+                [p.pain_spasm_weight, p.pain_tone_weight, p.pain_immobility_weight],
+            ),
             motor_function: function,
             alsfrs_r: readouts::alsfrs_r(treated_function, p.motor_onset_function, p.alsfrs_exponent),
             harms,

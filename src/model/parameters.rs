@@ -67,6 +67,7 @@ parameters! {
     tone_half_excess: Dimensionless / Positive, "excess reflex excitability giving half the maximal Ashworth score";
     pain_spasm_weight: Dimensionless / Fraction, "weight of spasm intensity in the pain score (0-10 scale / 10)";
     pain_tone_weight: Dimensionless / Fraction, "weight of tone (Ashworth / 4) in the pain score";
+    pain_immobility_weight: Dimensionless / Fraction, "weight of lost motor function (immobility, joints, cramps) in the pain score";
     umn_function_weight: Dimensionless / Fraction, "share of motor function lost when all upper motor neurons are lost";
     motor_onset_function: Dimensionless / PositiveFraction, "motor function (fraction) at which weakness becomes clinical (motor onset)";
     alsfrs_exponent: Dimensionless / Positive, "curvature of ALSFRS-R against motor function below onset";

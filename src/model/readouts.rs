@@ -35,9 +35,10 @@ pub fn penn_score(spasms_per_hour: f64) -> f64 {
     }
 }
 
-/// Pain on a 0–10 numeric rating scale from spasms and tone.
-pub fn pain(spasm: f64, ashworth: f64, spasm_weight: f64, tone_weight: f64) -> f64 {
-    10.0 * (spasm_weight * spasm + tone_weight * ashworth / 4.0).clamp(0.0, 1.0)
+/// Pain on a 0–10 numeric rating scale from spasms, tone and immobility (lost motor function:
+/// joints, pressure, cramps), which antispastics do not relieve.
+pub fn pain(spasm: f64, ashworth: f64, function: f64, w: [f64; 3]) -> f64 {
+    10.0 * (w[0] * spasm + w[1] * ashworth / 4.0 + w[2] * (1.0 - function)).clamp(0.0, 1.0)
 }
 
 /// Motor function in [0, 1]: surviving motor units, less the share lost with UMN control.

@@ -207,8 +207,18 @@ pub struct DoseLimits {
 
 /// Liver-injury risk parameters (all required when the table is present).
 pub const LIVER_DEFS: &[ParamDef] = &[
-    ParamDef::new("incidence", Dimensionless, Bound::PositiveFraction, "cumulative incidence of liver injury over the early window at the reference dose"),
-    ParamDef::new("reference_daily_dose", Kind::DoseRate, Positive, "daily dose at which the incidence holds"),
+    ParamDef::new(
+        "incidence",
+        Dimensionless,
+        Bound::PositiveFraction,
+        "cumulative incidence of liver injury over the early window at the reference dose",
+    ),
+    ParamDef::new(
+        "reference_daily_dose",
+        Kind::DoseRate,
+        Positive,
+        "daily dose at which the incidence holds",
+    ),
     ParamDef::new("dose_exponent", Dimensionless, NonNegative, "power of the daily dose in the hazard"),
     ParamDef::new("window", Kind::Time, Positive, "early window of exposure in which injury concentrates"),
     ParamDef::new("late_ratio", Dimensionless, Fraction, "hazard after the window relative to within it"),
@@ -354,7 +364,10 @@ impl Drug {
             None
         } else {
             let v: Vec<f64> =
-                params::resolve(path, text, "hepatotoxicity", &file.hepatotoxicity, LIVER_DEFS)?.iter().map(|r| r.value).collect();
+                params::resolve(path, text, "hepatotoxicity", &file.hepatotoxicity, LIVER_DEFS)?
+                    .iter()
+                    .map(|r| r.value)
+                    .collect();
             Some(super::liver::Hepatotoxicity {
                 incidence: v[0],
                 reference_daily_dose: v[1],

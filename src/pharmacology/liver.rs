@@ -42,7 +42,9 @@ pub fn risk_at(scenario: &Scenario, days: &[f64]) -> Vec<f64> {
         let Some(liver) = drug.liver else { continue };
         let mine: Vec<&DoseEvent> = doses.iter().filter(|d| d.drug == k).collect();
         let first_infusion = scenario.infusions.iter().filter(|i| i.drug == k).map(|i| i.start);
-        let Some(first) = mine.iter().map(|d| d.time).chain(first_infusion).reduce(f64::min) else { continue };
+        let Some(first) = mine.iter().map(|d| d.time).chain(first_infusion).reduce(f64::min) else {
+            continue;
+        };
         let (mut h, mut t, mut next_day) = (0.0, first, 0);
         let (mut lo, mut hi, mut window_sum) = (0, 0, 0.0);
         while next_day < days.len() {

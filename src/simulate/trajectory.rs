@@ -28,7 +28,16 @@ impl Sample {
         plasma: [f64; MAX_DRUGS],
         csf: [f64; MAX_DRUGS],
     ) -> Sample {
-        Sample { day, core: snap.core, serotonin: snap.serotonin, pic: snap.pic, readouts, plasma, csf, liver_risk: 0.0 }
+        Sample {
+            day,
+            core: snap.core,
+            serotonin: snap.serotonin,
+            pic: snap.pic,
+            readouts,
+            plasma,
+            csf,
+            liver_risk: 0.0,
+        }
     }
 }
 
