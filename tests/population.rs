@@ -58,7 +58,8 @@ fn fact9_tizanidine_bp_fall_in_two_thirds_of_patients() {
 
 /// Fact 7: intrathecal baclofen in late ALS lowers pain by 54% +/- 15% and at least 6 of 8
 /// patients improve (McClelland et al. 2008). Virtual patients with established spasms (Penn
-/// >= 2 before the pump, as in the series) and alive three months later; assumed variability:
+/// score of 2 or more before the pump, as in the series) and alive three months later; assumed
+/// variability:
 /// disease hazards 30%, spasm threshold 20%, non-spastic pain weight 50%, baclofen potency 50%.
 #[test]
 fn fact7_intrathecal_baclofen_relieves_pain_in_late_als() {
