@@ -55,6 +55,9 @@ pub struct SimulateArgs {
     /// fast: closed-form PK and quasi-steady fast states; full: every state integrated.
     #[arg(long, default_value = "fast")]
     pub fidelity: Fidelity,
+    /// Benefit-risk weights (TOML, see models/benefit_risk.toml). Default: the bundled ones.
+    #[arg(long)]
+    pub weights: Option<PathBuf>,
     /// Output folder (created if missing).
     #[arg(long)]
     pub out: PathBuf,
@@ -119,8 +122,28 @@ pub fn simulate(args: SimulateArgs) -> Result<()> {
             settings.duration
         );
     }
+    let weights = match &args.weights {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read weights file {}", path.display()))?;
+            simulate::benefit::Weights::from_toml(path, &text)?
+        }
+        None => simulate::benefit::Weights::default_weights(),
+    };
     let traj = simulate::simulate(&model, &scenario, &settings)?;
-    let summary = Summary::of(&model, &traj);
+    let mut summary = Summary::of(&model, &traj);
+    if !scenario.dosing.is_empty() || !scenario.infusions.is_empty() {
+        let untreated = simulate::simulate(&model, &Scenario::untreated(), &settings)?;
+        let base = Summary::of(&model, &untreated);
+        summary.benefit_risk = simulate::benefit::compare(
+            &scenario,
+            &traj,
+            &untreated,
+            summary.death_day,
+            base.death_day,
+            weights,
+        );
+    }
 
     std::fs::create_dir_all(&args.out)
         .with_context(|| format!("cannot create output folder {}", args.out.display()))?;
@@ -154,6 +177,21 @@ fn print_summary(model: &Model, scenario: &Scenario, settings: &Settings, s: &Su
         None => println!("  ALSFRS-R slope:             n/a"),
     }
     println!("  death (respiratory failure): {}", day(s.death_day));
+    if let Some(b) = &s.benefit_risk {
+        println!(
+            "  vs untreated (days {:.0}-{:.0}): spasm relief {:.0}%, pain relief {:.0}%, sedation {:.2}, BP fall {:.0}%, weakness {:.2}, liver risk {:.2}%, survival {:+.0} d; score {:.2}",
+            b.window_start_day,
+            b.window_end_day,
+            100.0 * b.spasm_relief,
+            100.0 * b.pain_relief,
+            b.mean_sedation,
+            100.0 * b.mean_bp_fall,
+            b.mean_weakness,
+            100.0 * b.liver_injury_risk,
+            b.survival_change_days,
+            b.score
+        );
+    }
     println!("  wrote {}/trajectory.csv, summary.json, manifest.json", out.display());
 }
 

@@ -415,3 +415,59 @@ fn dosing_after_the_end_is_warned_about() {
         .success()
         .stderr(predicate::str::contains("dosing line 0 starts after the end"));
 }
+
+#[test]
+fn scenario_runs_report_benefit_risk_with_settable_weights() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |weights: Option<&Path>, out: &Path| {
+        let mut cmd = raphe();
+        cmd.args(["simulate", "--scenario", "diazepam_oral", "--out"]).arg(out);
+        if let Some(w) = weights {
+            cmd.arg("--weights").arg(w);
+        }
+        cmd.assert().success();
+        let s: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+        s["benefit_risk"].clone()
+    };
+    let default = run(None, &dir.path().join("a"));
+    assert!(default["spasm_relief"].as_f64().unwrap() > 0.5);
+    assert!(default["mean_sedation"].as_f64().unwrap() > 0.1);
+    // Weighting sedation more lowers the score by exactly the extra weight times the sedation.
+    let text = std::fs::read_to_string(repo("models/benefit_risk.toml"))
+        .unwrap()
+        .replace("sedation = 0.5", "sedation = 1.5");
+    let heavy = dir.path().join("w.toml");
+    std::fs::write(&heavy, text).unwrap();
+    let weighted = run(Some(&heavy), &dir.path().join("b"));
+    let drop = default["score"].as_f64().unwrap() - weighted["score"].as_f64().unwrap();
+    assert!((drop - default["mean_sedation"].as_f64().unwrap()).abs() < 1e-9, "{drop}");
+    // Untreated runs have none.
+    let out = dir.path().join("c");
+    raphe().args(["simulate", "--days", "400", "--out"]).arg(&out).assert().success();
+    let s: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    assert!(s["benefit_risk"].is_null());
+}
+
+#[test]
+fn bad_weights_are_rejected() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(repo("models/benefit_risk.toml"))
+        .unwrap()
+        .replace("sedation = 0.5", "sedation = -1");
+    let bad = dir.path().join("bad_weights.toml");
+    std::fs::write(&bad, text).unwrap();
+    let out = dir.path().join("out");
+    raphe()
+        .args(["simulate", "--scenario", "diazepam_oral", "--weights"])
+        .arg(&bad)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .failure()
+        .stderr(
+            predicate::str::contains("bad_weights.toml").and(predicate::str::contains("weights.sedation")),
+        );
+    assert!(!out.exists());
+}

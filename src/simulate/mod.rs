@@ -1,6 +1,7 @@
 //! Running a model under a scenario: breakpoints (output times, doses, onsets), the chosen
 //! fidelity path between them, readouts at output times.
 
+pub mod benefit;
 pub mod paths;
 pub use paths::{fast_acting_drugs, FastStates};
 pub mod solver;

@@ -38,6 +38,8 @@ pub struct Summary {
     pub peak_drug_weakness: f64,
     /// Cumulative drug-induced liver-injury risk at death or the end.
     pub liver_injury_risk: f64,
+    /// Against the same patient untreated; set by the caller when there is an intervention.
+    pub benefit_risk: Option<super::benefit::BenefitRisk>,
 }
 
 /// First time `value` crosses `threshold` in the direction `rising`, interpolated.
@@ -128,6 +130,7 @@ impl Summary {
             peak_respiratory_depression: peak(|x| x.readouts.harms.respiratory_depression),
             peak_drug_weakness: peak(|x| x.readouts.harms.weakness),
             liver_injury_risk: value_at(s, |x| x.liver_risk, last_day),
+            benefit_risk: None,
         }
     }
 }

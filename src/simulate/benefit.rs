@@ -1,0 +1,155 @@
+//! Benefit–risk of a scenario against the same patient untreated: spasm and pain relief
+//! against the harms, over the treatment window (first intervention to the end, or to the
+//! earlier death). The weights are documented in `models/benefit_risk.toml` and can be set.
+//!
+//! score = w_spasm·spasm_relief + w_pain·pain_relief
+//!       − (w_sed·sedation + w_bp·bp_fall + w_resp·respiratory_depression + w_weak·weakness)
+//!       − w_liver·liver_injury_risk − w_survival·max(0, −survival_change in years)
+//! Relief is 1 − treated/untreated of the mean over the window; harms are window means.
+
+use super::summary::value_at;
+use super::trajectory::{Sample, Trajectory};
+use crate::error::{Error, Result};
+use crate::pharmacology::Scenario;
+use serde::{Deserialize, Serialize};
+use std::path::Path;
+
+/// Weights of the benefit–risk score (all ≥ 0).
+#[derive(Debug, Clone, Copy, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Weights {
+    pub spasm_relief: f64,
+    pub pain_relief: f64,
+    pub sedation: f64,
+    pub bp_fall: f64,
+    pub respiratory_depression: f64,
+    pub weakness: f64,
+    pub liver_injury_risk: f64,
+    /// Per year of life lost.
+    pub survival_loss: f64,
+}
+
+/// The bundled default weights.
+pub const DEFAULT_WEIGHTS: &str = include_str!("../../models/benefit_risk.toml");
+
+impl Weights {
+    /// Parse weights from TOML text; `path` names the file in errors.
+    pub fn from_toml(path: &Path, text: &str) -> Result<Weights> {
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct File {
+            weights: Weights,
+        }
+        let w = crate::params::parse_toml::<File>(path, text)?.weights;
+        let all = [
+            ("spasm_relief", w.spasm_relief),
+            ("pain_relief", w.pain_relief),
+            ("sedation", w.sedation),
+            ("bp_fall", w.bp_fall),
+            ("respiratory_depression", w.respiratory_depression),
+            ("weakness", w.weakness),
+            ("liver_injury_risk", w.liver_injury_risk),
+            ("survival_loss", w.survival_loss),
+        ];
+        if let Some((name, v)) = all.iter().find(|(_, v)| !(v.is_finite() && *v >= 0.0)) {
+            return Err(Error::input(
+                path,
+                format!("weights.{name}"),
+                None,
+                format!("weight {v}"),
+                "a finite number >= 0",
+            ));
+        }
+        Ok(w)
+    }
+
+    pub fn default_weights() -> Weights {
+        Self::from_toml(Path::new("<bundled>/models/benefit_risk.toml"), DEFAULT_WEIGHTS)
+            .expect("bundled weights are valid")
+    }
+}
+
+/// Benefit–risk of one scenario.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BenefitRisk {
+    pub window_start_day: f64,
+    pub window_end_day: f64,
+    pub spasm_relief: f64,
+    pub pain_relief: f64,
+    pub mean_sedation: f64,
+    pub mean_bp_fall: f64,
+    pub mean_respiratory_depression: f64,
+    pub mean_weakness: f64,
+    pub liver_injury_risk: f64,
+    /// Treated minus untreated survival within the run, days (negative: life lost).
+    pub survival_change_days: f64,
+    pub score: f64,
+    pub weights: Weights,
+}
+
+fn mean(t: &Trajectory, from: f64, to: f64, f: impl Fn(&Sample) -> f64) -> f64 {
+    let v: Vec<f64> = t.samples.iter().filter(|s| s.day >= from && s.day <= to).map(f).collect();
+    if v.is_empty() {
+        0.0
+    } else {
+        v.iter().sum::<f64>() / v.len() as f64
+    }
+}
+
+fn relief(treated: f64, untreated: f64) -> f64 {
+    if untreated > 0.0 {
+        1.0 - treated / untreated
+    } else {
+        0.0
+    }
+}
+
+/// Compare a treated course with the untreated one; `None` without any intervention.
+pub fn compare(
+    scenario: &Scenario,
+    treated: &Trajectory,
+    untreated: &Trajectory,
+    death_treated: Option<f64>,
+    death_untreated: Option<f64>,
+    weights: Weights,
+) -> Option<BenefitRisk> {
+    let start = scenario
+        .dosing
+        .iter()
+        .map(|d| d.start)
+        .chain(scenario.infusions.iter().map(|i| i.start))
+        .reduce(f64::min)?;
+    let end_of_run = treated.samples.last()?.day;
+    let end = [death_treated, death_untreated].into_iter().flatten().fold(end_of_run, f64::min);
+    if end <= start {
+        return None;
+    }
+    let both = |f: fn(&Sample) -> f64| (mean(treated, start, end, f), mean(untreated, start, end, f));
+    let (spasm_t, spasm_u) = both(|s| s.readouts.spasm);
+    let (pain_t, pain_u) = both(|s| s.readouts.pain);
+    let harm = |f: fn(&Sample) -> f64| mean(treated, start, end, f);
+    let survival_change_days = death_treated.unwrap_or(end_of_run) - death_untreated.unwrap_or(end_of_run);
+    let mut b = BenefitRisk {
+        window_start_day: start,
+        window_end_day: end,
+        spasm_relief: relief(spasm_t, spasm_u),
+        pain_relief: relief(pain_t, pain_u),
+        mean_sedation: harm(|s| s.readouts.harms.sedation),
+        mean_bp_fall: harm(|s| s.readouts.harms.hypotension),
+        mean_respiratory_depression: harm(|s| s.readouts.harms.respiratory_depression),
+        mean_weakness: harm(|s| s.readouts.harms.weakness),
+        liver_injury_risk: value_at(&treated.samples, |s| s.liver_risk, end),
+        survival_change_days,
+        score: 0.0,
+        weights,
+    };
+    let w = weights;
+    b.score = w.spasm_relief * b.spasm_relief + w.pain_relief * b.pain_relief
+        - (w.sedation * b.mean_sedation
+            + w.bp_fall * b.mean_bp_fall
+            + w.respiratory_depression * b.mean_respiratory_depression
+            + w.weakness * b.mean_weakness)
+        - w.liver_injury_risk * b.liver_injury_risk
+        - w.survival_loss * (-survival_change_days).max(0.0) / 365.25;
+    Some(b)
+}
