@@ -55,7 +55,7 @@ pub struct SimulateArgs {
     /// fast: closed-form PK and quasi-steady fast states; full: every state integrated.
     #[arg(long, default_value = "fast")]
     pub fidelity: Fidelity,
-    /// Benefit-risk weights (TOML, see models/benefit_risk.toml). Default: the bundled ones.
+    /// Benefit-risk weights (TOML, see models/weights/benefit_risk.toml). Default: the bundled ones.
     #[arg(long)]
     pub weights: Option<PathBuf>,
     /// Output folder (created if missing).

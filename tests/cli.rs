@@ -434,7 +434,7 @@ fn scenario_runs_report_benefit_risk_with_settable_weights() {
     assert!(default["spasm_relief"].as_f64().unwrap() > 0.5);
     assert!(default["mean_sedation"].as_f64().unwrap() > 0.1);
     // Weighting sedation more lowers the score by exactly the extra weight times the sedation.
-    let text = std::fs::read_to_string(repo("models/benefit_risk.toml"))
+    let text = std::fs::read_to_string(repo("models/weights/benefit_risk.toml"))
         .unwrap()
         .replace("sedation = 0.5", "sedation = 1.5");
     let heavy = dir.path().join("w.toml");
@@ -453,7 +453,7 @@ fn scenario_runs_report_benefit_risk_with_settable_weights() {
 #[test]
 fn bad_weights_are_rejected() {
     let dir = tempfile::tempdir().unwrap();
-    let text = std::fs::read_to_string(repo("models/benefit_risk.toml"))
+    let text = std::fs::read_to_string(repo("models/weights/benefit_risk.toml"))
         .unwrap()
         .replace("sedation = 0.5", "sedation = -1");
     let bad = dir.path().join("bad_weights.toml");

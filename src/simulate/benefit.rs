@@ -1,6 +1,6 @@
 //! Benefit–risk of a scenario against the same patient untreated: spasm and pain relief
 //! against the harms, over the treatment window (first intervention to the end, or to the
-//! earlier death). The weights are documented in `models/benefit_risk.toml` and can be set.
+//! earlier death). The weights are documented in `models/weights/benefit_risk.toml` and can be set.
 //!
 //! score = w_spasm·spasm_relief + w_pain·pain_relief
 //!       − (w_sed·sedation + w_bp·bp_fall + w_resp·respiratory_depression + w_weak·weakness)
@@ -30,7 +30,7 @@ pub struct Weights {
 }
 
 /// The bundled default weights.
-pub const DEFAULT_WEIGHTS: &str = include_str!("../../models/benefit_risk.toml");
+pub const DEFAULT_WEIGHTS: &str = include_str!("../../models/weights/benefit_risk.toml");
 
 impl Weights {
     /// Parse weights from TOML text; `path` names the file in errors.
@@ -64,7 +64,7 @@ impl Weights {
     }
 
     pub fn default_weights() -> Weights {
-        Self::from_toml(Path::new("<bundled>/models/benefit_risk.toml"), DEFAULT_WEIGHTS)
+        Self::from_toml(Path::new("<bundled>/models/weights/benefit_risk.toml"), DEFAULT_WEIGHTS)
             .expect("bundled weights are valid")
     }
 }
