@@ -25,6 +25,7 @@ pub const DRUGS: &[(&str, &str)] = &[
 /// (name, TOML text) of the bundled scenarios.
 pub const SCENARIOS: &[(&str, &str)] = &[
     ("baclofen_intrathecal_late", include_str!("../models/scenarios/baclofen_intrathecal_late.toml")),
+    ("baclofen_itb_trial_table", include_str!("../models/scenarios/baclofen_itb_trial_table.toml")),
     ("baclofen_oral_tid", include_str!("../models/scenarios/baclofen_oral_tid.toml")),
     ("baclofen_oral_titration", include_str!("../models/scenarios/baclofen_oral_titration.toml")),
     (
@@ -40,6 +41,15 @@ pub const SCENARIOS: &[(&str, &str)] = &[
     ("sb206553_mouse_acute", include_str!("../models/scenarios/sb206553_mouse_acute.toml")),
     ("tizanidine_single_8mg", include_str!("../models/scenarios/tizanidine_single_8mg.toml")),
 ];
+
+/// (file name, text) of the dosing tables that bundled scenarios refer to.
+pub const TABLES: &[(&str, &str)] =
+    &[("baclofen_itb_trial_table.csv", include_str!("../models/scenarios/baclofen_itb_trial_table.csv"))];
+
+/// A bundled dosing table by file name.
+pub fn table(file: &str) -> Option<&'static str> {
+    find(TABLES, file)
+}
 
 /// The default model.
 pub const DEFAULT_MODEL: &str = "human_als";

@@ -151,3 +151,19 @@ fn bad_scenarios_are_rejected_with_the_field() {
         assert!(err.contains("test.toml") && err.contains(field), "{field}: {err}");
     }
 }
+
+#[test]
+fn dosing_table_gives_boluses_and_infusions() {
+    let m = model("human_als");
+    let sc = scenario("baclofen_itb_trial_table", &m);
+    let doses = sc.doses_until(2000.0);
+    let amounts: Vec<f64> = doses.iter().map(|d| (d.amount * 1e6).round() / 1e3).collect();
+    assert_eq!(amounts, vec![25.0, 50.0, 75.0], "ug");
+    assert_eq!(doses[2].time, 1463.0);
+    assert_eq!(sc.infusions.len(), 51);
+    let rate = sc.rates_at(1500.0)[0].intrathecal;
+    assert!((rate - 0.168).abs() < 1e-12, "{rate} mg/day");
+    assert_eq!(sc.rates_at(1463.5)[0].intrathecal, 0.0);
+    // Refills follow each other without a gap or an overlap.
+    assert!((sc.rates_at(1474.0)[0].intrathecal - 0.168).abs() < 1e-12);
+}

@@ -4,6 +4,7 @@ pub mod drug;
 pub mod effects;
 pub mod library;
 pub mod liver;
+pub mod nonmem;
 pub mod pk;
 pub mod regimen;
 pub mod scenario;

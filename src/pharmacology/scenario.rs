@@ -27,6 +27,18 @@ struct ScenarioFile {
     dosing: Vec<DosingSpec>,
     #[serde(default)]
     infusion: Vec<InfusionSpec>,
+    #[serde(default)]
+    dosing_table: Vec<TableSpec>,
+}
+
+/// A NONMEM-style dosing table (CSV) for one drug, path relative to the scenario file.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TableSpec {
+    drug: String,
+    file: String,
+    time_unit: String,
+    amount_unit: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -236,6 +248,83 @@ impl Reader<'_> {
         }
     }
 
+    /// The boluses and infusions of a dosing table.
+    fn table(&mut self, i: usize, spec: &TableSpec) -> Result<(Vec<Dosing>, Vec<Infusion>)> {
+        let field = format!("dosing_table[{i}]");
+        let day = units::factor(Kind::Time, &spec.time_unit).ok_or_else(|| {
+            self.error(
+                format!("{field}.time_unit"),
+                None,
+                format!("unknown unit `{}`", spec.time_unit),
+                units::allowed(Kind::Time),
+            )
+        })?;
+        let mg = match units::dose_unit(&spec.amount_unit) {
+            Some(DoseUnit::Absolute(f)) => f,
+            Some(DoseUnit::PerKg(f)) => f * self.model.params.body_mass,
+            None => {
+                return Err(self.error(
+                    format!("{field}.amount_unit"),
+                    None,
+                    format!("unknown unit `{}`", spec.amount_unit),
+                    units::allowed_dose_units(),
+                ))
+            }
+        };
+        let dir = self.path.parent().unwrap_or(Path::new("."));
+        let table_path = dir.join(&spec.file);
+        // Tables of bundled scenarios are bundled too.
+        let bundled = self.path.starts_with("<bundled>").then(|| crate::bundled::table(&spec.file)).flatten();
+        let text = match bundled {
+            Some(text) => text.to_string(),
+            None => std::fs::read_to_string(&table_path).map_err(|e| {
+                self.error(
+                    format!("{field}.file"),
+                    None,
+                    format!("cannot read {}: {e}", table_path.display()),
+                    "a CSV file beside the scenario",
+                )
+            })?,
+        };
+        let records = super::nonmem::read(&table_path, &text, day, mg)?;
+        let (mut dosing, mut infusions) = (Vec::new(), Vec::new());
+        for r in records {
+            let drug = self.drug(&spec.drug, r.route, &field)?;
+            if r.rate > 0.0 {
+                if r.route == Route::Oral {
+                    return Err(self.error(
+                        field,
+                        None,
+                        format!("{}: oral record with a rate", table_path.display()),
+                        "rate 0 for oral doses",
+                    ));
+                }
+                let duration = r.amount / r.rate;
+                for k in 0..=r.additional {
+                    let start = r.time + k as f64 * r.interval;
+                    infusions.push(Infusion {
+                        drug,
+                        route: r.route,
+                        rate: r.rate,
+                        start,
+                        stop: Some(start + duration),
+                    });
+                }
+            } else {
+                dosing.push(Dosing {
+                    drug,
+                    route: r.route,
+                    amount: r.amount,
+                    interval: if r.additional > 0 { r.interval } else { f64::INFINITY },
+                    start: r.time,
+                    count: Some(r.additional + 1),
+                    stop: None,
+                });
+            }
+        }
+        Ok((dosing, infusions))
+    }
+
     fn infusion(&mut self, i: usize, spec: &InfusionSpec) -> Result<Infusion> {
         let field = format!("infusion[{i}]");
         if spec.route == Route::Oral {
@@ -342,12 +431,17 @@ impl Scenario {
         for (i, spec) in file.dosing.iter().enumerate() {
             dosing.extend(reader.dosing(i, spec)?);
         }
-        let infusions = file
+        let mut infusions = file
             .infusion
             .iter()
             .enumerate()
             .map(|(i, spec)| reader.infusion(i, spec))
             .collect::<Result<Vec<_>>>()?;
+        for (i, spec) in file.dosing_table.iter().enumerate() {
+            let (d, inf) = reader.table(i, spec)?;
+            dosing.extend(d);
+            infusions.extend(inf);
+        }
         check_overlaps(path, &infusions)?;
         let drug_files = reader.drug_files;
         check_hard_limits(path, model, &drug_files, &dosing)?;
