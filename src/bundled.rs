@@ -37,6 +37,7 @@ pub const SCENARIOS: &[(&str, &str)] = &[
     ("dantrolene_titration", include_str!("../models/scenarios/dantrolene_titration.toml")),
     ("diazepam_oral", include_str!("../models/scenarios/diazepam_oral.toml")),
     ("escitalopram_early", include_str!("../models/scenarios/escitalopram_early.toml")),
+    ("exercise_stretching", include_str!("../models/scenarios/exercise_stretching.toml")),
     ("sb206553_mouse", include_str!("../models/scenarios/sb206553_mouse.toml")),
     ("sb206553_mouse_acute", include_str!("../models/scenarios/sb206553_mouse_acute.toml")),
     ("tizanidine_single_8mg", include_str!("../models/scenarios/tizanidine_single_8mg.toml")),

@@ -132,7 +132,7 @@ pub fn simulate(args: SimulateArgs) -> Result<()> {
     };
     let traj = simulate::simulate(&model, &scenario, &settings)?;
     let mut summary = Summary::of(&model, &traj);
-    if !scenario.dosing.is_empty() || !scenario.infusions.is_empty() {
+    if !scenario.dosing.is_empty() || !scenario.infusions.is_empty() || !scenario.exercise.is_empty() {
         let untreated = simulate::simulate(&model, &Scenario::untreated(), &settings)?;
         let base = Summary::of(&model, &untreated);
         summary.benefit_risk = simulate::benefit::compare(

@@ -60,3 +60,29 @@ fn fact9_tizanidine_bp_nadir_at_2_to_3_hours() {
     assert!(fall >= 0.2, "BP fall {fall}");
     assert!((2.0..=3.0).contains(&hours), "nadir at {hours} h");
 }
+
+/// Exercise (stretching 30 min/day, science.md §4) lowers tone over weeks, leaves spasms and the
+/// disease alone, and its effect fades after the programme stops.
+#[test]
+fn exercise_lowers_tone_only() {
+    let m = model("human_als");
+    let sc = scenario("exercise_stretching", &m);
+    let settings = Settings::for_model(&m, Fidelity::Fast);
+    let treated = simulate(&m, &sc, &settings).unwrap();
+    let untreated = simulate(&m, &Scenario::untreated(), &settings).unwrap();
+    let start = sc.exercise[0].start;
+    let at = |t: &raphe::simulate::Trajectory, day: f64| *t.samples.iter().find(|s| s.day >= day).unwrap();
+    let three_months = start + 3.0 * DAYS_PER_MONTH;
+    let (a, b) = (at(&treated, three_months), at(&untreated, three_months));
+    assert!(
+        a.readouts.ashworth < 0.8 * b.readouts.ashworth,
+        "{} vs {}",
+        a.readouts.ashworth,
+        b.readouts.ashworth
+    );
+    assert_eq!(a.readouts.spasm, b.readouts.spasm);
+    assert_eq!(a.core, b.core);
+    let stop = sc.exercise[0].stop.unwrap();
+    let later = at(&treated, stop + 120.0);
+    assert!(later.exercise_training < 0.05, "{}", later.exercise_training);
+}

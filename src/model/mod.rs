@@ -72,6 +72,8 @@ pub struct DrugEffects {
     pub serotonin_clearance: f64,
     /// Multiplier on muscle contraction force (excitation-contraction blockers lower it).
     pub muscle_force: f64,
+    /// Multiplier on tone (a stretching programme lowers it).
+    pub tone: f64,
     /// Side effects, each a fraction in [0, 1].
     pub harms: Harms,
 }
@@ -98,6 +100,7 @@ impl Default for DrugEffects {
             serotonin_release: 1.0,
             serotonin_clearance: 1.0,
             muscle_force: 1.0,
+            tone: 1.0,
             harms: Harms::default(),
         }
     }
@@ -327,6 +330,11 @@ impl Model {
         self.derived.pic0
     }
 
+    /// Tone multiplier of an exercise programme at training level `training` (1 = reference).
+    pub fn exercise_tone(&self, training: f64) -> f64 {
+        1.0 - self.params.exercise_tone_reduction * training.clamp(0.0, 1.0)
+    }
+
     /// Days at which degeneration switches on (solver segments are split there).
     pub fn onsets(&self) -> [f64; 3] {
         let d = &self.derived;
@@ -447,7 +455,9 @@ impl Model {
         let excitability = self.excitability(core, pic, effects);
         let spasm = self.spasm(core, pic, effects);
         let spasms_per_hour = spasm * p.spasm_max_frequency * DAYS_PER_HOUR;
-        let ashworth = effects.muscle_force * readouts::ashworth(excitability, core.lmn, p.tone_half_excess);
+        let ashworth = effects.muscle_force
+            * effects.tone
+            * readouts::ashworth(excitability, core.lmn, p.tone_half_excess);
         let function = readouts::motor_function(core.lmn, core.umn, p.umn_function_weight);
         let harms = effects.harms;
         let fvc =

@@ -73,6 +73,9 @@ parameters! {
     alsfrs_exponent: Dimensionless / Positive, "curvature of ALSFRS-R against motor function below onset";
     respiratory_reserve_function: Dimensionless / PositiveFraction, "motor function below which FVC falls (respiratory reserve)";
     death_fvc: Dimensionless / Fraction, "FVC (fraction of predicted) at which respiratory failure causes death";
+    exercise_tone_reduction: Dimensionless / Fraction, "fraction of tone (Ashworth) removed by a fully trained stretching programme";
+    exercise_reference_minutes: Time / Positive, "daily exercise time that gives full training (per day)";
+    exercise_training_half_life: Time / Positive, "half-life of building up and losing the training effect";
     nfl_baseline: BiomarkerConcentration / Positive, "serum neurofilament light without neurodegeneration";
     nfl_half_life: Time / Positive, "serum NfL half-life";
     nfl_gain: NflGain / NonNegative, "rise of serum NfL per unit rate of motor neuron loss";

@@ -2,6 +2,7 @@
 
 pub mod drug;
 pub mod effects;
+pub mod exercise;
 pub mod library;
 pub mod liver;
 pub mod nonmem;

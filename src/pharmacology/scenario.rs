@@ -29,6 +29,18 @@ struct ScenarioFile {
     infusion: Vec<InfusionSpec>,
     #[serde(default)]
     dosing_table: Vec<TableSpec>,
+    #[serde(default)]
+    exercise: Vec<ExerciseSpec>,
+}
+
+/// A block of daily exercise: `minutes` per day from `start` to an optional `stop`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ExerciseSpec {
+    minutes_per_day: Quantity,
+    start: Quantity,
+    #[serde(default)]
+    stop: Option<Quantity>,
 }
 
 /// A NONMEM-style dosing table (CSV) for one drug, path relative to the scenario file.
@@ -130,6 +142,8 @@ pub struct Scenario {
     pub drug_files: Vec<Drug>,
     pub dosing: Vec<Dosing>,
     pub infusions: Vec<Infusion>,
+    /// Exercise blocks, sorted by start, not overlapping.
+    pub exercise: Vec<super::exercise::ExerciseBlock>,
     /// Doses above a label maximum, for the user (not errors).
     pub warnings: Vec<String>,
     pub source: Option<PathBuf>,
@@ -402,6 +416,7 @@ impl Scenario {
             drug_files: vec![],
             dosing: vec![],
             infusions: vec![],
+            exercise: vec![],
             warnings: vec![],
             source: None,
             text: String::new(),
@@ -443,6 +458,7 @@ impl Scenario {
             infusions.extend(inf);
         }
         check_overlaps(path, &infusions)?;
+        let exercise = exercise_blocks(path, text, &file.exercise)?;
         let drug_files = reader.drug_files;
         check_hard_limits(path, model, &drug_files, &dosing)?;
         let drugs = drug_files
@@ -465,6 +481,7 @@ impl Scenario {
             drug_files,
             dosing,
             infusions,
+            exercise,
             warnings: vec![],
             source: Some(path.to_path_buf()),
             text: text.to_string(),
@@ -506,6 +523,17 @@ impl Scenario {
             }
         }
         warnings
+    }
+
+    /// Training level of the exercise programme at day `t` (1 = reference daily time, trained).
+    pub fn training_at(&self, model: &Model, t: f64) -> f64 {
+        let p = &model.params;
+        super::exercise::training_at(
+            &self.exercise,
+            t,
+            p.exercise_reference_minutes,
+            p.exercise_training_half_life,
+        )
     }
 
     /// Dosing and infusion lines that start at or after day `end`, for a warning.
@@ -563,6 +591,60 @@ impl Scenario {
     pub fn infusion_times(&self) -> Vec<f64> {
         self.infusions.iter().flat_map(|i| std::iter::once(i.start).chain(i.stop)).collect()
     }
+}
+
+/// Exercise blocks in time order; they may not overlap.
+fn exercise_blocks(
+    path: &Path,
+    text: &str,
+    specs: &[ExerciseSpec],
+) -> Result<Vec<super::exercise::ExerciseBlock>> {
+    let mut blocks = Vec::new();
+    for (i, spec) in specs.iter().enumerate() {
+        let field = format!("exercise[{i}]");
+        let per_day =
+            spec.minutes_per_day.to_internal(path, text, &format!("{field}.minutes_per_day"), Kind::Time)?;
+        if per_day <= 0.0 || per_day > 0.5 {
+            return Err(Error::input(
+                path,
+                format!("{field}.minutes_per_day.value"),
+                Some(spec.minutes_per_day.line(text)),
+                "exercise time per day out of range",
+                "more than 0 and at most 12 h",
+            ));
+        }
+        let start = spec.start.to_internal(path, text, &format!("{field}.start"), Kind::Time)?;
+        let stop = match &spec.stop {
+            Some(q) => {
+                let stop = q.to_internal(path, text, &format!("{field}.stop"), Kind::Time)?;
+                if stop <= start {
+                    return Err(Error::input(
+                        path,
+                        format!("{field}.stop.value"),
+                        Some(q.line(text)),
+                        "stop is not after start",
+                        "a stop time later than start",
+                    ));
+                }
+                Some(stop)
+            }
+            None => None,
+        };
+        blocks.push(super::exercise::ExerciseBlock { per_day, start, stop });
+    }
+    blocks.sort_by(|a, b| a.start.total_cmp(&b.start));
+    for w in blocks.windows(2) {
+        if w[0].stop.is_none_or(|s| s > w[1].start) {
+            return Err(Error::input(
+                path,
+                "exercise",
+                None,
+                "exercise blocks overlap",
+                "consecutive, non-overlapping blocks",
+            ));
+        }
+    }
+    Ok(blocks)
 }
 
 /// A single dose above a drug's hard bound is an input error, not a regimen.

@@ -113,12 +113,8 @@ pub fn compare(
     death_untreated: Option<f64>,
     weights: Weights,
 ) -> Option<BenefitRisk> {
-    let start = scenario
-        .dosing
-        .iter()
-        .map(|d| d.start)
-        .chain(scenario.infusions.iter().map(|i| i.start))
-        .reduce(f64::min)?;
+    let starts = scenario.dosing.iter().map(|d| d.start).chain(scenario.infusions.iter().map(|i| i.start));
+    let start = starts.chain(scenario.exercise.iter().map(|e| e.start)).reduce(f64::min)?;
     let end_of_run = treated.samples.last()?.day;
     let end = [death_treated, death_untreated].into_iter().flatten().fold(end_of_run, f64::min);
     if end <= start {

@@ -147,14 +147,18 @@ fn run(model: &Model, scenario: &Scenario, settings: &Settings, mut path: impl P
 /// Readouts at `day`, before any dose given at that instant (trough convention).
 fn record(model: &Model, scenario: &Scenario, day: f64, path: &impl Path) -> Sample {
     let snap = path.snapshot();
-    let effects = effects::combined(&scenario.drugs, &snap.pk);
+    let mut effects = effects::combined(&scenario.drugs, &snap.pk);
+    let training = scenario.training_at(model, day);
+    effects.tone = model.exercise_tone(training);
     let readouts = model.readouts(&snap.core, snap.serotonin, snap.pic, &effects);
     let (mut plasma, mut csf) = ([0.0; MAX_DRUGS], [0.0; MAX_DRUGS]);
     for (i, d) in scenario.drugs.iter().enumerate() {
         plasma[i] = d.pk.plasma(snap.pk[i]);
         csf[i] = d.pk.csf(snap.pk[i]);
     }
-    Sample::new(day, &snap, readouts, plasma, csf)
+    let mut sample = Sample::new(day, &snap, readouts, plasma, csf);
+    sample.exercise_training = training;
+    sample
 }
 
 #[cfg(test)]

@@ -18,6 +18,8 @@ pub struct Sample {
     pub csf: [f64; MAX_DRUGS],
     /// Cumulative drug-induced liver-injury risk (filled after the run from the dose history).
     pub liver_risk: f64,
+    /// Training level of the exercise programme (1 = reference daily time, fully trained).
+    pub exercise_training: f64,
 }
 
 impl Sample {
@@ -37,6 +39,7 @@ impl Sample {
             plasma,
             csf,
             liver_risk: 0.0,
+            exercise_training: 0.0,
         }
     }
 }
@@ -82,6 +85,9 @@ const FIXED: &[(&str, &str, &str, Getter)] = &[
     ("bp_fall", "%", "drug-induced fall of blood pressure", |s| 100.0 * s.readouts.harms.hypotension),
     ("respiratory_depression", "1", "drug-induced fall of respiratory drive (lowers FVC)", |s| {
         s.readouts.harms.respiratory_depression
+    }),
+    ("exercise_training", "1", "training level of the exercise programme (1 = reference)", |s| {
+        s.exercise_training
     }),
     ("liver_injury_risk", "1", "cumulative risk of drug-induced liver injury", |s| s.liver_risk),
     ("drug_weakness", "1", "drug-induced loss of voluntary force (lowers ALSFRS-R)", |s| {
