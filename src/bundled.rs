@@ -24,6 +24,10 @@ pub const DRUGS: &[(&str, &str)] = &[
 
 /// (name, TOML text) of the bundled scenarios.
 pub const SCENARIOS: &[(&str, &str)] = &[
+    (
+        "baclofen_intrathecal_abrupt_stop",
+        include_str!("../models/scenarios/baclofen_intrathecal_abrupt_stop.toml"),
+    ),
     ("baclofen_intrathecal_late", include_str!("../models/scenarios/baclofen_intrathecal_late.toml")),
     ("baclofen_itb_trial_table", include_str!("../models/scenarios/baclofen_itb_trial_table.toml")),
     ("baclofen_oral_tid", include_str!("../models/scenarios/baclofen_oral_tid.toml")),

@@ -131,7 +131,7 @@ pub fn simulate(args: SimulateArgs) -> Result<()> {
         None => simulate::benefit::Weights::default_weights(),
     };
     let traj = simulate::simulate(&model, &scenario, &settings)?;
-    let mut summary = Summary::of(&model, &traj);
+    let mut summary = Summary::of(&model, &traj).with_withdrawal(&scenario, &traj);
     if !scenario.dosing.is_empty() || !scenario.infusions.is_empty() || !scenario.exercise.is_empty() {
         let untreated = simulate::simulate(&model, &Scenario::untreated(), &settings)?;
         let base = Summary::of(&model, &untreated);
@@ -177,6 +177,9 @@ fn print_summary(model: &Model, scenario: &Scenario, settings: &Settings, s: &Su
         None => println!("  ALSFRS-R slope:             n/a"),
     }
     println!("  death (respiratory failure): {}", day(s.death_day));
+    for d in &s.abrupt_intrathecal_stop_days {
+        println!("  abrupt intrathecal stop on day {d:.0}: withdrawal risk {:.2} (fraction of CSF level lost in 24 h)", s.withdrawal_risk);
+    }
     if let Some(b) = &s.benefit_risk {
         println!(
             "  vs untreated (days {:.0}-{:.0}): spasm relief {:.0}%, pain relief {:.0}%, sedation {:.2}, BP fall {:.0}%, weakness {:.2}, liver risk {:.2}%, survival {:+.0} d; score {:.2}",

@@ -45,7 +45,10 @@ fn every_scenario_loads_with_its_model_from_disk() {
         let model = common::model(common::scenario_model(name));
         let sc =
             Scenario::load(&path, &model, &Library::for_scenario(&path)).unwrap_or_else(|e| panic!("{e}"));
-        assert!(!(sc.dosing.is_empty() && sc.infusions.is_empty() && sc.exercise.is_empty()), "{name} does nothing");
+        assert!(
+            !(sc.dosing.is_empty() && sc.infusions.is_empty() && sc.exercise.is_empty()),
+            "{name} does nothing"
+        );
         assert!(raphe::bundled::scenario(name).is_some(), "{name} is not bundled");
     }
 }

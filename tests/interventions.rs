@@ -86,3 +86,32 @@ fn exercise_lowers_tone_only() {
     let later = at(&treated, stop + 120.0);
     assert!(later.exercise_training < 0.05, "{}", later.exercise_training);
 }
+
+/// Withdrawal risk on abrupt intrathecal stop (science.md §4): high for a sudden stop, much lower
+/// after a taper, zero while the pump runs.
+#[test]
+fn abrupt_intrathecal_stop_carries_withdrawal_risk() {
+    let m = model("human_als");
+    let run = |sc: &Scenario| {
+        let traj = simulate(&m, sc, &Settings::for_model(&m, Fidelity::Fast)).unwrap();
+        raphe::simulate::Summary::of(&m, &traj).with_withdrawal(sc, &traj)
+    };
+    let abrupt = run(&scenario("baclofen_intrathecal_abrupt_stop", &m));
+    assert!(abrupt.withdrawal_risk > 0.9, "{}", abrupt.withdrawal_risk);
+    assert_eq!(abrupt.abrupt_intrathecal_stop_days, vec![1611.0]);
+    let running = run(&scenario("baclofen_intrathecal_late", &m));
+    assert_eq!(running.withdrawal_risk, 0.0);
+    let pump = |rate: f64, start: f64, stop: f64| {
+        format!("[[infusion]]\ndrug = \"baclofen\"\nroute = \"intrathecal\"\nrate = {{ value = {rate}, unit = \"ug/day\" }}\nstart = {{ value = {start}, unit = \"day\" }}\nstop = {{ value = {stop}, unit = \"day\" }}\n")
+    };
+    let text = format!(
+        "[scenario]\nname = \"taper\"\ndescription = \"taper\"\n{}{}{}",
+        pump(168.0, 1461.0, 1611.0),
+        pump(84.0, 1611.0, 1625.0),
+        pump(42.0, 1625.0, 1639.0)
+    );
+    let taper = Scenario::from_toml(Path::new("taper.toml"), &text, &m, &Library::default()).unwrap();
+    let tapered = run(&taper);
+    assert_eq!(tapered.abrupt_intrathecal_stop_days, vec![1639.0]);
+    assert!(tapered.withdrawal_risk < 0.35, "{}", tapered.withdrawal_risk);
+}

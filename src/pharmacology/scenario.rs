@@ -536,6 +536,22 @@ impl Scenario {
         )
     }
 
+    /// Intrathecal infusions that stop with no intrathecal infusion of the same drug running on:
+    /// (drug slot, day) of each abrupt stop before `end`.
+    pub fn abrupt_intrathecal_stops(&self, end: f64) -> Vec<(usize, f64)> {
+        self.infusions
+            .iter()
+            .filter(|i| i.route == Route::Intrathecal)
+            .filter_map(|i| i.stop.map(|stop| (i.drug, stop)))
+            .filter(|&(drug, stop)| {
+                stop < end
+                    && !self.infusions.iter().any(|j| {
+                        j.drug == drug && j.route == Route::Intrathecal && (j.start - stop).abs() < 1e-6
+                    })
+            })
+            .collect()
+    }
+
     /// Dosing and infusion lines that start at or after day `end`, for a warning.
     pub fn unreached(&self, end: f64) -> Vec<String> {
         let late = |start: f64| start >= end;

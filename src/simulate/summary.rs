@@ -38,6 +38,11 @@ pub struct Summary {
     pub peak_drug_weakness: f64,
     /// Cumulative drug-induced liver-injury risk at death or the end.
     pub liver_injury_risk: f64,
+    /// Withdrawal risk of abrupt intrathecal stops: the CSF level lost in the 24 h after the stop,
+    /// as a fraction of the highest CSF level of that drug in the run (0 without such a stop;
+    /// tapering first lowers it). Set by [`Summary::with_withdrawal`].
+    pub withdrawal_risk: f64,
+    pub abrupt_intrathecal_stop_days: Vec<f64>,
     /// Against the same patient untreated; set by the caller when there is an intervention.
     pub benefit_risk: Option<super::benefit::BenefitRisk>,
 }
@@ -130,7 +135,27 @@ impl Summary {
             peak_respiratory_depression: peak(|x| x.readouts.harms.respiratory_depression),
             peak_drug_weakness: peak(|x| x.readouts.harms.weakness),
             liver_injury_risk: value_at(s, |x| x.liver_risk, last_day),
+            withdrawal_risk: 0.0,
+            abrupt_intrathecal_stop_days: Vec::new(),
             benefit_risk: None,
         }
+    }
+}
+
+impl Summary {
+    /// Fill the withdrawal metrics from the scenario's abrupt intrathecal stops.
+    pub fn with_withdrawal(mut self, scenario: &crate::pharmacology::Scenario, traj: &Trajectory) -> Summary {
+        let s = &traj.samples;
+        for (drug, day) in scenario.abrupt_intrathecal_stops(self.end_day) {
+            let highest = s.iter().map(|x| x.csf[drug]).fold(0.0, f64::max);
+            if highest <= 0.0 {
+                continue;
+            }
+            let before = value_at(s, |x| x.csf[drug], day);
+            let after = value_at(s, |x| x.csf[drug], (day + 1.0).min(self.end_day));
+            self.withdrawal_risk = self.withdrawal_risk.max(((before - after) / highest).clamp(0.0, 1.0));
+            self.abrupt_intrathecal_stop_days.push(day);
+        }
+        self
     }
 }
