@@ -20,7 +20,7 @@ impl System<f64, SVector<f64, 5>> for WithEliminated {
 
 fn baclofen() -> OneCompartment {
     let drug = Library::default().find("baclofen").unwrap().unwrap();
-    drug.pk_for(Species::Human, 70.0).unwrap()
+    drug.pk_for(Species::Human, 70.0, 1.0).unwrap()
 }
 
 /// The PK state and eliminated amount after `dt` by numerical integration.
@@ -159,4 +159,16 @@ fn intrathecal_baclofen_clears_from_csf_in_hours() {
     assert!((0.9..=5.0).contains(&h), "CSF half-life {h} h");
     // And a 50 ug test bolus gives CSF levels far above oral therapy (~0.03 mg/L).
     assert!(c0 > 0.1, "{c0} mg/L");
+}
+
+#[test]
+fn renal_impairment_slows_renally_cleared_drugs_only() {
+    let lib = Library::default();
+    let cl = |name: &str, renal: f64| {
+        lib.find(name).unwrap().unwrap().pk_for(Species::Human, 70.0, renal).unwrap().elimination_rate
+    };
+    // Baclofen: 75% renal, so half the renal function leaves 62.5% of the clearance.
+    assert!((cl("baclofen", 0.5) / cl("baclofen", 1.0) - 0.625).abs() < 1e-9);
+    // Diazepam: hepatic, unchanged.
+    assert_eq!(cl("diazepam", 0.5), cl("diazepam", 1.0));
 }

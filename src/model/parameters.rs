@@ -38,6 +38,7 @@ macro_rules! parameters {
 
 parameters! {
     body_mass: BodyMass / Positive, "body mass (scales per-kg doses and PK volumes)";
+    renal_function: Dimensionless / Positive, "renal function relative to normal (scales renal drug clearance)";
     raphe_onset: Time / NonNegative, "time at which raphe serotonergic neurons start to degenerate";
     raphe_hazard: Rate / NonNegative, "constant hazard of raphe serotonergic neuron loss after onset";
     umn_onset: Time / NonNegative, "time at which upper motor neurons start to degenerate";

@@ -252,42 +252,33 @@ pub struct HarmProfile {
 
 /// PK parameter definitions, per species block.
 pub const PK_DEFS: &[ParamDef] = &[
-    ParamDef {
-        name: "bioavailability",
-        kind: Kind::Dimensionless,
-        bound: Bound::PositiveFraction,
-        description: "oral bioavailability F",
-    },
-    ParamDef {
-        name: "absorption_rate",
-        kind: Kind::Rate,
-        bound: Bound::Positive,
-        description: "first-order absorption rate ka",
-    },
-    ParamDef {
-        name: "volume",
-        kind: Kind::VolumePerMass,
-        bound: Bound::Positive,
-        description: "volume of distribution per kg",
-    },
-    ParamDef {
-        name: "clearance",
-        kind: Kind::ClearancePerMass,
-        bound: Bound::Positive,
-        description: "total clearance per kg",
-    },
-    ParamDef {
-        name: "csf_plasma_ratio",
-        kind: Kind::Dimensionless,
-        bound: Bound::NonNegative,
-        description: "CSF/plasma concentration ratio at equilibrium",
-    },
-    ParamDef {
-        name: "csf_equilibration_half_life",
-        kind: Kind::Time,
-        bound: Bound::Positive,
-        description: "half-life of plasma-CSF equilibration",
-    },
+    ParamDef::new("bioavailability", Dimensionless, Bound::PositiveFraction, "oral bioavailability F"),
+    ParamDef::new("absorption_rate", Kind::Rate, Positive, "first-order absorption rate ka"),
+    ParamDef::new("volume", Kind::VolumePerMass, Positive, "volume of distribution per kg"),
+    ParamDef::new(
+        "clearance",
+        Kind::ClearancePerMass,
+        Positive,
+        "total clearance per kg at normal renal function",
+    ),
+    ParamDef::new(
+        "renal_fraction",
+        Dimensionless,
+        Fraction,
+        "fraction of clearance that is renal (scaled by the patient's renal function)",
+    ),
+    ParamDef::new(
+        "csf_plasma_ratio",
+        Dimensionless,
+        NonNegative,
+        "CSF/plasma concentration ratio at equilibrium",
+    ),
+    ParamDef::new(
+        "csf_equilibration_half_life",
+        Kind::Time,
+        Positive,
+        "half-life of plasma-CSF equilibration",
+    ),
 ];
 
 /// Intrathecal (CSF) parameter definitions, per species block.
@@ -439,7 +430,7 @@ impl Drug {
     }
 
     /// PK constants for a body of `body_mass` kg of `species`.
-    pub fn pk_for(&self, species: Species, body_mass: f64) -> Result<OneCompartment> {
+    pub fn pk_for(&self, species: Species, body_mass: f64, renal_function: f64) -> Result<OneCompartment> {
         let p = self.pk.get(&species).ok_or_else(|| {
             let have: Vec<_> = self.pk.keys().map(|s| s.name()).collect();
             Error::input(
@@ -452,7 +443,8 @@ impl Drug {
         })?;
         let v: Vec<f64> = p.iter().map(|r| r.value).collect();
         let volume = v[2] * body_mass;
-        let clearance = v[3] * body_mass;
+        // Renal clearance scales with the patient's renal function, hepatic clearance does not.
+        let clearance = v[3] * body_mass * (1.0 - v[4] + v[4] * renal_function);
         let (intrathecal_volume, intrathecal_rate) = match self.intrathecal.get(&species) {
             Some(it) => (it[0].value, it[1].value / it[0].value),
             None => (0.0, 0.0),
@@ -462,8 +454,8 @@ impl Drug {
             absorption_rate: v[1],
             elimination_rate: clearance / volume,
             volume,
-            csf_ratio: v[4],
-            csf_rate: std::f64::consts::LN_2 / v[5],
+            csf_ratio: v[5],
+            csf_rate: std::f64::consts::LN_2 / v[6],
             intrathecal_volume,
             intrathecal_rate,
         }))

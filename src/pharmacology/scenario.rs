@@ -179,7 +179,7 @@ impl Reader<'_> {
                 let drug = self.library.find(name).map_err(|allowed| {
                     self.error(format!("{field}.drug"), None, format!("unknown drug `{name}`"), allowed)
                 })??;
-                drug.pk_for(species, self.model.params.body_mass)?;
+                drug.pk_for(species, self.model.params.body_mass, self.model.params.renal_function)?;
                 self.drug_files.push(drug);
                 if self.drug_files.len() > MAX_DRUGS {
                     return Err(self.error(
@@ -466,7 +466,7 @@ impl Scenario {
             .map(|d| {
                 Ok(BoundDrug {
                     name: d.name.clone(),
-                    pk: d.pk_for(model.species, model.params.body_mass)?,
+                    pk: d.pk_for(model.species, model.params.body_mass, model.params.renal_function)?,
                     mechanism: d.mechanism,
                     harms: d.harms,
                     liver: d.liver,
