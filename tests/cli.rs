@@ -496,3 +496,11 @@ fn dosing_table_with_a_missing_column_names_the_csv_and_column() {
     );
     assert!(!out.exists());
 }
+
+#[test]
+fn intrathecal_milligrams_written_for_micrograms_are_refused() {
+    let text = std::fs::read_to_string(repo("models/scenarios/baclofen_intrathecal_late.toml"))
+        .unwrap()
+        .replace("value = 168, unit = \"ug/day\"", "value = 168, unit = \"mg/day\"");
+    rejects("bad_scenario.toml", &text, true, &["intrathecal", "mg written for ug", "intrathecal_max_daily"]);
+}

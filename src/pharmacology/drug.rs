@@ -195,6 +195,12 @@ pub const DOSE_DEFS: &[ParamDef] = &[
         Positive,
         "single dose above which the input is surely an error",
     ),
+    ParamDef::new(
+        "intrathecal_max_daily",
+        Kind::DoseRate,
+        Positive,
+        "intrathecal amount per day above which the input is surely an error (mg given for ug)",
+    ),
 ];
 
 /// A drug's dose limits for one species, mg and mg/day.
@@ -203,6 +209,7 @@ pub struct DoseLimits {
     pub typical: Option<f64>,
     pub label_max_daily: Option<f64>,
     pub hard_max_single: Option<f64>,
+    pub intrathecal_max_daily: Option<f64>,
 }
 
 /// Liver-injury risk parameters (all required when the table is present).
@@ -384,8 +391,15 @@ impl Drug {
                 .iter()
                 .map(|r| r.as_ref().map(|r| r.value))
                 .collect();
-            doses
-                .insert(*species, DoseLimits { typical: v[0], label_max_daily: v[1], hard_max_single: v[2] });
+            doses.insert(
+                *species,
+                DoseLimits {
+                    typical: v[0],
+                    label_max_daily: v[1],
+                    hard_max_single: v[2],
+                    intrathecal_max_daily: v[3],
+                },
+            );
         }
         if file.drug.routes.is_empty() {
             return Err(Error::input(

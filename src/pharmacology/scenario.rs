@@ -460,7 +460,7 @@ impl Scenario {
         check_overlaps(path, &infusions)?;
         let exercise = exercise_blocks(path, text, &file.exercise)?;
         let drug_files = reader.drug_files;
-        check_hard_limits(path, model, &drug_files, &dosing)?;
+        check_hard_limits(path, model, &drug_files, &dosing, &infusions)?;
         let drugs = drug_files
             .iter()
             .map(|d| {
@@ -664,22 +664,60 @@ fn exercise_blocks(
 }
 
 /// A single dose above a drug's hard bound is an input error, not a regimen.
-fn check_hard_limits(path: &Path, model: &Model, drugs: &[Drug], dosing: &[Dosing]) -> Result<()> {
+fn check_hard_limits(
+    path: &Path,
+    model: &Model,
+    drugs: &[Drug],
+    dosing: &[Dosing],
+    infusions: &[Infusion],
+) -> Result<()> {
+    let species = model.species.name();
+    let limits = |k: usize| drugs[k].doses.get(&model.species).copied().unwrap_or_default();
+    let refuse = |drug: &Drug, what: String, allowed: String| {
+        Err(Error::input(
+            path,
+            format!("dosing ({})", drug.name),
+            None,
+            what,
+            format!("{allowed} ({})", drug.source.display()),
+        ))
+    };
     for d in dosing {
-        let drug = &drugs[d.drug];
-        let limit = drug.doses.get(&model.species).and_then(|l| l.hard_max_single);
-        if let Some(max) = limit.filter(|&m| d.amount > m) {
-            return Err(Error::input(
-                path,
-                format!("dosing ({})", drug.name),
-                None,
-                format!("single dose of {:.4} mg is above the hard bound for {}", d.amount, drug.name),
-                format!(
-                    "at most {max} mg per dose (doses.{}.hard_max_single in {})",
-                    model.species.name(),
-                    drug.source.display()
-                ),
-            ));
+        let (drug, l) = (&drugs[d.drug], limits(d.drug));
+        if let Some(max) = l.hard_max_single.filter(|&m| d.amount > m) {
+            let what = format!("single dose of {:.4} mg is above the hard bound for {}", d.amount, drug.name);
+            return refuse(
+                drug,
+                what,
+                format!("at most {max} mg per dose (doses.{species}.hard_max_single)"),
+            );
+        }
+        if d.route == Route::Intrathecal {
+            if let Some(max) = l.intrathecal_max_daily.filter(|&m| d.amount > m) {
+                let what = format!(
+                    "intrathecal dose of {:.4} mg is above the intrathecal bound for {} (mg written for ug?)",
+                    d.amount, drug.name
+                );
+                return refuse(
+                    drug,
+                    what,
+                    format!("at most {max} mg (doses.{species}.intrathecal_max_daily)"),
+                );
+            }
+        }
+    }
+    for inf in infusions.iter().filter(|i| i.route == Route::Intrathecal) {
+        let (drug, l) = (&drugs[inf.drug], limits(inf.drug));
+        if let Some(max) = l.intrathecal_max_daily.filter(|&m| inf.rate > m) {
+            let what = format!(
+                "intrathecal rate of {:.4} mg/day is above the intrathecal bound for {} (mg written for ug?)",
+                inf.rate, drug.name
+            );
+            return refuse(
+                drug,
+                what,
+                format!("at most {max} mg/day (doses.{species}.intrathecal_max_daily)"),
+            );
         }
     }
     Ok(())
