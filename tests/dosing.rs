@@ -94,12 +94,12 @@ fn stop_truncates_a_regimen() {
 #[test]
 fn infusion_rates_switch_at_their_times() {
     let text = format!(
-        "{HEADER}[[infusion]]\ndrug = \"baclofen\"\nroute = \"intrathecal\"\nrate = {{ value = 100, unit = \"ug/day\" }}\nstart = {{ value = 1, unit = \"day\" }}\nstop = {{ value = 3, unit = \"day\" }}\n[[infusion]]\ndrug = \"baclofen\"\nroute = \"intrathecal\"\nrate = {{ value = 1, unit = \"mg/h\" }}\nstart = {{ value = 3, unit = \"day\" }}\n"
+        "{HEADER}[[infusion]]\ndrug = \"baclofen\"\nroute = \"intrathecal\"\nrate = {{ value = 100, unit = \"ug/day\" }}\nstart = {{ value = 1, unit = \"day\" }}\nstop = {{ value = 3, unit = \"day\" }}\n[[infusion]]\ndrug = \"baclofen\"\nroute = \"intrathecal\"\nrate = {{ value = 10, unit = \"ug/h\" }}\nstart = {{ value = 3, unit = \"day\" }}\n"
     );
     let sc = scenario_from(&text).unwrap();
     assert_eq!(sc.rates_at(0.5)[0].intrathecal, 0.0);
     assert!((sc.rates_at(1.0)[0].intrathecal - 0.1).abs() < 1e-12);
-    assert!((sc.rates_at(3.0)[0].intrathecal - 24.0).abs() < 1e-12);
+    assert!((sc.rates_at(3.0)[0].intrathecal - 0.24).abs() < 1e-12);
     let mut times = sc.infusion_times();
     times.sort_by(f64::total_cmp);
     assert_eq!(times, vec![1.0, 3.0, 3.0]);
