@@ -131,7 +131,7 @@ pub fn simulate(args: SimulateArgs) -> Result<()> {
         None => simulate::benefit::Weights::default_weights(),
     };
     let traj = simulate::simulate(&model, &scenario, &settings)?;
-    let mut summary = Summary::of(&model, &traj).with_withdrawal(&scenario, &traj);
+    let mut summary = Summary::of(&model, &traj).with_withdrawal(&scenario);
     if !scenario.dosing.is_empty() || !scenario.infusions.is_empty() || !scenario.exercise.is_empty() {
         let untreated = simulate::simulate(&model, &Scenario::untreated(), &settings)?;
         let base = Summary::of(&model, &untreated);

@@ -108,12 +108,13 @@ pub fn patient(
 }
 
 fn scale(d: &mut crate::pharmacology::BoundDrug, constant: DrugConstant, f: f64) {
+    let mut pk = d.pk.constants();
     match constant {
-        DrugConstant::Clearance => d.pk.elimination_rate *= f,
+        DrugConstant::Clearance => pk.elimination_rate *= f,
         DrugConstant::Volume => {
             // Same clearance, larger volume: k = CL/V falls.
-            d.pk.volume *= f;
-            d.pk.elimination_rate /= f;
+            pk.volume *= f;
+            pk.elimination_rate /= f;
         }
         DrugConstant::Potency => match &mut d.mechanism {
             Mechanism::Ht2Ligand { ki_2b, ki_2c, .. } => {
@@ -128,6 +129,8 @@ fn scale(d: &mut crate::pharmacology::BoundDrug, constant: DrugConstant, f: f64)
         DrugConstant::HypotensionEc50 => d.harms.hypotension.ec50 *= f,
         DrugConstant::SedationEc50 => d.harms.sedation.ec50 *= f,
     }
+    // Rebuild so the closed form's rate separation holds for the new constants.
+    d.pk = crate::pharmacology::OneCompartment::new(pk);
 }
 
 #[cfg(test)]

@@ -94,7 +94,7 @@ fn abrupt_intrathecal_stop_carries_withdrawal_risk() {
     let m = model("human_als");
     let run = |sc: &Scenario| {
         let traj = simulate(&m, sc, &Settings::for_model(&m, Fidelity::Fast)).unwrap();
-        raphe::simulate::Summary::of(&m, &traj).with_withdrawal(sc, &traj)
+        raphe::simulate::Summary::of(&m, &traj).with_withdrawal(sc)
     };
     let abrupt = run(&scenario("baclofen_intrathecal_abrupt_stop", &m));
     assert!(abrupt.withdrawal_risk > 0.9, "{}", abrupt.withdrawal_risk);
@@ -114,4 +114,26 @@ fn abrupt_intrathecal_stop_carries_withdrawal_risk() {
     let tapered = run(&taper);
     assert_eq!(tapered.abrupt_intrathecal_stop_days, vec![1639.0]);
     assert!(tapered.withdrawal_risk < 0.35, "{}", tapered.withdrawal_risk);
+}
+
+/// Side-effect peaks and withdrawal risk do not depend on the output step.
+#[test]
+fn harm_metrics_do_not_depend_on_the_output_step() {
+    let m = model("human_als");
+    let summary = |name: &str, step: f64| {
+        let sc = scenario(name, &m);
+        let mut settings = Settings::for_model(&m, Fidelity::Fast);
+        settings.output_step = step;
+        let traj = simulate(&m, &sc, &settings).unwrap();
+        raphe::simulate::Summary::of(&m, &traj).with_withdrawal(&sc)
+    };
+    let (daily, weekly) = (summary("tizanidine_single_8mg", 1.0), summary("tizanidine_single_8mg", 7.0));
+    assert!(daily.peak_bp_fall >= 0.2, "{}", daily.peak_bp_fall);
+    assert!((daily.peak_bp_fall - weekly.peak_bp_fall).abs() < 1e-9);
+    let (a, b) =
+        (summary("baclofen_intrathecal_abrupt_stop", 1.0), summary("baclofen_intrathecal_abrupt_stop", 30.0));
+    assert_eq!(a.withdrawal_risk, b.withdrawal_risk);
+    // A stop after death is not reported (the ITB trial pump runs past the patient's death).
+    let late = summary("baclofen_itb_trial_table", 1.0);
+    assert!(late.abrupt_intrathecal_stop_days.iter().all(|&d| d <= late.death_day.unwrap_or(f64::INFINITY)));
 }

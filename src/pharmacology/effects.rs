@@ -58,11 +58,13 @@ pub fn combined(drugs: &[BoundDrug], states: &[PkState]) -> DrugEffects {
             }
             Mechanism::MuscleForce { emax: e, ec50 } => effects.muscle_force *= 1.0 - emax(c, e, ec50),
         }
+        // Sedation, blood pressure and breathing are brain(stem) effects; weakness is spinal.
+        let brain = drug.pk.supraspinal(*state).max(0.0);
         let h = &drug.harms;
         let harms = &mut effects.harms;
-        combine(&mut harms.sedation, h.sedation.at(c));
-        combine(&mut harms.hypotension, h.hypotension.at(c));
-        combine(&mut harms.respiratory_depression, h.respiratory.at(c));
+        combine(&mut harms.sedation, h.sedation.at(brain));
+        combine(&mut harms.hypotension, h.hypotension.at(brain));
+        combine(&mut harms.respiratory_depression, h.respiratory.at(brain));
         combine(&mut harms.weakness, h.weakness.at(c));
     }
     effects

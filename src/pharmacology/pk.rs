@@ -126,6 +126,9 @@ fn psi(a: f64, b: f64, c: f64, t: f64) -> f64 {
     (phi(a, c, t) - phi(b, c, t)) / (b - a)
 }
 
+/// Fraction of the lumbar intrathecal concentration that reaches the brainstem.
+pub const ROSTRAL_SPREAD: f64 = 0.25;
+
 /// Smallest relative gap kept between the rate constants that a divided difference divides by:
 /// closer rates are pushed apart by this much (a 0.02% change in a rate constant).
 const MIN_RELATIVE_GAP: f64 = 1e-4;
@@ -167,6 +170,20 @@ impl OneCompartment {
             csf_rate: c.csf_rate,
             intrathecal_volume: c.intrathecal_volume,
             intrathecal_rate,
+        }
+    }
+
+    /// The constants, for rebuilding after a change (see [`Self::new`] for why rebuilding matters).
+    pub fn constants(&self) -> PkConstants {
+        PkConstants {
+            bioavailability: self.bioavailability,
+            absorption_rate: self.absorption_rate,
+            elimination_rate: self.elimination_rate,
+            volume: self.volume,
+            csf_ratio: self.csf_ratio,
+            csf_rate: self.csf_rate,
+            intrathecal_volume: self.intrathecal_volume,
+            intrathecal_rate: self.intrathecal_rate,
         }
     }
 
@@ -217,6 +234,11 @@ impl OneCompartment {
             central,
             effect: self.csf_ratio * central / self.volume,
         }
+    }
+
+    /// CSF concentration at the steady state of constant `rates`.
+    pub fn steady_csf(&self, rates: Rates) -> f64 {
+        self.csf(self.steady(rates))
     }
 
     /// Free evolution Φ(dt)·s.
@@ -270,6 +292,16 @@ impl OneCompartment {
         let intrathecal =
             if self.intrathecal_volume > 0.0 { s.intrathecal / self.intrathecal_volume } else { 0.0 };
         intrathecal + s.effect
+    }
+
+    /// Concentration reaching the brain and brainstem, mg/L: drug from plasma plus the share of
+    /// lumbar intrathecal drug that spreads rostrally (lumbar-to-cisternal gradient about 4:1
+    /// during intrathecal infusion: assumption, see docs/model.md §6). Drives sedation,
+    /// hypotension and respiratory depression; spinal effects use [`Self::csf`].
+    pub fn supraspinal(&self, s: PkState) -> f64 {
+        let intrathecal =
+            if self.intrathecal_volume > 0.0 { s.intrathecal / self.intrathecal_volume } else { 0.0 };
+        ROSTRAL_SPREAD * intrathecal + s.effect
     }
 
     /// Amount in the body (depot, CSF and plasma), mg; with the doses given, this closes the

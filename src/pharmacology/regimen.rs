@@ -21,6 +21,8 @@ pub struct Step {
     pub unit: String,
     /// Days between doses; `None` for a single dose.
     pub interval: Option<f64>,
+    /// The frequency as written ("tid", "q8h", "once"), kept for the canonical text.
+    pub frequency: String,
     pub length: Option<Length>,
 }
 
@@ -99,7 +101,10 @@ fn step(text: &str) -> Result<Step, String> {
         )),
         _ => return Err(format!("`{}`: expected `x <duration>` or `x <n> doses`", rest.join(" "))),
     };
-    Ok(Step { amount, unit: unit.to_string(), interval, length })
+    if interval.is_none() && matches!(length, Some(Length::Doses(_))) {
+        return Err("`once` is one dose: use `x <duration>` to set when the next step starts".into());
+    }
+    Ok(Step { amount, unit: unit.to_string(), interval, frequency: freq.to_string(), length })
 }
 
 impl Regimen {
@@ -112,8 +117,8 @@ impl Regimen {
         }
         for (i, s) in steps.iter().enumerate() {
             let last = i + 1 == steps.len();
-            if !last && s.length.is_none() && s.interval.is_some() {
-                return Err(format!("step {} repeats without end before `then`: add `x <duration>`", i + 1));
+            if !last && s.length.is_none() {
+                return Err(format!("step {} has no end before `then`: add `x <duration>`", i + 1));
             }
         }
         Ok(Regimen { steps })
@@ -125,10 +130,7 @@ impl Regimen {
             .steps
             .iter()
             .map(|s| {
-                let freq = match s.interval {
-                    None => "once".to_string(),
-                    Some(days) => format!("q{}h", days * 24.0),
-                };
+                let freq = &s.frequency;
                 let length = match s.length {
                     None => String::new(),
                     Some(Length::Days(d)) => format!(" x {d}d"),
@@ -186,7 +188,9 @@ mod tests {
             ("5 mL tid", "dose unit"),
             ("5 mg thrice", "frequency"),
             ("5 mg q0h", "q<number>"),
-            ("5 mg tid then 10 mg tid", "without end"),
+            ("5 mg tid then 10 mg tid", "no end"),
+            ("5 mg once then 10 mg tid", "no end"),
+            ("5 mg once x 3 doses then 10 mg tid", "one dose"),
             ("5 mg tid x 0 doses", "zero"),
             ("5 mg tid x forever", "duration"),
         ] {

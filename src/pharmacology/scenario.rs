@@ -536,6 +536,26 @@ impl Scenario {
         )
     }
 
+    /// PK state of drug slot `k` at day `t`, replayed in closed form from its doses and infusions.
+    pub fn pk_at(&self, k: usize, t: f64) -> super::pk::PkState {
+        let pk = &self.drugs[k].pk;
+        let doses: Vec<DoseEvent> = self.doses_until(t).into_iter().filter(|d| d.drug == k).collect();
+        let mut edges: Vec<f64> =
+            doses.iter().map(|d| d.time).chain(self.infusion_times()).filter(|&x| x < t).collect();
+        edges.push(t);
+        edges.sort_by(f64::total_cmp);
+        let (mut state, mut now, mut next) = (super::pk::PkState::default(), 0.0, 0);
+        for edge in edges {
+            state = pk.propagate(state, edge - now, self.rates_at(now)[k]);
+            now = edge;
+            while next < doses.len() && doses[next].time <= now + 1e-12 && now < t {
+                state = pk.dosed(state, doses[next].amount, doses[next].route);
+                next += 1;
+            }
+        }
+        state
+    }
+
     /// Intrathecal infusions that stop with no intrathecal infusion of the same drug running on:
     /// (drug slot, day) of each abrupt stop before `end`.
     pub fn abrupt_intrathecal_stops(&self, end: f64) -> Vec<(usize, f64)> {

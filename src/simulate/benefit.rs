@@ -96,12 +96,19 @@ fn mean(t: &Trajectory, from: f64, to: f64, f: impl Fn(&Sample) -> f64) -> f64 {
     }
 }
 
-fn relief(treated: f64, untreated: f64) -> f64 {
-    if untreated > 0.0 {
+/// 1 − treated/untreated; 0 when the untreated patient has (almost) nothing to relieve, so
+/// that relief of nothing scores nothing.
+fn relief(treated: f64, untreated: f64, negligible: f64) -> f64 {
+    if untreated > negligible {
         1.0 - treated / untreated
     } else {
         0.0
     }
+}
+
+/// Window mean of a cumulative integral.
+fn window_mean(t: &Trajectory, start: f64, end: f64, f: impl Fn(&Sample) -> f64 + Copy) -> f64 {
+    (value_at(&t.samples, f, end) - value_at(&t.samples, f, start)) / (end - start)
 }
 
 /// Compare a treated course with the untreated one; `None` without any intervention.
@@ -120,20 +127,22 @@ pub fn compare(
     if end <= start {
         return None;
     }
-    let both = |f: fn(&Sample) -> f64| (mean(treated, start, end, f), mean(untreated, start, end, f));
-    let (spasm_t, spasm_u) = both(|s| s.readouts.spasm);
-    let (pain_t, pain_u) = both(|s| s.readouts.pain);
-    let harm = |f: fn(&Sample) -> f64| mean(treated, start, end, f);
+    // Spasm from the integrated burden, harms from their 15-min integrals: grid-independent.
+    let spasm = |t: &Trajectory| window_mean(t, start, end, |s| s.core.spasm_auc);
+    let (spasm_t, spasm_u) = (spasm(treated), spasm(untreated));
+    let (pain_t, pain_u) =
+        (mean(treated, start, end, |s| s.readouts.pain), mean(untreated, start, end, |s| s.readouts.pain));
+    let harm = |f: fn(&Sample) -> f64| window_mean(treated, start, end, f);
     let survival_change_days = death_treated.unwrap_or(end_of_run) - death_untreated.unwrap_or(end_of_run);
     let mut b = BenefitRisk {
         window_start_day: start,
         window_end_day: end,
-        spasm_relief: relief(spasm_t, spasm_u),
-        pain_relief: relief(pain_t, pain_u),
-        mean_sedation: harm(|s| s.readouts.harms.sedation),
-        mean_bp_fall: harm(|s| s.readouts.harms.hypotension),
-        mean_respiratory_depression: harm(|s| s.readouts.harms.respiratory_depression),
-        mean_weakness: harm(|s| s.readouts.harms.weakness),
+        spasm_relief: relief(spasm_t, spasm_u, 0.005),
+        pain_relief: relief(pain_t, pain_u, 0.05),
+        mean_sedation: harm(|s| s.harm_integral.sedation),
+        mean_bp_fall: harm(|s| s.harm_integral.hypotension),
+        mean_respiratory_depression: harm(|s| s.harm_integral.respiratory_depression),
+        mean_weakness: harm(|s| s.harm_integral.weakness),
         liver_injury_risk: value_at(&treated.samples, |s| s.liver_risk, end),
         survival_change_days,
         score: 0.0,

@@ -2,6 +2,7 @@
 //! fidelity path between them, readouts at output times.
 
 pub mod benefit;
+pub mod harms;
 pub mod paths;
 pub use paths::{fast_acting_drugs, FastStates};
 pub mod solver;
@@ -123,18 +124,25 @@ fn run(model: &Model, scenario: &Scenario, settings: &Settings, mut path: impl P
     breakpoints.dedup_by(|a, b| (*a - *b).abs() < SAME_TIME);
 
     let mut samples = Vec::with_capacity(outputs.len());
+    let mut harms = harms::HarmTracker::new(&scenario.drugs);
     let (mut next_output, mut next_dose) = (0, 0);
     for (k, &t) in breakpoints.iter().enumerate() {
         if next_output < outputs.len() && (outputs[next_output] - t).abs() < SAME_TIME {
-            samples.push(record(model, scenario, t, &path));
+            let mut sample = record(model, scenario, t, &path);
+            sample.harm_peak = harms.take_peak();
+            sample.harm_integral = harms.integral();
+            samples.push(sample);
             next_output += 1;
         }
         while next_dose < doses.len() && (doses[next_dose].time - t).abs() < SAME_TIME {
             path.dose(&doses[next_dose]);
+            harms.dose(&doses[next_dose]);
             next_dose += 1;
         }
         if let Some(&t1) = breakpoints.get(k + 1) {
-            path.advance(t, t1, &scenario.rates_at(t))?;
+            let rates = scenario.rates_at(t);
+            path.advance(t, t1, &rates)?;
+            harms.advance(t, t1, &rates);
         }
     }
     let days: Vec<f64> = samples.iter().map(|s| s.day).collect();

@@ -31,7 +31,7 @@ pub struct Summary {
     pub ht2b_density_at_motor_onset: Option<f64>,
     pub ht2c_density_at_motor_onset: Option<f64>,
     pub peak_nfl: f64,
-    /// Highest drug side effects on the output grid while alive (fractions).
+    /// Highest drug side effects while alive (fractions), followed every 15 min.
     pub peak_sedation: f64,
     pub peak_bp_fall: f64,
     pub peak_respiratory_depression: f64,
@@ -100,6 +100,10 @@ impl Summary {
             .fold((0.0, 0.0), |best, v| if v.0 > best.0 { v } else { best });
         let alive = |d: f64| d <= last_day;
         let peak = |f: fn(&Sample) -> f64| living.iter().map(|x| f(x)).fold(0.0, f64::max);
+        // Harm peaks come from the 15-min harm grid, not only from the output samples.
+        let harm_peak = |f: fn(&crate::model::Harms) -> f64| {
+            living.iter().map(|x| f(&x.harm_peak).max(f(&x.readouts.harms))).fold(0.0, f64::max)
+        };
         let motor_onset_day = first_crossing(s, |x| x.readouts.motor_function, p.motor_onset_function, false)
             .filter(|&d| alive(d));
         let at_onset = |f: fn(&Sample) -> f64| motor_onset_day.map(|d| value_at(s, f, d));
@@ -130,10 +134,10 @@ impl Summary {
             ht2b_density_at_motor_onset: at_onset(|x| x.core.ht2b_density),
             ht2c_density_at_motor_onset: at_onset(|x| x.core.ht2c_density),
             peak_nfl: peak(|x| x.core.nfl),
-            peak_sedation: peak(|x| x.readouts.harms.sedation),
-            peak_bp_fall: peak(|x| x.readouts.harms.hypotension),
-            peak_respiratory_depression: peak(|x| x.readouts.harms.respiratory_depression),
-            peak_drug_weakness: peak(|x| x.readouts.harms.weakness),
+            peak_sedation: harm_peak(|h| h.sedation),
+            peak_bp_fall: harm_peak(|h| h.hypotension),
+            peak_respiratory_depression: harm_peak(|h| h.respiratory_depression),
+            peak_drug_weakness: harm_peak(|h| h.weakness),
             liver_injury_risk: value_at(s, |x| x.liver_risk, last_day),
             withdrawal_risk: 0.0,
             abrupt_intrathecal_stop_days: Vec::new(),
@@ -143,17 +147,25 @@ impl Summary {
 }
 
 impl Summary {
-    /// Fill the withdrawal metrics from the scenario's abrupt intrathecal stops.
-    pub fn with_withdrawal(mut self, scenario: &crate::pharmacology::Scenario, traj: &Trajectory) -> Summary {
-        let s = &traj.samples;
-        for (drug, day) in scenario.abrupt_intrathecal_stops(self.end_day) {
-            let highest = s.iter().map(|x| x.csf[drug]).fold(0.0, f64::max);
-            if highest <= 0.0 {
+    /// Fill the withdrawal metrics from the scenario's abrupt intrathecal stops while alive: the
+    /// CSF level lost in the 24 h after the stop (closed-form PK, independent of the output
+    /// step) as a fraction of the steady CSF level of the drug's highest intrathecal rate.
+    pub fn with_withdrawal(mut self, scenario: &crate::pharmacology::Scenario) -> Summary {
+        let last_day = self.death_day.unwrap_or(self.end_day);
+        for (drug, day) in scenario.abrupt_intrathecal_stops(last_day) {
+            let pk = &scenario.drugs[drug].pk;
+            let top = scenario
+                .infusions
+                .iter()
+                .filter(|i| i.drug == drug && i.route == crate::pharmacology::Route::Intrathecal)
+                .map(|i| pk.steady_csf(crate::pharmacology::Rates { intrathecal: i.rate, central: 0.0 }))
+                .fold(0.0, f64::max);
+            if top <= 0.0 {
                 continue;
             }
-            let before = value_at(s, |x| x.csf[drug], day);
-            let after = value_at(s, |x| x.csf[drug], (day + 1.0).min(self.end_day));
-            self.withdrawal_risk = self.withdrawal_risk.max(((before - after) / highest).clamp(0.0, 1.0));
+            let before = pk.csf(scenario.pk_at(drug, day));
+            let after = pk.csf(scenario.pk_at(drug, day + 1.0));
+            self.withdrawal_risk = self.withdrawal_risk.max(((before - after) / top).clamp(0.0, 1.0));
             self.abrupt_intrathecal_stop_days.push(day);
         }
         self

@@ -20,6 +20,10 @@ pub struct Sample {
     pub liver_risk: f64,
     /// Training level of the exercise programme (1 = reference daily time, fully trained).
     pub exercise_training: f64,
+    /// Highest side effects since the previous sample (followed every 15 min).
+    pub harm_peak: crate::model::Harms,
+    /// ∫ side effect dt from the start, day.
+    pub harm_integral: crate::model::Harms,
 }
 
 impl Sample {
@@ -40,6 +44,8 @@ impl Sample {
             csf,
             liver_risk: 0.0,
             exercise_training: 0.0,
+            harm_peak: Default::default(),
+            harm_integral: Default::default(),
         }
     }
 }
