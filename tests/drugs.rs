@@ -149,3 +149,21 @@ fn above_label_maximum_warns_and_above_hard_bound_fails() {
         "{err}"
     );
 }
+
+#[test]
+fn daily_totals_count_boluses_and_infused_amounts() {
+    // Intrathecal boluses add up over the day: 1.5 mg every hour is 36 mg/day.
+    let err = human_scenario("[[dosing]]\ndrug = \"baclofen\"\nroute = \"intrathecal\"\nregimen = \"1.5 mg q1h\"\nstart = { value = 0, unit = \"day\" }\n")
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("intrathecal_max_daily"), "{err}");
+    // A 50 ug test bolus given over one minute is a small amount, whatever its rate.
+    human_scenario("[[dosing_table]]\ndrug = \"baclofen\"\nfile = \"x.csv\"\ntime_unit = \"day\"\namount_unit = \"ug\"\n").unwrap_err();
+    let short = human_scenario("[[infusion]]\ndrug = \"baclofen\"\nroute = \"intrathecal\"\nrate = { value = 72, unit = \"mg/day\" }\nstart = { value = 0, unit = \"day\" }\nstop = { value = 1, unit = \"min\" }\n");
+    assert!(short.is_ok(), "{:?}", short.err());
+    // An IV infusion far above the label is refused; 10 mg over an hour does not even warn.
+    let huge = human_scenario("[[infusion]]\ndrug = \"diazepam\"\nroute = \"iv\"\nrate = { value = 5000, unit = \"mg/day\" }\nstart = { value = 0, unit = \"day\" }\n");
+    assert!(huge.unwrap_err().to_string().contains("label maximum"));
+    let hour = human_scenario("[[infusion]]\ndrug = \"diazepam\"\nroute = \"iv\"\nrate = { value = 10, unit = \"mg/h\" }\nstart = { value = 0, unit = \"day\" }\nstop = { value = 1, unit = \"h\" }\n").unwrap();
+    assert!(hour.warnings.is_empty(), "{:?}", hour.warnings);
+}

@@ -4,7 +4,10 @@
 //! * `route` is `oral`, `iv` or `intrathecal`; `cmt` is 1 (depot: oral), 2 (central: iv) or
 //!   3 (CSF: intrathecal).
 //! * `rate` > 0 makes the record an infusion of `amt` at `rate` (duration amt/rate); 0 is a bolus.
-//! * `addl` more doses follow every `ii`.
+//! * `addl` more doses follow every `ii` (at most 100,000 per record).
+//! * One patient per table: an `id` column must hold a single id. Rows with an `evid` other
+//!   than 1 (dose) are skipped; steady-state records (`ss` ≠ 0) are refused.
+//!
 //! Times, `ii` and `rate` use the table's time unit; `amt` the table's amount unit.
 
 use super::pk::Route;
@@ -21,6 +24,9 @@ pub struct Record {
     pub interval: f64,
     pub additional: u64,
 }
+
+/// Most additional doses per record (a 5-year regimen every hour is 43,830).
+const MAX_ADDL: f64 = 100_000.0;
 
 const REQUIRED: [&str; 5] = ["time", "amt", "rate", "ii", "addl"];
 
@@ -54,10 +60,43 @@ pub fn read(path: &Path, text: &str, day_factor: f64, mg_factor: f64) -> Result<
                 "columns time, amt, cmt or route, rate, ii, addl",
             )
         })?;
+    let (id_column, evid_column, ss_column) = (column("id"), column("evid"), column("ss"));
+    let mut first_id: Option<String> = None;
     let mut records = Vec::new();
     for (row, line) in lines {
         let line_no = row + 1;
         let cells: Vec<&str> = line.split(',').map(str::trim).collect();
+        if let Some(id) = id_column.and_then(|i| cells.get(i)) {
+            match &first_id {
+                None => first_id = Some(id.to_string()),
+                Some(first) if first != id => {
+                    return Err(Error::input(
+                        path,
+                        "id",
+                        Some(line_no),
+                        format!("a second patient `{id}` (first was `{first}`)"),
+                        "one patient per dosing table",
+                    ));
+                }
+                _ => {}
+            }
+        }
+        if let Some(evid) = evid_column.and_then(|i| cells.get(i)) {
+            if !matches!(*evid, "1" | "") {
+                continue;
+            }
+        }
+        if let Some(ss) = ss_column.and_then(|i| cells.get(i)) {
+            if !matches!(*ss, "0" | "" | ".") {
+                return Err(Error::input(
+                    path,
+                    "ss",
+                    Some(line_no),
+                    "steady-state dosing records are not supported",
+                    "ss = 0; write the doses out with addl",
+                ));
+            }
+        }
         let cell = |i: usize, name: &str| {
             cells.get(i).copied().ok_or_else(|| {
                 Error::input(
@@ -120,7 +159,7 @@ pub fn read(path: &Path, text: &str, day_factor: f64, mg_factor: f64) -> Result<
             return Err(Error::input(path, "amt", Some(line_no), "dose amount is zero", "amt > 0"));
         }
         let additional = number(index[4], "addl")?;
-        if additional.fract() != 0.0 {
+        if additional.fract() != 0.0 || additional > MAX_ADDL {
             return Err(Error::input(
                 path,
                 "addl",

@@ -460,7 +460,6 @@ impl Scenario {
         check_overlaps(path, &infusions)?;
         let exercise = exercise_blocks(path, text, &file.exercise)?;
         let drug_files = reader.drug_files;
-        check_hard_limits(path, model, &drug_files, &dosing, &infusions)?;
         let drugs = drug_files
             .iter()
             .map(|d| {
@@ -486,35 +485,54 @@ impl Scenario {
             source: Some(path.to_path_buf()),
             text: text.to_string(),
         };
+        check_hard_limits(path, model, &scenario)?;
         scenario.warnings = scenario.label_warnings(model);
         Ok(scenario)
     }
 
-    /// Highest 24-hour total per drug (boluses in any 24-h window plus infusion), over the first
-    /// year of each line, against the label maximum.
+    /// Highest amount of drug slot `k` given in any 24 hours (boluses plus infused amounts)
+    /// over the first year after the last line starts; `intrathecal_only` counts only that route.
+    pub fn max_daily_amount(&self, k: usize, intrathecal_only: bool) -> f64 {
+        let counts = |r: Route| !intrathecal_only || r == Route::Intrathecal;
+        let starts = self.dosing.iter().map(|d| d.start).chain(self.infusions.iter().map(|i| i.start));
+        let horizon = starts.fold(0.0, f64::max) + 365.25;
+        let doses: Vec<DoseEvent> =
+            self.doses_until(horizon).into_iter().filter(|d| d.drug == k && counts(d.route)).collect();
+        let mut infusions: Vec<&Infusion> =
+            self.infusions.iter().filter(|i| i.drug == k && counts(i.route)).collect();
+        infusions.sort_by(|a, b| a.start.total_cmp(&b.start));
+        // The worst 24-h window starts at a dose or at an infusion start.
+        let window_starts = doses.iter().map(|d| d.time).chain(infusions.iter().map(|i| i.start));
+        let (mut worst, mut hi) = (0.0_f64, 0);
+        let mut sorted: Vec<f64> = window_starts.collect();
+        sorted.sort_by(f64::total_cmp);
+        let mut lo = 0;
+        let mut bolus_sum = 0.0;
+        for &w in &sorted {
+            while hi < doses.len() && doses[hi].time < w + 1.0 - 1e-9 {
+                bolus_sum += doses[hi].amount;
+                hi += 1;
+            }
+            while lo < hi && doses[lo].time < w - 1e-9 {
+                bolus_sum -= doses[lo].amount;
+                lo += 1;
+            }
+            let infused: f64 = infusions
+                .iter()
+                .take_while(|i| i.start < w + 1.0)
+                .map(|i| i.rate * ((w + 1.0).min(i.stop.unwrap_or(f64::INFINITY)) - w.max(i.start)).max(0.0))
+                .sum();
+            worst = worst.max(bolus_sum + infused);
+        }
+        worst
+    }
+
+    /// Drugs given above their label maximum in some 24 hours.
     fn label_warnings(&self, model: &Model) -> Vec<String> {
-        let horizon = self
-            .dosing
-            .iter()
-            .map(|d| d.start)
-            .chain(self.infusions.iter().map(|i| i.start))
-            .fold(0.0, f64::max)
-            + 365.25;
-        let events = self.doses_until(horizon);
         let mut warnings = Vec::new();
         for (k, drug) in self.drug_files.iter().enumerate() {
             let Some(max) = drug.doses.get(&model.species).and_then(|d| d.label_max_daily) else { continue };
-            let mine: Vec<&DoseEvent> = events.iter().filter(|e| e.drug == k).collect();
-            let mut worst: f64 = 0.0;
-            for (i, e) in mine.iter().enumerate() {
-                let window: f64 =
-                    mine[i..].iter().take_while(|x| x.time < e.time + 1.0 - 1e-9).map(|x| x.amount).sum();
-                let rate = self.rates_at(e.time)[k];
-                worst = worst.max(window + rate.intrathecal + rate.central);
-            }
-            for inf in self.infusions.iter().filter(|i| i.drug == k) {
-                worst = worst.max(inf.rate);
-            }
+            let worst = self.max_daily_amount(k, false);
             if worst > max * (1.0 + 1e-9) {
                 warnings.push(format!(
                     "{}: up to {worst:.3} mg in 24 h, above the label maximum of {max:.3} mg/day",
@@ -684,14 +702,9 @@ fn exercise_blocks(
 }
 
 /// A single dose above a drug's hard bound is an input error, not a regimen.
-fn check_hard_limits(
-    path: &Path,
-    model: &Model,
-    drugs: &[Drug],
-    dosing: &[Dosing],
-    infusions: &[Infusion],
-) -> Result<()> {
+fn check_hard_limits(path: &Path, model: &Model, scenario: &Scenario) -> Result<()> {
     let species = model.species.name();
+    let drugs = &scenario.drug_files;
     let limits = |k: usize| drugs[k].doses.get(&model.species).copied().unwrap_or_default();
     let refuse = |drug: &Drug, what: String, allowed: String| {
         Err(Error::input(
@@ -702,7 +715,7 @@ fn check_hard_limits(
             format!("{allowed} ({})", drug.source.display()),
         ))
     };
-    for d in dosing {
+    for d in &scenario.dosing {
         let (drug, l) = (&drugs[d.drug], limits(d.drug));
         if let Some(max) = l.hard_max_single.filter(|&m| d.amount > m) {
             let what = format!("single dose of {:.4} mg is above the hard bound for {}", d.amount, drug.name);
@@ -712,55 +725,63 @@ fn check_hard_limits(
                 format!("at most {max} mg per dose (doses.{species}.hard_max_single)"),
             );
         }
-        if d.route == Route::Intrathecal {
-            if let Some(max) = l.intrathecal_max_daily.filter(|&m| d.amount > m) {
+    }
+    for (k, drug) in drugs.iter().enumerate() {
+        let l = limits(k);
+        if let Some(max) = l.intrathecal_max_daily {
+            let worst = scenario.max_daily_amount(k, true);
+            if worst > max {
+                let what = format!("{worst:.4} mg of intrathecal {} in 24 h is above the intrathecal bound (mg written for ug?)", drug.name);
+                return refuse(
+                    drug,
+                    what,
+                    format!("at most {max} mg in 24 h (doses.{species}.intrathecal_max_daily)"),
+                );
+            }
+        }
+        if let Some(max) = l.label_max_daily {
+            let worst = scenario.max_daily_amount(k, false);
+            if worst > HARD_LABEL_FACTOR * max {
                 let what = format!(
-                    "intrathecal dose of {:.4} mg is above the intrathecal bound for {} (mg written for ug?)",
-                    d.amount, drug.name
+                    "{worst:.4} mg of {} in 24 h is more than {HARD_LABEL_FACTOR} times the label maximum",
+                    drug.name
                 );
                 return refuse(
                     drug,
                     what,
-                    format!("at most {max} mg (doses.{species}.intrathecal_max_daily)"),
+                    format!(
+                        "at most {} mg in 24 h (doses.{species}.label_max_daily x {HARD_LABEL_FACTOR})",
+                        HARD_LABEL_FACTOR * max
+                    ),
                 );
             }
-        }
-    }
-    for inf in infusions.iter().filter(|i| i.route == Route::Intrathecal) {
-        let (drug, l) = (&drugs[inf.drug], limits(inf.drug));
-        if let Some(max) = l.intrathecal_max_daily.filter(|&m| inf.rate > m) {
-            let what = format!(
-                "intrathecal rate of {:.4} mg/day is above the intrathecal bound for {} (mg written for ug?)",
-                inf.rate, drug.name
-            );
-            return refuse(
-                drug,
-                what,
-                format!("at most {max} mg/day (doses.{species}.intrathecal_max_daily)"),
-            );
         }
     }
     Ok(())
 }
 
+/// A 24-hour total this many times the label maximum is an input error, not a regimen.
+const HARD_LABEL_FACTOR: f64 = 10.0;
+
 /// Two infusions of the same drug by the same route may not overlap in time (a pump runs one
 /// rate at a time; rate changes are consecutive lines).
 fn check_overlaps(path: &Path, infusions: &[Infusion]) -> Result<()> {
-    for (i, a) in infusions.iter().enumerate() {
-        for (j, b) in infusions.iter().enumerate().skip(i + 1) {
-            let overlap = a.drug == b.drug
-                && a.route == b.route
-                && a.start < b.stop.unwrap_or(f64::INFINITY)
-                && b.start < a.stop.unwrap_or(f64::INFINITY);
-            if overlap {
-                return Err(Error::input(
-                    path,
-                    format!("infusion[{j}]"),
-                    None,
-                    format!("overlaps infusion[{i}] of the same drug and route"),
-                    "consecutive, non-overlapping infusion windows (stop one before the next starts)",
-                ));
-            }
+    let mut order: Vec<usize> = (0..infusions.len()).collect();
+    order.sort_by(|&i, &j| {
+        let (a, b) = (&infusions[i], &infusions[j]);
+        (a.drug, a.route).cmp(&(b.drug, b.route)).then(a.start.total_cmp(&b.start))
+    });
+    for w in order.windows(2) {
+        let (a, b) = (&infusions[w[0]], &infusions[w[1]]);
+        if a.drug == b.drug && a.route == b.route && b.start < a.stop.unwrap_or(f64::INFINITY) {
+            let (i, j) = (w[0].min(w[1]), w[0].max(w[1]));
+            return Err(Error::input(
+                path,
+                format!("infusion[{j}]"),
+                None,
+                format!("overlaps infusion[{i}] of the same drug and route"),
+                "consecutive, non-overlapping infusion windows (stop one before the next starts)",
+            ));
         }
     }
     Ok(())
