@@ -36,6 +36,8 @@ pub const SCENARIOS: &[(&str, &str)] = &[
         "baclofen_tizanidine_combination",
         include_str!("../models/scenarios/baclofen_tizanidine_combination.toml"),
     ),
+    ("bw723c86_mouse", include_str!("../models/scenarios/bw723c86_mouse.toml")),
+    ("clonidine_oral", include_str!("../models/scenarios/clonidine_oral.toml")),
     ("cyproheptadine_oral", include_str!("../models/scenarios/cyproheptadine_oral.toml")),
     ("cyproheptadine_titration", include_str!("../models/scenarios/cyproheptadine_titration.toml")),
     ("dantrolene_titration", include_str!("../models/scenarios/dantrolene_titration.toml")),
@@ -44,6 +46,8 @@ pub const SCENARIOS: &[(&str, &str)] = &[
     ("exercise_stretching", include_str!("../models/scenarios/exercise_stretching.toml")),
     ("sb206553_mouse", include_str!("../models/scenarios/sb206553_mouse.toml")),
     ("sb206553_mouse_acute", include_str!("../models/scenarios/sb206553_mouse_acute.toml")),
+    ("sb242084_mouse", include_str!("../models/scenarios/sb242084_mouse.toml")),
+    ("serotonin_precursor_5htp", include_str!("../models/scenarios/serotonin_precursor_5htp.toml")),
     ("tizanidine_single_8mg", include_str!("../models/scenarios/tizanidine_single_8mg.toml")),
 ];
 

@@ -504,3 +504,17 @@ fn intrathecal_milligrams_written_for_micrograms_are_refused() {
         .replace("value = 168, unit = \"ug/day\"", "value = 168, unit = \"mg/day\"");
     rejects("bad_scenario.toml", &text, true, &["intrathecal", "mg written for ug", "intrathecal_max_daily"]);
 }
+
+#[test]
+fn drugs_lists_the_library() {
+    let assert = raphe().arg("drugs").assert().success();
+    let text = String::from_utf8(assert.get_output().stdout.clone()).unwrap();
+    for (name, _) in raphe::bundled::DRUGS {
+        let line = text
+            .lines()
+            .find(|l| l.starts_with(&format!("{name} ")))
+            .unwrap_or_else(|| panic!("{name} not listed"));
+        assert!(!line.contains("ERROR"), "{line}");
+    }
+    assert!(text.contains("intrathecal") && text.contains("gaba_b_agonist"));
+}

@@ -76,7 +76,9 @@ fn only_fast_acting_drugs_make_the_fast_path_integrate_the_pic() {
         let m = model(scenario_model(name));
         let sc = scenario(name, &m);
         let fast = raphe::simulate::fast_acting_drugs(&m, &sc.drugs);
-        assert_eq!(!fast.is_empty(), name.starts_with("sb206553"), "{name}");
+        // Mouse PK of the tool compounds is fast (t½ under an hour); human drugs are slow.
+        let uses_mouse_ht2_ligand = name.contains("mouse") && !sc.drugs.is_empty();
+        assert_eq!(!fast.is_empty(), uses_mouse_ht2_ligand, "{name}");
     }
 }
 
