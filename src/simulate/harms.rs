@@ -52,6 +52,12 @@ impl<'a> HarmTracker<'a> {
         if self.drugs.is_empty() || t1 <= t0 {
             return;
         }
+        // Nothing left in the body and nothing running in: harms are zero, skip the grid.
+        let empty = self.pk.iter().all(|s| s.to_array().iter().all(|x| x.abs() < 1e-12))
+            && rates.iter().all(|r| r.is_zero());
+        if empty {
+            return;
+        }
         let n = ((t1 - t0) / STEP).ceil().max(1.0) as usize;
         let dt = (t1 - t0) / n as f64;
         let start = self.pk;
