@@ -9,8 +9,8 @@
 
 /// Quasi-steady PIC (nA) at receptor activity `activity` (x baseline).
 pub fn pic_steady(activity: f64, pic_max: f64, half_activity: f64, hill: f64) -> f64 {
-    let a = activity.max(0.0).powf(hill);
-    pic_max * a / (a + half_activity.powf(hill))
+    let a = crate::math::power(activity.max(0.0), hill);
+    pic_max * a / (a + crate::math::power(half_activity, hill))
 }
 
 /// dPIC/dt.

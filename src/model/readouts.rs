@@ -7,8 +7,8 @@ fn hill_of_excess(excitability: f64, half: f64, n: f64) -> f64 {
     if x == 0.0 {
         return 0.0;
     }
-    let xn = x.powf(n);
-    xn / (xn + half.powf(n))
+    let xn = crate::math::power(x, n);
+    xn / (xn + crate::math::power(half, n))
 }
 
 /// Spasm intensity in [0, 1]: long-lasting reflexes need excess excitability and surviving

@@ -47,8 +47,8 @@ pub fn combined(drugs: &[BoundDrug], states: &[PkState]) -> DrugEffects {
                 effects.ht2c.add(nm / ki_2c, efficacy_2c);
             }
             Mechanism::Reflex { emax, ec50, hill } => {
-                let ch = c.powf(hill);
-                effects.reflex_gain *= 1.0 - emax * ch / (ch + ec50.powf(hill));
+                let ch = crate::math::power(c, hill);
+                effects.reflex_gain *= 1.0 - emax * ch / (ch + crate::math::power(ec50, hill));
             }
             Mechanism::SerotoninClearance { emax: e, ec50 } => {
                 effects.serotonin_clearance *= 1.0 - emax(c, e, ec50)

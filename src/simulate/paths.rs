@@ -231,7 +231,8 @@ impl FastValues {
         }
         let pic_at = |e: &DrugEffects| model.pic_steady(model.receptor_activity(serotonin, core, e));
         let mut pic = pic_at(&effects);
-        if !drugs.is_empty() {
+        // Only 5-HT2 ligands move the PIC on the drug's time scale; others need no lag term.
+        if drugs.iter().any(|d| matches!(d.mechanism, Mechanism::Ht2Ligand { .. })) {
             let tau = model.params.pic_time_constant;
             let delta = 0.01 * tau;
             let ahead = effects::combined(drugs, &propagate_all(drugs, pk, delta, &fast.rates));

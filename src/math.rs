@@ -1,0 +1,25 @@
+//! Small numerical helpers shared by the mechanisms.
+
+/// x^n, by repeated multiplication when n is a small whole number (Hill coefficients of 1, 2, 4
+/// and 6 are the rule here, and `powf` was a quarter of the fast path's time).
+#[inline]
+pub fn power(x: f64, n: f64) -> f64 {
+    if n.fract() == 0.0 && (0.0..=16.0).contains(&n) {
+        x.powi(n as i32)
+    } else {
+        x.powf(n)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn matches_powf() {
+        for n in [0.0, 1.0, 2.0, 4.0, 6.0, 1.5, 2.7] {
+            for x in [0.0, 0.3, 1.0, 2.5] {
+                let (a, b) = (super::power(x, n), f64::powf(x, n));
+                assert!((a - b).abs() <= 1e-14 * b.abs().max(1.0), "{x}^{n}");
+            }
+        }
+    }
+}
