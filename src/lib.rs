@@ -25,6 +25,7 @@ pub mod params;
 pub mod pharmacology;
 pub mod population;
 pub mod simulate;
+pub mod sweep;
 pub mod units;
 
 pub use error::{Error, Result};

@@ -10,6 +10,7 @@ fn main() -> std::process::ExitCode {
         cli::Command::Simulate(a) => cli::simulate(a),
         cli::Command::Params { model } => cli::params(model.as_deref()),
         cli::Command::Drugs { folder } => cli::drugs(folder),
+        cli::Command::Sweep { file, threads, out } => cli::sweep(file, threads, out),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

@@ -47,6 +47,30 @@ pub struct Summary {
     pub benefit_risk: Option<super::benefit::BenefitRisk>,
 }
 
+/// The numeric summary keys (what sweeps can record); `tests` check each is in the JSON.
+pub const METRICS: &[&str] = &[
+    "end_day",
+    "serotonin_below_80pct_day",
+    "motor_onset_day",
+    "spasm_onset_day",
+    "peak_spasm",
+    "peak_spasm_day",
+    "spasm_auc",
+    "alsfrs_slope_per_month",
+    "death_day",
+    "survival_from_motor_onset_months",
+    "serotonin_at_motor_onset",
+    "ht2b_density_at_motor_onset",
+    "ht2c_density_at_motor_onset",
+    "peak_nfl",
+    "peak_sedation",
+    "peak_bp_fall",
+    "peak_respiratory_depression",
+    "peak_drug_weakness",
+    "liver_injury_risk",
+    "withdrawal_risk",
+];
+
 /// First time `value` crosses `threshold` in the direction `rising`, interpolated.
 pub fn first_crossing(
     samples: &[Sample],

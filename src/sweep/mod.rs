@@ -1,0 +1,436 @@
+//! Parameter and regimen sweeps: a sweep file names a model, a scenario, the factors to vary
+//! (any model parameter by name, or a dosing/infusion field), a design and the summary metrics
+//! to record. Runs go in parallel in fixed-size chunks and are written in run order, so the
+//! output is the same whatever the thread count; a failed run is recorded with its reason.
+
+pub mod design;
+
+use crate::error::{Error, Result};
+use crate::model::Model;
+use crate::params::{self, Number, Quantity};
+use crate::pharmacology::Scenario;
+use crate::simulate::{self, Fidelity, Settings, Summary};
+use crate::units::{self, DoseUnit, Kind};
+use rayon::prelude::*;
+use serde::Deserialize;
+use std::path::Path;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SweepFile {
+    sweep: Header,
+    factor: Vec<FactorSpec>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Header {
+    name: String,
+    model: String,
+    #[serde(default)]
+    scenario: Option<String>,
+    design: DesignKind,
+    #[serde(default)]
+    samples: Option<usize>,
+    #[serde(default)]
+    seed: u64,
+    #[serde(default)]
+    duration: Option<Quantity>,
+    #[serde(default = "default_fidelity")]
+    fidelity: String,
+    metrics: Vec<String>,
+}
+
+fn default_fidelity() -> String {
+    "fast".into()
+}
+
+/// The sampling designs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DesignKind {
+    Grid,
+    Lhs,
+    Morris,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FactorSpec {
+    target: String,
+    unit: String,
+    range: [Number; 2],
+    #[serde(default)]
+    scale: Scale,
+    #[serde(default)]
+    levels: Option<usize>,
+}
+
+/// How a factor maps [0, 1] onto its range.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Scale {
+    #[default]
+    Linear,
+    Log,
+}
+
+/// What a factor changes.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Target {
+    /// A model parameter by name (internal units).
+    Parameter(String),
+    /// Amount of every dose of dosing line `i` (mg).
+    DoseAmount(usize),
+    /// Interval of dosing line `i` (days).
+    DoseInterval(usize),
+    /// Start of dosing line `i` (days).
+    DoseStart(usize),
+    /// Rate of infusion `i` (mg/day).
+    InfusionRate(usize),
+}
+
+/// A checked factor: target, range in the file's unit and the factor to internal units.
+#[derive(Debug, Clone)]
+pub struct Factor {
+    pub name: String,
+    pub target: Target,
+    pub unit: String,
+    pub low: f64,
+    pub high: f64,
+    pub scale: Scale,
+    pub levels: Option<usize>,
+    to_internal: f64,
+}
+
+impl Factor {
+    /// Value in the file's unit at position u ∈ [0, 1].
+    pub fn value_at(&self, u: f64) -> f64 {
+        match self.scale {
+            Scale::Linear => self.low + u * (self.high - self.low),
+            Scale::Log => (self.low.ln() + u * (self.high.ln() - self.low.ln())).exp(),
+        }
+    }
+}
+
+/// A loaded sweep.
+#[derive(Debug, Clone)]
+pub struct Sweep {
+    pub name: String,
+    pub model: Model,
+    pub scenario: Scenario,
+    pub design: DesignKind,
+    pub samples: usize,
+    pub seed: u64,
+    pub settings: Settings,
+    pub factors: Vec<Factor>,
+    pub metrics: Vec<String>,
+    pub text: String,
+}
+
+/// The metrics a sweep can record: the numeric keys of the run summary.
+pub fn metric_names() -> Vec<String> {
+    simulate::summary::METRICS.iter().map(|m| m.to_string()).collect()
+}
+
+impl Sweep {
+    /// Load a sweep file; models and scenarios are paths relative to it or bundled names.
+    pub fn load(path: &Path) -> Result<Sweep> {
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            Error::input(path, "", None, format!("cannot read sweep file: {e}"), "an existing TOML file")
+        })?;
+        let file: SweepFile = params::parse_toml(path, &text)?;
+        let h = &file.sweep;
+        params::require_identifier(path, "sweep.name", &h.name)?;
+        let dir = path.parent().unwrap_or(Path::new("."));
+        let model = resolve_model(dir, &h.model)?;
+        let scenario = match &h.scenario {
+            Some(s) => resolve_scenario(dir, s, &model)?,
+            None => Scenario::untreated(),
+        };
+        let fidelity: Fidelity = h
+            .fidelity
+            .parse()
+            .map_err(|e: String| Error::input(path, "sweep.fidelity", None, e, "fast, full"))?;
+        let mut settings = Settings::for_model(&model, fidelity);
+        if let Some(q) = &h.duration {
+            settings.duration = q.to_internal(path, &text, "sweep.duration", Kind::Time)?;
+        }
+        let known = metric_names();
+        for m in &h.metrics {
+            if !known.contains(m) {
+                return Err(Error::input(
+                    path,
+                    "sweep.metrics",
+                    None,
+                    format!("unknown metric `{m}`"),
+                    known.join(", "),
+                ));
+            }
+        }
+        if h.metrics.is_empty() {
+            return Err(Error::input(path, "sweep.metrics", None, "no metrics", known.join(", ")));
+        }
+        if file.factor.is_empty() {
+            return Err(Error::input(path, "factor", None, "no factors", "at least one [[factor]]"));
+        }
+        let factors = file
+            .factor
+            .iter()
+            .enumerate()
+            .map(|(i, f)| factor(path, i, f, &model, &scenario, h.design))
+            .collect::<Result<Vec<_>>>()?;
+        let samples = match h.design {
+            DesignKind::Grid => factors.iter().map(|f| f.levels.unwrap_or(0)).product(),
+            DesignKind::Lhs | DesignKind::Morris => match h.samples {
+                Some(n) if n > 0 => n,
+                _ => {
+                    return Err(Error::input(
+                        path,
+                        "sweep.samples",
+                        None,
+                        "missing or zero",
+                        "samples = N > 0 (LHS points; Morris trajectories)",
+                    ))
+                }
+            },
+        };
+        Ok(Sweep {
+            name: h.name.clone(),
+            model,
+            scenario,
+            design: h.design,
+            samples,
+            seed: h.seed,
+            settings,
+            factors,
+            metrics: h.metrics.clone(),
+            text,
+        })
+    }
+
+    /// Design points on [0, 1]^d.
+    pub fn unit_points(&self) -> Vec<Vec<f64>> {
+        let d = self.factors.len();
+        match self.design {
+            DesignKind::Grid => {
+                design::grid(&self.factors.iter().map(|f| f.levels.unwrap_or(1)).collect::<Vec<_>>())
+            }
+            DesignKind::Lhs => design::latin_hypercube(self.samples, d, self.seed),
+            DesignKind::Morris => design::morris(self.samples, d, 4, self.seed),
+        }
+    }
+
+    /// One run: the factor values (file units) applied to model and scenario, then simulated.
+    pub fn run(&self, values: &[f64]) -> std::result::Result<Vec<f64>, String> {
+        let mut model = self.model.clone();
+        let mut scenario = self.scenario.clone();
+        for (f, &v) in self.factors.iter().zip(values) {
+            let x = v * f.to_internal;
+            match &f.target {
+                Target::Parameter(name) => {
+                    let def = crate::model::parameters::DEFS
+                        .iter()
+                        .find(|d| d.name == name)
+                        .ok_or("unknown parameter")?;
+                    if !def.bound.admits(x) {
+                        return Err(format!(
+                            "{name} = {v} {} is outside its physical bound ({})",
+                            f.unit,
+                            def.bound.describe()
+                        ));
+                    }
+                    model = model.with_parameter(name, x).ok_or("unknown parameter")?
+                }
+                Target::DoseAmount(i) => scenario.dosing[*i].amount = x,
+                Target::DoseInterval(i) => scenario.dosing[*i].interval = x,
+                Target::DoseStart(i) => scenario.dosing[*i].start = x,
+                Target::InfusionRate(i) => scenario.infusions[*i].rate = x,
+            }
+        }
+        let traj = simulate::simulate(&model, &scenario, &self.settings).map_err(|e| e.to_string())?;
+        let summary = serde_json::to_value(Summary::of(&model, &traj)).map_err(|e| e.to_string())?;
+        Ok(self.metrics.iter().map(|m| summary[m].as_f64().unwrap_or(f64::NAN)).collect())
+    }
+}
+
+fn resolve_model(dir: &Path, name: &str) -> Result<Model> {
+    let path = dir.join(name);
+    if path.is_file() {
+        return Model::load(&path);
+    }
+    match crate::bundled::model(name) {
+        Some((file, text)) => Model::from_toml(Path::new(&file), text),
+        None => Err(Error::input(
+            path,
+            "sweep.model",
+            None,
+            format!("no model `{name}`"),
+            "a model file or a bundled name",
+        )),
+    }
+}
+
+fn resolve_scenario(dir: &Path, name: &str, model: &Model) -> Result<Scenario> {
+    let path = dir.join(name);
+    if path.is_file() {
+        return Scenario::load(&path, model, &crate::pharmacology::Library::for_scenario(&path));
+    }
+    match crate::bundled::scenario(name) {
+        Some((file, text)) => {
+            Scenario::from_toml(Path::new(&file), text, model, &crate::pharmacology::Library::default())
+        }
+        None => Err(Error::input(
+            path,
+            "sweep.scenario",
+            None,
+            format!("no scenario `{name}`"),
+            "a scenario file or a bundled name",
+        )),
+    }
+}
+
+/// Check one factor: target exists, unit fits it, range ordered and non-empty, levels.
+fn factor(
+    path: &Path,
+    i: usize,
+    f: &FactorSpec,
+    model: &Model,
+    scenario: &Scenario,
+    design: DesignKind,
+) -> Result<Factor> {
+    let field = |x: &str| format!("factor[{i}].{x}");
+    let err =
+        |x: &str, problem: String, allowed: String| Err(Error::input(path, field(x), None, problem, allowed));
+    let parts: Vec<&str> = f.target.split('.').collect();
+    let index = |s: &str, n: usize| s.parse::<usize>().ok().filter(|&k| k < n);
+    let (target, kind) = match parts.as_slice() {
+        ["model", name] => match crate::model::parameters::DEFS.iter().find(|d| d.name == *name) {
+            Some(def) => (Target::Parameter(name.to_string()), Some(def.kind)),
+            None => {
+                return err(
+                    "target",
+                    format!("unknown model parameter `{name}`"),
+                    "model.<parameter> as listed by `raphe params`".into(),
+                )
+            }
+        },
+        ["dosing", k, field_name] if index(k, scenario.dosing.len()).is_some() => {
+            let k = index(k, scenario.dosing.len()).unwrap();
+            match *field_name {
+                "amount" => (Target::DoseAmount(k), None),
+                "interval" => (Target::DoseInterval(k), Some(Kind::Time)),
+                "start" => (Target::DoseStart(k), Some(Kind::Time)),
+                other => {
+                    return err(
+                        "target",
+                        format!("unknown dosing field `{other}`"),
+                        "amount, interval, start".into(),
+                    )
+                }
+            }
+        }
+        ["infusion", k, "rate"] if index(k, scenario.infusions.len()).is_some() => {
+            (Target::InfusionRate(index(k, scenario.infusions.len()).unwrap()), Some(Kind::DoseRate))
+        }
+        _ => return err(
+            "target",
+            format!("unknown target `{}` for scenario `{}`", f.target, scenario.name),
+            "model.<parameter>, dosing.<i>.amount|interval|start, infusion.<i>.rate (i within the scenario)"
+                .into(),
+        ),
+    };
+    let to_internal = match kind {
+        Some(kind) => units::factor(kind, &f.unit),
+        None => match units::dose_unit(&f.unit) {
+            Some(DoseUnit::Absolute(x)) => Some(x),
+            Some(DoseUnit::PerKg(x)) => Some(x * model.params.body_mass),
+            None => None,
+        },
+    };
+    let Some(to_internal) = to_internal else {
+        let allowed = kind.map_or_else(units::allowed_dose_units, units::allowed);
+        return err("unit", format!("unit `{}` does not fit `{}`", f.unit, f.target), allowed);
+    };
+    let [low, high] = f.range.map(Number::get);
+    if !(low.is_finite() && high.is_finite() && low < high) {
+        return err(
+            "range",
+            format!("range [{low}, {high}] is empty or reversed"),
+            "[low, high] with low < high".into(),
+        );
+    }
+    if f.scale == Scale::Log && low <= 0.0 {
+        return err(
+            "range",
+            format!("log scale needs a positive range, got [{low}, {high}]"),
+            "low > 0".into(),
+        );
+    }
+    if design == DesignKind::Grid && f.levels.is_none_or(|n| n == 0) {
+        return err("levels", "a grid factor needs levels > 0".into(), "levels = N >= 1".into());
+    }
+    Ok(Factor {
+        name: f.target.clone(),
+        target,
+        unit: f.unit.clone(),
+        low,
+        high,
+        scale: f.scale,
+        levels: f.levels,
+        to_internal,
+    })
+}
+
+/// Metric values of one run, or why it failed.
+type RunResult = std::result::Result<Vec<f64>, String>;
+
+/// Runs per chunk: results of a chunk are written before the next starts, so memory stays flat.
+pub const CHUNK: usize = 256;
+
+/// Run the whole sweep, writing `runs.csv` (atomically, streamed through a temporary file).
+/// Returns (runs, failed).
+pub fn run_all(sweep: &Sweep, out: &Path) -> Result<(usize, usize)> {
+    use std::io::Write;
+    let points = sweep.unit_points();
+    let final_path = out.join("runs.csv");
+    let tmp = out.join(".runs.csv.tmp");
+    let wrap = |source| Error::Output { path: final_path.clone(), source };
+    let mut file = std::io::BufWriter::new(std::fs::File::create(&tmp).map_err(wrap)?);
+    let mut header = vec!["run".to_string()];
+    header.extend(sweep.factors.iter().map(|f| format!("{} [{}]", f.name, f.unit)));
+    header.push("status".into());
+    header.extend(sweep.metrics.iter().cloned());
+    writeln!(file, "{}", header.join(",")).map_err(wrap)?;
+    let mut failed = 0;
+    for (c, chunk) in points.chunks(CHUNK).enumerate() {
+        let results: Vec<(Vec<f64>, RunResult)> = chunk
+            .par_iter()
+            .map(|u| {
+                let values: Vec<f64> = sweep.factors.iter().zip(u).map(|(f, &x)| f.value_at(x)).collect();
+                let r = sweep.run(&values);
+                (values, r)
+            })
+            .collect();
+        for (k, (values, r)) in results.into_iter().enumerate() {
+            let mut row = vec![(c * CHUNK + k).to_string()];
+            row.extend(values.iter().map(|v| v.to_string()));
+            match r {
+                Ok(m) => {
+                    row.push("ok".into());
+                    row.extend(m.iter().map(|v| if v.is_nan() { String::new() } else { v.to_string() }));
+                }
+                Err(reason) => {
+                    failed += 1;
+                    row.push(format!("failed: {}", reason.replace([',', '\n'], ";")));
+                    row.extend(sweep.metrics.iter().map(|_| String::new()));
+                }
+            }
+            writeln!(file, "{}", row.join(",")).map_err(wrap)?;
+        }
+    }
+    let file = file.into_inner().map_err(|e| wrap(e.into_error()))?;
+    file.sync_all().map_err(wrap)?;
+    std::fs::rename(&tmp, &final_path).map_err(wrap)?;
+    Ok((points.len(), failed))
+}

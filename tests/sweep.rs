@@ -1,0 +1,88 @@
+//! Sweeps: byte-identical results whatever the thread count, a failing run recorded and the sweep
+//! going on, bad sweep files refused with the field named and nothing written; every example
+//! sweep loads; every summary metric a sweep may name is in the summary.
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use std::path::{Path, PathBuf};
+
+fn repo(path: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(path)
+}
+
+fn sweep(file: &Path, threads: usize, out: &Path) -> assert_cmd::assert::Assert {
+    Command::cargo_bin("raphe")
+        .unwrap()
+        .arg("sweep")
+        .arg(file)
+        .args(["--threads", &threads.to_string(), "--out"])
+        .arg(out)
+        .assert()
+}
+
+#[test]
+fn results_do_not_depend_on_the_thread_count() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = repo("models/sweeps/disease_lhs.toml");
+    sweep(&file, 1, &dir.path().join("one")).success();
+    sweep(&file, 2, &dir.path().join("two")).success();
+    let one = std::fs::read(dir.path().join("one/runs.csv")).unwrap();
+    let two = std::fs::read(dir.path().join("two/runs.csv")).unwrap();
+    assert_eq!(one, two);
+    assert_eq!(String::from_utf8(one).unwrap().lines().count(), 1 + 64);
+    assert!(dir.path().join("one/manifest.json").is_file());
+}
+
+#[test]
+fn a_failing_run_is_recorded_and_the_sweep_goes_on() {
+    // The range reaches 0 min, outside the PIC time constant's physical bound (> 0): that run
+    // fails with its reason, the other runs.
+    let dir = tempfile::tempdir().unwrap();
+    let text = "[sweep]\nname = \"fail\"\nmodel = \"human_als\"\ndesign = \"grid\"\nmetrics = [\"spasm_auc\"]\nduration = { value = 1, unit = \"year\" }\n[[factor]]\ntarget = \"model.pic_time_constant\"\nunit = \"min\"\nrange = [0, 10]\nlevels = 2\n";
+    let file = dir.path().join("fail.toml");
+    std::fs::write(&file, text).unwrap();
+    sweep(&file, 2, &dir.path().join("out")).success();
+    let csv = std::fs::read_to_string(dir.path().join("out/runs.csv")).unwrap();
+    let rows: Vec<&str> = csv.lines().skip(1).collect();
+    assert_eq!(rows.len(), 2);
+    assert!(rows.iter().any(|r| r.contains("failed")), "{csv}");
+    assert!(rows.iter().any(|r| r.contains(",ok,")), "{csv}");
+}
+
+#[test]
+fn bad_sweep_files_are_refused() {
+    let base = std::fs::read_to_string(repo("models/sweeps/baclofen_dose_interval.toml")).unwrap();
+    for (edit, expect) in [
+        (base.replace("dosing.0.amount", "model.no_such_parameter"), "factor[0].target"),
+        (base.replace("range = [5, 25]", "range = [25, 5]"), "factor[0].range"),
+        (base.replace("levels = 5", "levels = 0"), "factor[0].levels"),
+        (base.replace("unit = \"mg\"", "unit = \"h\""), "factor[0].unit"),
+        (base.replace("\"spasm_auc\"", "\"spasm_aucc\""), "sweep.metrics"),
+        (base.replace("dosing.0.amount", "dosing.3.amount"), "factor[0].target"),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("bad_sweep.toml");
+        std::fs::write(&file, edit).unwrap();
+        let out = dir.path().join("out");
+        sweep(&file, 1, &out)
+            .failure()
+            .stderr(predicate::str::contains("bad_sweep.toml").and(predicate::str::contains(expect)));
+        assert!(!out.exists(), "{expect}: output written");
+    }
+}
+
+#[test]
+fn every_example_sweep_loads_and_every_metric_exists() {
+    for e in std::fs::read_dir(repo("models/sweeps")).unwrap() {
+        let p = e.unwrap().path();
+        raphe::sweep::Sweep::load(&p).unwrap_or_else(|e| panic!("{e}"));
+    }
+    let m = raphe::model::Model::load(&repo("models/human_als.toml")).unwrap();
+    let mut s = raphe::simulate::Settings::for_model(&m, raphe::simulate::Fidelity::Fast);
+    s.duration = 10.0;
+    let traj = raphe::simulate::simulate(&m, &raphe::pharmacology::Scenario::untreated(), &s).unwrap();
+    let v = serde_json::to_value(raphe::simulate::Summary::of(&m, &traj)).unwrap();
+    for name in raphe::sweep::metric_names() {
+        assert!(v.get(&name).is_some(), "{name} not in the summary");
+    }
+}
