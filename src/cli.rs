@@ -42,6 +42,16 @@ pub enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Global sensitivity (Sobol' indices with bootstrap intervals, or Morris mu*, sigma) of a
+    /// sweep with design "sobol" or "morris"; writes runs.csv, sensitivity.csv, manifest.json.
+    Sensitivity {
+        /// Sweep file with design = "sobol" (samples a power of two) or "morris".
+        file: PathBuf,
+        #[arg(long)]
+        threads: Option<usize>,
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// List the drug library: mechanism, routes, species with PK, dose limits.
     Drugs {
         /// Also look for drug files in this folder (before the bundled library).
@@ -271,6 +281,10 @@ pub fn drugs(folder: Option<PathBuf>) -> Result<()> {
 
 pub fn sweep(file: PathBuf, threads: Option<usize>, out: PathBuf) -> Result<()> {
     let sweep = raphe::sweep::Sweep::load(&file)?;
+    sweep_to(&file, &sweep, threads, &out)
+}
+
+fn sweep_to(file: &Path, sweep: &raphe::sweep::Sweep, threads: Option<usize>, out: &Path) -> Result<()> {
     if let Some(n) = threads {
         rayon::ThreadPoolBuilder::new()
             .num_threads(n.max(1))
@@ -280,7 +294,8 @@ pub fn sweep(file: PathBuf, threads: Option<usize>, out: PathBuf) -> Result<()> 
     std::fs::create_dir_all(&out)
         .with_context(|| format!("cannot create output folder {}", out.display()))?;
     let started = std::time::Instant::now();
-    let (runs, failed) = raphe::sweep::run_all(&sweep, &out)?;
+    let outcome = raphe::sweep::run_all(&sweep, &out)?;
+    let (runs, failed) = (outcome.runs, outcome.failed);
     let manifest = serde_json::json!({
         "raphe_version": env!("CARGO_PKG_VERSION"),
         "git_revision": env!("RAPHE_GIT_REVISION"),
@@ -306,4 +321,72 @@ pub fn sweep(file: PathBuf, threads: Option<usize>, out: PathBuf) -> Result<()> 
         out.display()
     );
     Ok(())
+}
+
+pub fn sensitivity(file: PathBuf, threads: Option<usize>, out: PathBuf) -> Result<()> {
+    use raphe::sweep::{sensitivity, DesignKind};
+    let sweep = raphe::sweep::Sweep::load(&file)?;
+    if !matches!(sweep.design, DesignKind::Sobol | DesignKind::Morris) {
+        bail!("{}: field `sweep.design`: sensitivity needs design \"sobol\" or \"morris\"", file.display());
+    }
+    sweep_to(&file, &sweep, threads, &out)?;
+    let outcome_path = out.join("runs.csv");
+    let metrics = read_metrics(&outcome_path, sweep.metrics.len())?;
+    // A metric with runs lacking a value (a failed run, or e.g. no death within the run) has no
+    // indices: say so and go on with the others.
+    let complete = |m: usize| metrics.iter().all(|r| !r[m].is_nan());
+    for (m, name) in sweep.metrics.iter().enumerate().filter(|(m, _)| !complete(*m)) {
+        let missing = metrics.iter().filter(|r| r[m].is_nan()).count();
+        eprintln!("warning: metric `{name}` has no value in {missing} runs; no indices for it");
+    }
+    let d = sweep.factors.len();
+    let mut csv = String::new();
+    match sweep.design {
+        DesignKind::Sobol => {
+            csv.push_str("metric,factor,S1,S1_low,S1_high,ST,ST_low,ST_high\n");
+            for (m, name) in sweep.metrics.iter().enumerate().filter(|(m, _)| complete(*m)) {
+                let y: Vec<f64> = metrics.iter().map(|r| r[m]).collect();
+                for (f, idx) in
+                    sweep.factors.iter().zip(sensitivity::sobol(&y, sweep.samples, d, 1000, sweep.seed))
+                {
+                    csv.push_str(&format!(
+                        "{name},{},{},{},{},{},{},{}\n",
+                        f.name,
+                        idx.first,
+                        idx.first_low,
+                        idx.first_high,
+                        idx.total,
+                        idx.total_low,
+                        idx.total_high
+                    ));
+                }
+            }
+        }
+        _ => {
+            csv.push_str("metric,factor,mu_star,mu,sigma\n");
+            let points = sweep.unit_points();
+            for (m, name) in sweep.metrics.iter().enumerate().filter(|(m, _)| complete(*m)) {
+                let y: Vec<f64> = metrics.iter().map(|r| r[m]).collect();
+                for (f, idx) in sweep.factors.iter().zip(sensitivity::morris(&points, &y, d)) {
+                    csv.push_str(&format!("{name},{},{},{},{}\n", f.name, idx.mu_star, idx.mu, idx.sigma));
+                }
+            }
+        }
+    }
+    output::atomic::write(&out.join("sensitivity.csv"), csv.as_bytes())?;
+    println!("wrote {}/sensitivity.csv", out.display());
+    Ok(())
+}
+
+/// Metric columns (the last `n`) of a runs.csv, NaN where empty.
+fn read_metrics(path: &Path, n: usize) -> Result<Vec<Vec<f64>>> {
+    let text = std::fs::read_to_string(path)?;
+    Ok(text
+        .lines()
+        .skip(1)
+        .map(|l| {
+            let cells: Vec<&str> = l.split(',').collect();
+            cells[cells.len() - n..].iter().map(|c| c.parse().unwrap_or(f64::NAN)).collect()
+        })
+        .collect())
 }

@@ -11,6 +11,7 @@ fn main() -> std::process::ExitCode {
         cli::Command::Params { model } => cli::params(model.as_deref()),
         cli::Command::Drugs { folder } => cli::drugs(folder),
         cli::Command::Sweep { file, threads, out } => cli::sweep(file, threads, out),
+        cli::Command::Sensitivity { file, threads, out } => cli::sensitivity(file, threads, out),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

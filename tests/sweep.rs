@@ -86,3 +86,38 @@ fn every_example_sweep_loads_and_every_metric_exists() {
         assert!(v.get(&name).is_some(), "{name} not in the summary");
     }
 }
+
+#[test]
+fn sensitivity_runs_on_a_sobol_sweep_and_refuses_non_powers_of_two() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = "[sweep]\nname = \"s\"\nmodel = \"sod1_g86r_mouse\"\ndesign = \"sobol\"\nsamples = 32\nseed = 3\nmetrics = [\"spasm_auc\"]\n[[factor]]\ntarget = \"model.raphe_hazard\"\nunit = \"1/week\"\nrange = [0.05, 0.2]\n[[factor]]\ntarget = \"model.umn_inhibition_loss\"\nunit = \"1\"\nrange = [0.3, 0.7]\n";
+    let file = dir.path().join("s.toml");
+    std::fs::write(&file, text).unwrap();
+    let out = dir.path().join("out");
+    Command::cargo_bin("raphe")
+        .unwrap()
+        .arg("sensitivity")
+        .arg(&file)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .success();
+    let csv = std::fs::read_to_string(out.join("sensitivity.csv")).unwrap();
+    assert_eq!(csv.lines().count(), 1 + 2, "{csv}");
+    assert_eq!(std::fs::read_to_string(out.join("runs.csv")).unwrap().lines().count(), 1 + 32 * 4);
+    // Raphe loss drives spasm burden more than the inhibition share over this range.
+    let st = |row: usize| csv.lines().nth(row).unwrap().split(',').nth(5).unwrap().parse::<f64>().unwrap();
+    assert!(st(1) > st(2), "{csv}");
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(&bad, text.replace("samples = 32", "samples = 30")).unwrap();
+    Command::cargo_bin("raphe")
+        .unwrap()
+        .arg("sensitivity")
+        .arg(&bad)
+        .arg("--out")
+        .arg(dir.path().join("out2"))
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("power of two").and(predicate::str::contains("32")));
+    assert!(!dir.path().join("out2").exists());
+}

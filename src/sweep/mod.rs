@@ -4,6 +4,7 @@
 //! output is the same whatever the thread count; a failed run is recorded with its reason.
 
 pub mod design;
+pub mod sensitivity;
 
 use crate::error::{Error, Result};
 use crate::model::Model;
@@ -52,6 +53,8 @@ pub enum DesignKind {
     Grid,
     Lhs,
     Morris,
+    /// Saltelli design for Sobol' indices: `samples` (a power of two) base rows, N(d + 2) runs.
+    Sobol,
 }
 
 #[derive(Debug, Deserialize)]
@@ -182,7 +185,7 @@ impl Sweep {
             .collect::<Result<Vec<_>>>()?;
         let samples = match h.design {
             DesignKind::Grid => factors.iter().map(|f| f.levels.unwrap_or(0)).product(),
-            DesignKind::Lhs | DesignKind::Morris => match h.samples {
+            DesignKind::Lhs | DesignKind::Morris | DesignKind::Sobol => match h.samples {
                 Some(n) if n > 0 => n,
                 _ => {
                     return Err(Error::input(
@@ -190,11 +193,20 @@ impl Sweep {
                         "sweep.samples",
                         None,
                         "missing or zero",
-                        "samples = N > 0 (LHS points; Morris trajectories)",
+                        "samples = N > 0 (LHS points; Morris trajectories; Sobol base size)",
                     ))
                 }
             },
         };
+        if h.design == DesignKind::Sobol && !samples.is_power_of_two() {
+            return Err(Error::input(
+                path,
+                "sweep.samples",
+                None,
+                format!("{samples} is not a power of two (Sobol' base samples)"),
+                format!("a power of two, e.g. {}", samples.next_power_of_two()),
+            ));
+        }
         Ok(Sweep {
             name: h.name.clone(),
             model,
@@ -218,6 +230,7 @@ impl Sweep {
             }
             DesignKind::Lhs => design::latin_hypercube(self.samples, d, self.seed),
             DesignKind::Morris => design::morris(self.samples, d, 4, self.seed),
+            DesignKind::Sobol => sensitivity::saltelli(self.samples, d, self.seed),
         }
     }
 
@@ -388,9 +401,18 @@ type RunResult = std::result::Result<Vec<f64>, String>;
 /// Runs per chunk: results of a chunk are written before the next starts, so memory stays flat.
 pub const CHUNK: usize = 256;
 
+/// What a sweep produced.
+pub struct Outcome {
+    pub runs: usize,
+    pub failed: usize,
+    /// Metric values per run (NaN for failed runs), kept only for sensitivity designs.
+    pub metrics: Option<Vec<Vec<f64>>>,
+}
+
 /// Run the whole sweep, writing `runs.csv` (atomically, streamed through a temporary file).
-/// Returns (runs, failed).
-pub fn run_all(sweep: &Sweep, out: &Path) -> Result<(usize, usize)> {
+pub fn run_all(sweep: &Sweep, out: &Path) -> Result<Outcome> {
+    let keep = matches!(sweep.design, DesignKind::Sobol | DesignKind::Morris);
+    let mut kept: Vec<Vec<f64>> = Vec::new();
     use std::io::Write;
     let points = sweep.unit_points();
     let final_path = out.join("runs.csv");
@@ -417,11 +439,17 @@ pub fn run_all(sweep: &Sweep, out: &Path) -> Result<(usize, usize)> {
             row.extend(values.iter().map(|v| v.to_string()));
             match r {
                 Ok(m) => {
+                    if keep {
+                        kept.push(m.clone());
+                    }
                     row.push("ok".into());
                     row.extend(m.iter().map(|v| if v.is_nan() { String::new() } else { v.to_string() }));
                 }
                 Err(reason) => {
                     failed += 1;
+                    if keep {
+                        kept.push(vec![f64::NAN; sweep.metrics.len()]);
+                    }
                     row.push(format!("failed: {}", reason.replace([',', '\n'], ";")));
                     row.extend(sweep.metrics.iter().map(|_| String::new()));
                 }
@@ -432,5 +460,5 @@ pub fn run_all(sweep: &Sweep, out: &Path) -> Result<(usize, usize)> {
     let file = file.into_inner().map_err(|e| wrap(e.into_error()))?;
     file.sync_all().map_err(wrap)?;
     std::fs::rename(&tmp, &final_path).map_err(wrap)?;
-    Ok((points.len(), failed))
+    Ok(Outcome { runs: points.len(), failed, metrics: keep.then_some(kept) })
 }
