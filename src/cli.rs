@@ -291,10 +291,9 @@ fn sweep_to(file: &Path, sweep: &raphe::sweep::Sweep, threads: Option<usize>, ou
             .build_global()
             .context("cannot set the thread count")?;
     }
-    std::fs::create_dir_all(&out)
-        .with_context(|| format!("cannot create output folder {}", out.display()))?;
+    std::fs::create_dir_all(out).with_context(|| format!("cannot create output folder {}", out.display()))?;
     let started = std::time::Instant::now();
-    let outcome = raphe::sweep::run_all(&sweep, &out)?;
+    let outcome = raphe::sweep::run_all(sweep, out)?;
     let (runs, failed) = (outcome.runs, outcome.failed);
     let manifest = serde_json::json!({
         "raphe_version": env!("CARGO_PKG_VERSION"),
