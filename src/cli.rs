@@ -38,7 +38,18 @@ pub enum Command {
         /// Worker threads (default: all cores). Results do not depend on it.
         #[arg(long)]
         threads: Option<usize>,
+        /// Run only shard K of N (K from 0), e.g. one Slurm array task; join with `raphe merge`.
+        #[arg(long)]
+        shard: Option<String>,
         /// Output folder (created if missing).
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Join the runs.csv of sweep shards (same sweep file, every shard once) into one folder.
+    Merge {
+        /// Shard output folders.
+        #[arg(required = true)]
+        dirs: Vec<PathBuf>,
         #[arg(long)]
         out: PathBuf,
     },
@@ -279,12 +290,22 @@ pub fn drugs(folder: Option<PathBuf>) -> Result<()> {
     Ok(())
 }
 
-pub fn sweep(file: PathBuf, threads: Option<usize>, out: PathBuf) -> Result<()> {
+pub fn sweep(file: PathBuf, threads: Option<usize>, shard: Option<String>, out: PathBuf) -> Result<()> {
+    let shard = match shard {
+        Some(text) => raphe::sweep::Shard::parse(&text).map_err(anyhow::Error::msg)?,
+        None => raphe::sweep::Shard::ALL,
+    };
     let sweep = raphe::sweep::Sweep::load(&file)?;
-    sweep_to(&file, &sweep, threads, &out)
+    sweep_to(&file, &sweep, threads, shard, &out)
 }
 
-fn sweep_to(file: &Path, sweep: &raphe::sweep::Sweep, threads: Option<usize>, out: &Path) -> Result<()> {
+fn sweep_to(
+    file: &Path,
+    sweep: &raphe::sweep::Sweep,
+    threads: Option<usize>,
+    shard: raphe::sweep::Shard,
+    out: &Path,
+) -> Result<()> {
     if let Some(n) = threads {
         rayon::ThreadPoolBuilder::new()
             .num_threads(n.max(1))
@@ -293,7 +314,7 @@ fn sweep_to(file: &Path, sweep: &raphe::sweep::Sweep, threads: Option<usize>, ou
     }
     std::fs::create_dir_all(out).with_context(|| format!("cannot create output folder {}", out.display()))?;
     let started = std::time::Instant::now();
-    let outcome = raphe::sweep::run_all(sweep, out)?;
+    let outcome = raphe::sweep::run_all(sweep, out, shard)?;
     let (runs, failed) = (outcome.runs, outcome.failed);
     let manifest = serde_json::json!({
         "raphe_version": env!("CARGO_PKG_VERSION"),
@@ -309,6 +330,8 @@ fn sweep_to(file: &Path, sweep: &raphe::sweep::Sweep, threads: Option<usize>, ou
         "design": sweep.design,
         "seed": sweep.seed,
         "runs": runs,
+        "total_runs": outcome.total,
+        "shard": shard,
         "settings": sweep.settings,
     });
     output::atomic::write(&out.join("manifest.json"), serde_json::to_string_pretty(&manifest)?.as_bytes())?;
@@ -328,7 +351,7 @@ pub fn sensitivity(file: PathBuf, threads: Option<usize>, out: PathBuf) -> Resul
     if !matches!(sweep.design, DesignKind::Sobol | DesignKind::Morris) {
         bail!("{}: field `sweep.design`: sensitivity needs design \"sobol\" or \"morris\"", file.display());
     }
-    sweep_to(&file, &sweep, threads, &out)?;
+    sweep_to(&file, &sweep, threads, raphe::sweep::Shard::ALL, &out)?;
     let outcome_path = out.join("runs.csv");
     let metrics = read_metrics(&outcome_path, sweep.metrics.len())?;
     // A metric with runs lacking a value (a failed run, or e.g. no death within the run) has no
@@ -388,4 +411,76 @@ fn read_metrics(path: &Path, n: usize) -> Result<Vec<Vec<f64>>> {
             cells[cells.len() - n..].iter().map(|c| c.parse().unwrap_or(f64::NAN)).collect()
         })
         .collect())
+}
+
+pub fn merge(dirs: Vec<PathBuf>, out: PathBuf) -> Result<()> {
+    let read_manifest = |d: &Path| -> Result<serde_json::Value> {
+        let path = d.join("manifest.json");
+        let text =
+            std::fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?;
+        Ok(serde_json::from_str(&text).with_context(|| format!("{}: not JSON", path.display()))?)
+    };
+    let manifests: Vec<serde_json::Value> = dirs.iter().map(|d| read_manifest(d)).collect::<Result<_>>()?;
+    let first = &manifests[0];
+    for (d, m) in dirs.iter().zip(&manifests) {
+        for key in ["sweep_sha256", "model_sha256", "scenario_sha256", "total_runs", "seed"] {
+            if m[key] != first[key] {
+                bail!(
+                    "{}: field `{key}` differs from {} ({} vs {}): shards of different sweeps",
+                    d.join("manifest.json").display(),
+                    dirs[0].display(),
+                    m[key],
+                    first[key]
+                );
+            }
+        }
+    }
+    let count = first["shard"]["count"].as_u64().unwrap_or(1) as usize;
+    let mut seen: Vec<u64> = manifests.iter().map(|m| m["shard"]["index"].as_u64().unwrap_or(0)).collect();
+    seen.sort();
+    if seen != (0..count as u64).collect::<Vec<_>>() {
+        bail!("shards given: {seen:?}; need each of 0..{count} exactly once");
+    }
+    let mut header = String::new();
+    let mut rows: Vec<(u64, String)> = Vec::new();
+    for d in &dirs {
+        let text = std::fs::read_to_string(d.join("runs.csv"))
+            .with_context(|| format!("cannot read {}/runs.csv", d.display()))?;
+        let mut lines = text.lines();
+        let h = lines.next().unwrap_or_default();
+        if header.is_empty() {
+            header = h.to_string();
+        } else if header != h {
+            bail!("{}/runs.csv: header differs from {}", d.display(), dirs[0].display());
+        }
+        for l in lines {
+            let run: u64 = l
+                .split(',')
+                .next()
+                .and_then(|c| c.parse().ok())
+                .with_context(|| format!("{}/runs.csv: bad run index in `{l}`", d.display()))?;
+            rows.push((run, l.to_string()));
+        }
+    }
+    rows.sort_by_key(|r| r.0);
+    let total = first["total_runs"].as_u64().unwrap_or(0);
+    if rows.len() as u64 != total || rows.iter().enumerate().any(|(i, r)| r.0 != i as u64) {
+        bail!("merged rows are not runs 0..{total} exactly once ({} rows)", rows.len());
+    }
+    std::fs::create_dir_all(&out)
+        .with_context(|| format!("cannot create output folder {}", out.display()))?;
+    let mut csv = header + "\n";
+    for (_, l) in &rows {
+        csv.push_str(l);
+        csv.push('\n');
+    }
+    output::atomic::write(&out.join("runs.csv"), csv.as_bytes())?;
+    let mut manifest = first.clone();
+    manifest["shard"] = serde_json::json!({"index": 0, "count": 1});
+    manifest["runs"] = serde_json::json!(total);
+    manifest["merged_from"] =
+        serde_json::json!(dirs.iter().map(|d| d.display().to_string()).collect::<Vec<_>>());
+    output::atomic::write(&out.join("manifest.json"), serde_json::to_string_pretty(&manifest)?.as_bytes())?;
+    println!("merged {} shards, {total} runs, into {}/runs.csv", dirs.len(), out.display());
+    Ok(())
 }

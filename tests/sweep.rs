@@ -121,3 +121,76 @@ fn sensitivity_runs_on_a_sobol_sweep_and_refuses_non_powers_of_two() {
         .stderr(predicate::str::contains("power of two").and(predicate::str::contains("32")));
     assert!(!dir.path().join("out2").exists());
 }
+
+#[test]
+fn four_shards_merge_into_exactly_the_single_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = repo("models/sweeps/spasm_morris.toml");
+    let single = dir.path().join("single");
+    sweep(&file, 2, &single).success();
+    let shards: Vec<PathBuf> = (0..4).map(|k| dir.path().join(format!("shard{k}"))).collect();
+    for (k, out) in shards.iter().enumerate() {
+        Command::cargo_bin("raphe")
+            .unwrap()
+            .arg("sweep")
+            .arg(&file)
+            .args(["--threads", "1", "--shard", &format!("{k}/4"), "--out"])
+            .arg(out)
+            .assert()
+            .success();
+    }
+    let merged = dir.path().join("merged");
+    // Given out of order on purpose.
+    Command::cargo_bin("raphe")
+        .unwrap()
+        .arg("merge")
+        .args([&shards[2], &shards[0], &shards[3], &shards[1]])
+        .arg("--out")
+        .arg(&merged)
+        .assert()
+        .success();
+    assert_eq!(
+        std::fs::read(single.join("runs.csv")).unwrap(),
+        std::fs::read(merged.join("runs.csv")).unwrap()
+    );
+    // A missing shard, or a shard of another sweep, is refused.
+    Command::cargo_bin("raphe")
+        .unwrap()
+        .arg("merge")
+        .args([&shards[0], &shards[1], &shards[2]])
+        .arg("--out")
+        .arg(dir.path().join("m2"))
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("exactly once"));
+    let other = dir.path().join("other");
+    Command::cargo_bin("raphe")
+        .unwrap()
+        .arg("sweep")
+        .arg(repo("models/sweeps/disease_lhs.toml"))
+        .args(["--shard", "3/4", "--out"])
+        .arg(&other)
+        .assert()
+        .success();
+    Command::cargo_bin("raphe")
+        .unwrap()
+        .arg("merge")
+        .args([&shards[0], &shards[1], &shards[2], &other])
+        .arg("--out")
+        .arg(dir.path().join("m3"))
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("different sweeps"));
+    assert!(!dir.path().join("m2").exists() && !dir.path().join("m3").exists());
+    // K >= N is refused before anything is written.
+    Command::cargo_bin("raphe")
+        .unwrap()
+        .arg("sweep")
+        .arg(&file)
+        .args(["--shard", "4/4", "--out"])
+        .arg(dir.path().join("bad"))
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("0 <= K < N"));
+    assert!(!dir.path().join("bad").exists());
+}

@@ -401,20 +401,56 @@ type RunResult = std::result::Result<Vec<f64>, String>;
 /// Runs per chunk: results of a chunk are written before the next starts, so memory stays flat.
 pub const CHUNK: usize = 256;
 
+/// A deterministic slice of a sweep: shard `index` of `count` runs the contiguous block of run
+/// indices [index·R/count, (index+1)·R/count) of the R runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct Shard {
+    pub index: usize,
+    pub count: usize,
+}
+
+impl Shard {
+    /// The whole sweep.
+    pub const ALL: Shard = Shard { index: 0, count: 1 };
+
+    /// Parse "K/N" (K from 0 to N − 1).
+    pub fn parse(text: &str) -> std::result::Result<Shard, String> {
+        let (k, n) = text.split_once('/').ok_or_else(|| format!("shard `{text}`: expected K/N"))?;
+        let (index, count): (usize, usize) = (
+            k.trim().parse().map_err(|_| format!("shard `{text}`: K is not a whole number"))?,
+            n.trim().parse().map_err(|_| format!("shard `{text}`: N is not a whole number"))?,
+        );
+        if count == 0 || index >= count {
+            return Err(format!("shard `{text}`: need 0 <= K < N"));
+        }
+        Ok(Shard { index, count })
+    }
+
+    pub fn range(&self, runs: usize) -> std::ops::Range<usize> {
+        (self.index * runs / self.count)..((self.index + 1) * runs / self.count)
+    }
+}
+
 /// What a sweep produced.
 pub struct Outcome {
+    /// Runs of this shard.
     pub runs: usize,
+    /// Runs of the whole sweep.
+    pub total: usize,
     pub failed: usize,
     /// Metric values per run (NaN for failed runs), kept only for sensitivity designs.
     pub metrics: Option<Vec<Vec<f64>>>,
 }
 
 /// Run the whole sweep, writing `runs.csv` (atomically, streamed through a temporary file).
-pub fn run_all(sweep: &Sweep, out: &Path) -> Result<Outcome> {
+pub fn run_all(sweep: &Sweep, out: &Path, shard: Shard) -> Result<Outcome> {
     let keep = matches!(sweep.design, DesignKind::Sobol | DesignKind::Morris);
     let mut kept: Vec<Vec<f64>> = Vec::new();
     use std::io::Write;
-    let points = sweep.unit_points();
+    let all = sweep.unit_points();
+    let range = shard.range(all.len());
+    let first = range.start;
+    let points = &all[range];
     let final_path = out.join("runs.csv");
     let tmp = out.join(".runs.csv.tmp");
     let wrap = |source| Error::Output { path: final_path.clone(), source };
@@ -435,7 +471,7 @@ pub fn run_all(sweep: &Sweep, out: &Path) -> Result<Outcome> {
             })
             .collect();
         for (k, (values, r)) in results.into_iter().enumerate() {
-            let mut row = vec![(c * CHUNK + k).to_string()];
+            let mut row = vec![(first + c * CHUNK + k).to_string()];
             row.extend(values.iter().map(|v| v.to_string()));
             match r {
                 Ok(m) => {
@@ -460,5 +496,5 @@ pub fn run_all(sweep: &Sweep, out: &Path) -> Result<Outcome> {
     let file = file.into_inner().map_err(|e| wrap(e.into_error()))?;
     file.sync_all().map_err(wrap)?;
     std::fs::rename(&tmp, &final_path).map_err(wrap)?;
-    Ok(Outcome { runs: points.len(), failed, metrics: keep.then_some(kept) })
+    Ok(Outcome { runs: points.len(), total: all.len(), failed, metrics: keep.then_some(kept) })
 }
