@@ -418,7 +418,7 @@ pub fn merge(dirs: Vec<PathBuf>, out: PathBuf) -> Result<()> {
         let path = d.join("manifest.json");
         let text =
             std::fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?;
-        Ok(serde_json::from_str(&text).with_context(|| format!("{}: not JSON", path.display()))?)
+        serde_json::from_str(&text).with_context(|| format!("{}: not JSON", path.display()))
     };
     let manifests: Vec<serde_json::Value> = dirs.iter().map(|d| read_manifest(d)).collect::<Result<_>>()?;
     let first = &manifests[0];
