@@ -1,5 +1,5 @@
 //! Global sensitivity analysis: Sobol' first-order and total indices from a Saltelli design
-//! (Saltelli et al. 2010 estimators, first order; Jansen 1999, total) with bootstrap confidence
+//! (Saltelli et al. 2010 first order with centred outputs, as SALib; Jansen 1999 total) with bootstrap confidence
 //! intervals, and Morris (1991) elementary effects μ*, μ, σ (Campolongo 2007 μ*).
 
 use crate::population::Rng;
@@ -35,14 +35,17 @@ pub struct SobolIndex {
     pub total_high: f64,
 }
 
-fn estimates(y: &[f64], rows: &[usize], d: usize, i: usize) -> (f64, f64) {
+/// First-order and total estimates from base rows `rows`; `center` is the mean of all outputs,
+/// subtracted from B in the first-order numerator (as SALib does by standardising the outputs:
+/// same expectation, less variance).
+fn estimates(y: &[f64], rows: &[usize], d: usize, i: usize, center: f64) -> (f64, f64) {
     let block = d + 2;
     let (mut var_sum, mut var_sq, mut s1, mut st) = (0.0, 0.0, 0.0, 0.0);
     for &j in rows {
         let (a, ab, b) = (y[j * block], y[j * block + 1 + i], y[j * block + d + 1]);
         var_sum += a + b;
         var_sq += a * a + b * b;
-        s1 += b * (ab - a);
+        s1 += (b - center) * (ab - a);
         st += (a - ab) * (a - ab);
     }
     let m = rows.len() as f64;
@@ -56,14 +59,15 @@ fn estimates(y: &[f64], rows: &[usize], d: usize, i: usize) -> (f64, f64) {
 pub fn sobol(y: &[f64], n: usize, d: usize, resamples: usize, seed: u64) -> Vec<SobolIndex> {
     assert_eq!(y.len(), n * (d + 2), "one output per design point");
     let all: Vec<usize> = (0..n).collect();
+    let center = y.iter().sum::<f64>() / y.len() as f64;
     (0..d)
         .map(|i| {
-            let (first, total) = estimates(y, &all, d, i);
+            let (first, total) = estimates(y, &all, d, i, center);
             let mut rng = Rng::new(seed, 1_000_000 + i as u64);
             let (mut f, mut t): (Vec<f64>, Vec<f64>) = (0..resamples)
                 .map(|_| {
                     let rows: Vec<usize> = (0..n).map(|_| (rng.next_u64() % n as u64) as usize).collect();
-                    estimates(y, &rows, d, i)
+                    estimates(y, &rows, d, i, center)
                 })
                 .unzip();
             f.sort_by(f64::total_cmp);
