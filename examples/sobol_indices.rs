@@ -9,7 +9,11 @@ fn main() {
         std::process::exit(2);
     };
     let text = std::fs::read_to_string(path).expect("readable Y file");
-    let y: Vec<f64> = text.lines().filter(|l| !l.trim().is_empty()).map(|l| l.trim().parse().expect("a number per line")).collect();
+    let y: Vec<f64> = text
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| l.trim().parse().expect("a number per line"))
+        .collect();
     let (n, d): (usize, usize) = (n.parse().expect("N"), d.parse().expect("D"));
     let idx = raphe::sweep::sensitivity::sobol(&y, n, d, 1000, 1);
     println!("{}", serde_json::to_string(&idx).unwrap());
