@@ -41,6 +41,12 @@ pub enum Command {
         /// Run only shard K of N (K from 0), e.g. one Slurm array task; join with `raphe merge`.
         #[arg(long)]
         shard: Option<String>,
+        /// Keep the chunks an interrupted run of this sweep left in DIR and run only the rest.
+        #[arg(long)]
+        resume: bool,
+        /// Stop after this many chunks (simulates a killed run; for tests).
+        #[arg(long, hide = true)]
+        stop_after_chunks: Option<usize>,
         /// Output folder (created if missing).
         #[arg(long)]
         out: PathBuf,
@@ -290,20 +296,30 @@ pub fn drugs(folder: Option<PathBuf>) -> Result<()> {
     Ok(())
 }
 
-pub fn sweep(file: PathBuf, threads: Option<usize>, shard: Option<String>, out: PathBuf) -> Result<()> {
-    let shard = match shard {
-        Some(text) => raphe::sweep::Shard::parse(&text).map_err(anyhow::Error::msg)?,
+pub struct SweepArgs {
+    pub file: PathBuf,
+    pub threads: Option<usize>,
+    pub shard: Option<String>,
+    pub resume: bool,
+    pub stop_after_chunks: Option<usize>,
+    pub out: PathBuf,
+}
+
+pub fn sweep(a: SweepArgs) -> Result<()> {
+    let shard = match &a.shard {
+        Some(text) => raphe::sweep::Shard::parse(text).map_err(anyhow::Error::msg)?,
         None => raphe::sweep::Shard::ALL,
     };
-    let sweep = raphe::sweep::Sweep::load(&file)?;
-    sweep_to(&file, &sweep, threads, shard, &out)
+    let sweep = raphe::sweep::Sweep::load(&a.file)?;
+    let opts = raphe::sweep::RunOptions { shard, resume: a.resume, stop_after_chunks: a.stop_after_chunks };
+    sweep_to(&a.file, &sweep, a.threads, opts, &a.out)
 }
 
 fn sweep_to(
     file: &Path,
     sweep: &raphe::sweep::Sweep,
     threads: Option<usize>,
-    shard: raphe::sweep::Shard,
+    opts: raphe::sweep::RunOptions,
     out: &Path,
 ) -> Result<()> {
     if let Some(n) = threads {
@@ -314,7 +330,7 @@ fn sweep_to(
     }
     std::fs::create_dir_all(out).with_context(|| format!("cannot create output folder {}", out.display()))?;
     let started = std::time::Instant::now();
-    let outcome = raphe::sweep::run_all(sweep, out, shard)?;
+    let outcome = raphe::sweep::run_all(sweep, out, opts)?;
     let (runs, failed) = (outcome.runs, outcome.failed);
     let manifest = serde_json::json!({
         "raphe_version": env!("CARGO_PKG_VERSION"),
@@ -331,7 +347,7 @@ fn sweep_to(
         "seed": sweep.seed,
         "runs": runs,
         "total_runs": outcome.total,
-        "shard": shard,
+        "shard": opts.shard,
         "settings": sweep.settings,
     });
     output::atomic::write(&out.join("manifest.json"), serde_json::to_string_pretty(&manifest)?.as_bytes())?;
@@ -351,7 +367,9 @@ pub fn sensitivity(file: PathBuf, threads: Option<usize>, out: PathBuf) -> Resul
     if !matches!(sweep.design, DesignKind::Sobol | DesignKind::Morris) {
         bail!("{}: field `sweep.design`: sensitivity needs design \"sobol\" or \"morris\"", file.display());
     }
-    sweep_to(&file, &sweep, threads, raphe::sweep::Shard::ALL, &out)?;
+    let opts =
+        raphe::sweep::RunOptions { shard: raphe::sweep::Shard::ALL, resume: false, stop_after_chunks: None };
+    sweep_to(&file, &sweep, threads, opts, &out)?;
     let outcome_path = out.join("runs.csv");
     let metrics = read_metrics(&outcome_path, sweep.metrics.len())?;
     // A metric with runs lacking a value (a failed run, or e.g. no death within the run) has no

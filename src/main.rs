@@ -10,7 +10,9 @@ fn main() -> std::process::ExitCode {
         cli::Command::Simulate(a) => cli::simulate(a),
         cli::Command::Params { model } => cli::params(model.as_deref()),
         cli::Command::Drugs { folder } => cli::drugs(folder),
-        cli::Command::Sweep { file, threads, shard, out } => cli::sweep(file, threads, shard, out),
+        cli::Command::Sweep { file, threads, shard, resume, stop_after_chunks, out } => {
+            cli::sweep(cli::SweepArgs { file, threads, shard, resume, stop_after_chunks, out })
+        }
         cli::Command::Merge { dirs, out } => cli::merge(dirs, out),
         cli::Command::Sensitivity { file, threads, out } => cli::sensitivity(file, threads, out),
     };

@@ -194,3 +194,55 @@ fn four_shards_merge_into_exactly_the_single_run() {
         .stderr(predicate::str::contains("0 <= K < N"));
     assert!(!dir.path().join("bad").exists());
 }
+
+#[test]
+fn a_killed_sweep_resumes_to_the_same_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = repo("models/sweeps/spasm_sobol.toml"); // 2,560 runs = 10 chunks
+    let whole = dir.path().join("whole");
+    sweep(&file, 2, &whole).success();
+    let out = dir.path().join("killed");
+    Command::cargo_bin("raphe")
+        .unwrap()
+        .arg("sweep")
+        .arg(&file)
+        .args(["--stop-after-chunks", "3", "--out"])
+        .arg(&out)
+        .assert()
+        .failure();
+    assert!(!out.join("runs.csv").exists(), "no runs.csv before the sweep ends");
+    let done: usize = std::fs::read_dir(out.join(".chunks"))
+        .unwrap()
+        .filter(|e| e.as_ref().unwrap().path().extension().is_some_and(|x| x == "csv"))
+        .count();
+    assert_eq!(done, 3);
+    Command::cargo_bin("raphe")
+        .unwrap()
+        .arg("sweep")
+        .arg(&file)
+        .args(["--resume", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    assert_eq!(std::fs::read(whole.join("runs.csv")).unwrap(), std::fs::read(out.join("runs.csv")).unwrap());
+    assert!(!out.join(".chunks").exists());
+    // Resuming another sweep's chunks is refused.
+    let other = dir.path().join("other");
+    Command::cargo_bin("raphe")
+        .unwrap()
+        .arg("sweep")
+        .arg(&file)
+        .args(["--stop-after-chunks", "1", "--out"])
+        .arg(&other)
+        .assert()
+        .failure();
+    Command::cargo_bin("raphe")
+        .unwrap()
+        .arg("sweep")
+        .arg(repo("models/sweeps/disease_lhs.toml"))
+        .args(["--resume", "--out"])
+        .arg(&other)
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("another sweep"));
+}

@@ -438,63 +438,115 @@ pub struct Outcome {
     /// Runs of the whole sweep.
     pub total: usize,
     pub failed: usize,
-    /// Metric values per run (NaN for failed runs), kept only for sensitivity designs.
-    pub metrics: Option<Vec<Vec<f64>>>,
 }
 
-/// Run the whole sweep, writing `runs.csv` (atomically, streamed through a temporary file).
-pub fn run_all(sweep: &Sweep, out: &Path, shard: Shard) -> Result<Outcome> {
-    let keep = matches!(sweep.design, DesignKind::Sobol | DesignKind::Morris);
-    let mut kept: Vec<Vec<f64>> = Vec::new();
+/// How to run a sweep.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RunOptions {
+    pub shard: Shard,
+    /// Keep the chunks an interrupted run of the same sweep left behind; run only the others.
+    pub resume: bool,
+    /// Stop with an error after this many new chunks (simulates a kill, for tests).
+    pub stop_after_chunks: Option<usize>,
+}
+
+/// One CSV row per run of a chunk, in run order.
+fn chunk_rows(sweep: &Sweep, chunk: &[Vec<f64>], first_run: usize) -> String {
+    let results: Vec<(Vec<f64>, RunResult)> = chunk
+        .par_iter()
+        .map(|u| {
+            let values: Vec<f64> = sweep.factors.iter().zip(u).map(|(f, &x)| f.value_at(x)).collect();
+            let r = sweep.run(&values);
+            (values, r)
+        })
+        .collect();
+    let mut text = String::new();
+    for (k, (values, r)) in results.into_iter().enumerate() {
+        let mut row = vec![(first_run + k).to_string()];
+        row.extend(values.iter().map(|v| v.to_string()));
+        match r {
+            Ok(m) => {
+                row.push("ok".into());
+                row.extend(m.iter().map(|v| if v.is_nan() { String::new() } else { v.to_string() }));
+            }
+            Err(reason) => {
+                row.push(format!("failed: {}", reason.replace([',', '\n'], ";")));
+                row.extend(sweep.metrics.iter().map(|_| String::new()));
+            }
+        }
+        text.push_str(&row.join(","));
+        text.push('\n');
+    }
+    text
+}
+
+/// Run the sweep (or its shard). Each chunk of [`CHUNK`] runs is written atomically to
+/// `DIR/.chunks/` as soon as it is done, so memory stays flat and a killed sweep loses at most
+/// one chunk; `--resume` keeps the chunks of the same sweep and shard. At the end the chunks
+/// are joined into `runs.csv` (through a temporary file and a rename) and removed.
+pub fn run_all(sweep: &Sweep, out: &Path, opts: RunOptions) -> Result<Outcome> {
     use std::io::Write;
     let all = sweep.unit_points();
-    let range = shard.range(all.len());
+    let range = opts.shard.range(all.len());
     let first = range.start;
     let points = &all[range];
+    let chunks_dir = out.join(".chunks");
+    let key_path = chunks_dir.join("sweep.key");
+    let key = crate::output::manifest::sha256(&format!("{}\n{:?}", sweep.text, opts.shard));
+    let io = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| Error::Output { path: path.clone(), source }
+    };
+    if opts.resume && chunks_dir.is_dir() {
+        let old = std::fs::read_to_string(&key_path).unwrap_or_default();
+        if old.trim() != key {
+            return Err(Error::input(
+                &chunks_dir,
+                "",
+                None,
+                "the unfinished chunks here belong to another sweep or shard",
+                "resume the same sweep file and shard, or run without --resume",
+            ));
+        }
+    } else {
+        if chunks_dir.exists() {
+            std::fs::remove_dir_all(&chunks_dir).map_err(io(&chunks_dir))?;
+        }
+        std::fs::create_dir_all(&chunks_dir).map_err(io(&chunks_dir))?;
+        crate::output::atomic::write(&key_path, key.as_bytes())?;
+    }
+    let chunk_path = |c: usize| chunks_dir.join(format!("{c:07}.csv"));
+    let mut new_chunks = 0;
+    for (c, chunk) in points.chunks(CHUNK).enumerate() {
+        if chunk_path(c).is_file() {
+            continue;
+        }
+        if opts.stop_after_chunks.is_some_and(|n| new_chunks >= n) {
+            return Err(Error::Settings(format!(
+                "stopped after {new_chunks} chunks as asked; rerun with --resume"
+            )));
+        }
+        crate::output::atomic::write(&chunk_path(c), chunk_rows(sweep, chunk, first + c * CHUNK).as_bytes())?;
+        new_chunks += 1;
+    }
     let final_path = out.join("runs.csv");
     let tmp = out.join(".runs.csv.tmp");
-    let wrap = |source| Error::Output { path: final_path.clone(), source };
-    let mut file = std::io::BufWriter::new(std::fs::File::create(&tmp).map_err(wrap)?);
+    let wrap = io(&final_path);
+    let mut file = std::io::BufWriter::new(std::fs::File::create(&tmp).map_err(io(&final_path))?);
     let mut header = vec!["run".to_string()];
     header.extend(sweep.factors.iter().map(|f| format!("{} [{}]", f.name, f.unit)));
     header.push("status".into());
     header.extend(sweep.metrics.iter().cloned());
-    writeln!(file, "{}", header.join(",")).map_err(wrap)?;
+    writeln!(file, "{}", header.join(",")).map_err(io(&final_path))?;
     let mut failed = 0;
-    for (c, chunk) in points.chunks(CHUNK).enumerate() {
-        let results: Vec<(Vec<f64>, RunResult)> = chunk
-            .par_iter()
-            .map(|u| {
-                let values: Vec<f64> = sweep.factors.iter().zip(u).map(|(f, &x)| f.value_at(x)).collect();
-                let r = sweep.run(&values);
-                (values, r)
-            })
-            .collect();
-        for (k, (values, r)) in results.into_iter().enumerate() {
-            let mut row = vec![(first + c * CHUNK + k).to_string()];
-            row.extend(values.iter().map(|v| v.to_string()));
-            match r {
-                Ok(m) => {
-                    if keep {
-                        kept.push(m.clone());
-                    }
-                    row.push("ok".into());
-                    row.extend(m.iter().map(|v| if v.is_nan() { String::new() } else { v.to_string() }));
-                }
-                Err(reason) => {
-                    failed += 1;
-                    if keep {
-                        kept.push(vec![f64::NAN; sweep.metrics.len()]);
-                    }
-                    row.push(format!("failed: {}", reason.replace([',', '\n'], ";")));
-                    row.extend(sweep.metrics.iter().map(|_| String::new()));
-                }
-            }
-            writeln!(file, "{}", row.join(",")).map_err(wrap)?;
-        }
+    for c in 0..points.chunks(CHUNK).len() {
+        let text = std::fs::read_to_string(chunk_path(c)).map_err(io(&chunk_path(c)))?;
+        failed += text.lines().filter(|l| l.contains(",failed: ")).count();
+        file.write_all(text.as_bytes()).map_err(io(&final_path))?;
     }
     let file = file.into_inner().map_err(|e| wrap(e.into_error()))?;
-    file.sync_all().map_err(wrap)?;
-    std::fs::rename(&tmp, &final_path).map_err(wrap)?;
-    Ok(Outcome { runs: points.len(), total: all.len(), failed, metrics: keep.then_some(kept) })
+    file.sync_all().map_err(io(&final_path))?;
+    std::fs::rename(&tmp, &final_path).map_err(io(&final_path))?;
+    std::fs::remove_dir_all(&chunks_dir).map_err(io(&chunks_dir))?;
+    Ok(Outcome { runs: points.len(), total: all.len(), failed })
 }
