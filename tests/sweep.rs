@@ -246,3 +246,26 @@ fn a_killed_sweep_resumes_to_the_same_files() {
         .failure()
         .stderr(predicate::str::contains("another sweep"));
 }
+
+#[test]
+fn harm_tracking_is_on_exactly_when_a_harm_metric_is_recorded() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = "[sweep]\nname = \"h\"\nmodel = \"human_als\"\nscenario = \"diazepam_oral\"\ndesign = \"grid\"\nMETRICS\n[[factor]]\ntarget = \"dosing.0.amount\"\nunit = \"mg\"\nrange = [2, 5]\nlevels = 2\n";
+    let run = |metrics: &str, name: &str| {
+        let file = dir.path().join(format!("{name}.toml"));
+        std::fs::write(&file, base.replace("METRICS", metrics)).unwrap();
+        let out = dir.path().join(name);
+        sweep(&file, 2, &out).success();
+        let csv = std::fs::read_to_string(out.join("runs.csv")).unwrap();
+        csv.lines()
+            .skip(1)
+            .map(|l| l.split(',').skip(3).map(|c| c.parse::<f64>().unwrap()).collect::<Vec<f64>>())
+            .collect::<Vec<_>>()
+    };
+    let plain = run("metrics = [\"spasm_auc\"]", "plain");
+    let harms = run("metrics = [\"spasm_auc\", \"peak_sedation\"]", "harms");
+    for (p, h) in plain.iter().zip(&harms) {
+        assert_eq!(p[0], h[0], "spasm burden does not depend on harm tracking");
+        assert!(h[1] > 0.1, "sedation tracked: {}", h[1]);
+    }
+}

@@ -39,7 +39,7 @@ impl<'a> HarmTracker<'a> {
     }
 
     pub fn dose(&mut self, event: &DoseEvent) {
-        let d = &self.drugs[event.drug];
+        let Some(d) = self.drugs.get(event.drug) else { return };
         self.pk[event.drug] = d.pk.dosed(self.pk[event.drug], event.amount, event.route);
         let now = self.harms(&self.pk);
         for (p, h) in self.peak.iter_mut().zip(now) {

@@ -49,6 +49,9 @@ pub struct Settings {
     pub output_step: f64,
     pub fidelity: Fidelity,
     pub tolerances: Tolerances,
+    /// Follow side effects every 15 min (summary peaks, benefit–risk). Sweeps that record no
+    /// side-effect metric turn it off to save time; the samples' own harm readouts remain.
+    pub track_harms: bool,
 }
 
 impl Settings {
@@ -59,6 +62,7 @@ impl Settings {
             output_step: model.default_output_step,
             fidelity,
             tolerances: Tolerances::default(),
+            track_harms: true,
         }
     }
 }
@@ -124,7 +128,8 @@ fn run(model: &Model, scenario: &Scenario, settings: &Settings, mut path: impl P
     breakpoints.dedup_by(|a, b| (*a - *b).abs() < SAME_TIME);
 
     let mut samples = Vec::with_capacity(outputs.len());
-    let mut harms = harms::HarmTracker::new(&scenario.drugs);
+    let tracked: &[crate::pharmacology::BoundDrug] = if settings.track_harms { &scenario.drugs } else { &[] };
+    let mut harms = harms::HarmTracker::new(tracked);
     let (mut next_output, mut next_dose) = (0, 0);
     for (k, &t) in breakpoints.iter().enumerate() {
         if next_output < outputs.len() && (outputs[next_output] - t).abs() < SAME_TIME {

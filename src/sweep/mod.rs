@@ -159,6 +159,9 @@ impl Sweep {
         if let Some(q) = &h.duration {
             settings.duration = q.to_internal(path, &text, "sweep.duration", Kind::Time)?;
         }
+        // Following side effects every 15 min costs time; only do it when a harm is recorded.
+        settings.track_harms =
+            h.metrics.iter().any(|m| m.starts_with("peak_") && m != "peak_spasm" && m != "peak_nfl");
         let known = metric_names();
         for m in &h.metrics {
             if !known.contains(m) {
