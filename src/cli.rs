@@ -330,7 +330,16 @@ fn sweep_to(
     }
     std::fs::create_dir_all(out).with_context(|| format!("cannot create output folder {}", out.display()))?;
     let started = std::time::Instant::now();
-    let outcome = raphe::sweep::run_all(sweep, out, opts)?;
+    let bar = indicatif::ProgressBar::new(0);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} runs  {per_sec}  ETA {eta}")
+            .expect("valid template"),
+    );
+    let outcome = raphe::sweep::run_all(sweep, out, opts, &|done, total| {
+        bar.set_length(total as u64);
+        bar.set_position(done as u64);
+    })?;
+    bar.finish_and_clear();
     let (runs, failed) = (outcome.runs, outcome.failed);
     let manifest = serde_json::json!({
         "raphe_version": env!("CARGO_PKG_VERSION"),

@@ -487,7 +487,14 @@ fn chunk_rows(sweep: &Sweep, chunk: &[Vec<f64>], first_run: usize) -> String {
 /// `DIR/.chunks/` as soon as it is done, so memory stays flat and a killed sweep loses at most
 /// one chunk; `--resume` keeps the chunks of the same sweep and shard. At the end the chunks
 /// are joined into `runs.csv` (through a temporary file and a rename) and removed.
-pub fn run_all(sweep: &Sweep, out: &Path, opts: RunOptions) -> Result<Outcome> {
+/// `progress(done, total)` is called after each chunk (the CLI draws a bar; the library never
+/// prints).
+pub fn run_all(
+    sweep: &Sweep,
+    out: &Path,
+    opts: RunOptions,
+    progress: &dyn Fn(usize, usize),
+) -> Result<Outcome> {
     use std::io::Write;
     let all = sweep.unit_points();
     let range = opts.shard.range(all.len());
@@ -531,6 +538,7 @@ pub fn run_all(sweep: &Sweep, out: &Path, opts: RunOptions) -> Result<Outcome> {
         }
         crate::output::atomic::write(&chunk_path(c), chunk_rows(sweep, chunk, first + c * CHUNK).as_bytes())?;
         new_chunks += 1;
+        progress(((c + 1) * CHUNK).min(points.len()), points.len());
     }
     let final_path = out.join("runs.csv");
     let tmp = out.join(".runs.csv.tmp");
