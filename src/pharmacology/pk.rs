@@ -141,18 +141,9 @@ fn separate(fixed: f64, moved: f64) -> f64 {
     }
 }
 
-/// Constructor arguments, named (eight numbers in a row invite mistakes).
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct PkConstants {
-    pub bioavailability: f64,
-    pub absorption_rate: f64,
-    pub elimination_rate: f64,
-    pub volume: f64,
-    pub csf_ratio: f64,
-    pub csf_rate: f64,
-    pub intrathecal_volume: f64,
-    pub intrathecal_rate: f64,
-}
+/// Constants as given, before [`OneCompartment::new`] separates near-equal rates: the same
+/// fields, named (eight numbers in a row invite mistakes).
+pub type PkConstants = OneCompartment;
 
 impl OneCompartment {
     /// Build from constants; k is kept 0.01% away from ka and ki away from k (see
@@ -161,30 +152,12 @@ impl OneCompartment {
         let elimination_rate = separate(c.absorption_rate, c.elimination_rate);
         let intrathecal_rate =
             if c.intrathecal_rate > 0.0 { separate(elimination_rate, c.intrathecal_rate) } else { 0.0 };
-        OneCompartment {
-            bioavailability: c.bioavailability,
-            absorption_rate: c.absorption_rate,
-            elimination_rate,
-            volume: c.volume,
-            csf_ratio: c.csf_ratio,
-            csf_rate: c.csf_rate,
-            intrathecal_volume: c.intrathecal_volume,
-            intrathecal_rate,
-        }
+        OneCompartment { elimination_rate, intrathecal_rate, ..c }
     }
 
     /// The constants, for rebuilding after a change (see [`Self::new`] for why rebuilding matters).
     pub fn constants(&self) -> PkConstants {
-        PkConstants {
-            bioavailability: self.bioavailability,
-            absorption_rate: self.absorption_rate,
-            elimination_rate: self.elimination_rate,
-            volume: self.volume,
-            csf_ratio: self.csf_ratio,
-            csf_rate: self.csf_rate,
-            intrathecal_volume: self.intrathecal_volume,
-            intrathecal_rate: self.intrathecal_rate,
-        }
+        *self
     }
 
     /// A drug with no intrathecal compartment.
