@@ -592,20 +592,16 @@ impl Scenario {
 
     /// Dosing and infusion lines that start at or after day `end`, for a warning.
     pub fn unreached(&self, end: f64) -> Vec<String> {
-        let late = |start: f64| start >= end;
-        let dosing = self
-            .dosing
-            .iter()
-            .enumerate()
-            .filter(|(_, d)| late(d.start))
-            .map(|(i, _)| format!("dosing line {i}"));
-        let infusions = self
-            .infusions
-            .iter()
-            .enumerate()
-            .filter(|(_, d)| late(d.start))
-            .map(|(i, _)| format!("infusion[{i}]"));
-        dosing.chain(infusions).collect()
+        fn late(
+            kind: &'static str,
+            starts: impl Iterator<Item = f64>,
+            end: f64,
+        ) -> impl Iterator<Item = String> {
+            starts.enumerate().filter(move |&(_, s)| s >= end).map(move |(i, _)| format!("{kind} {i}"))
+        }
+        late("dosing line", self.dosing.iter().map(|d| d.start), end)
+            .chain(late("infusion", self.infusions.iter().map(|i| i.start), end))
+            .collect()
     }
 
     /// Every dose before day `end`, in time order (ties keep file order). Times are computed as

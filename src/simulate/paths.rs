@@ -146,6 +146,8 @@ pub struct FastStates {
     pub serotonin: bool,
     /// A 5-HT2 ligand changes its CSF level within 5 PIC time constants ([`fast_acting_drugs`]).
     pub pic: bool,
+    /// Some 5-HT2 ligand is present: the quasi-steady PIC needs its first-order lag term.
+    pub pic_lag: bool,
 }
 
 impl FastStates {
@@ -156,6 +158,7 @@ impl FastStates {
         FastStates {
             serotonin: drugs.iter().any(|d| serotonergic(&d)),
             pic: !fast_acting_drugs(model, drugs).is_empty(),
+            pic_lag: drugs.iter().any(|d| matches!(d.mechanism, Mechanism::Ht2Ligand { .. })),
         }
     }
 }
@@ -232,7 +235,7 @@ impl FastValues {
         let pic_at = |e: &DrugEffects| model.pic_steady(model.receptor_activity(serotonin, core, e));
         let mut pic = pic_at(&effects);
         // Only 5-HT2 ligands move the PIC on the drug's time scale; others need no lag term.
-        if drugs.iter().any(|d| matches!(d.mechanism, Mechanism::Ht2Ligand { .. })) {
+        if fast.states.pic_lag {
             let tau = model.params.pic_time_constant;
             let delta = 0.01 * tau;
             let ahead = effects::combined(drugs, &propagate_all(drugs, pk, delta, &fast.rates));

@@ -47,29 +47,37 @@ pub struct Summary {
     pub benefit_risk: Option<super::benefit::BenefitRisk>,
 }
 
-/// The numeric summary keys (what sweeps can record); `tests` check each is in the JSON.
-pub const METRICS: &[&str] = &[
-    "end_day",
-    "serotonin_below_80pct_day",
-    "motor_onset_day",
-    "spasm_onset_day",
-    "peak_spasm",
-    "peak_spasm_day",
-    "spasm_auc",
-    "alsfrs_slope_per_month",
-    "death_day",
-    "survival_from_motor_onset_months",
-    "serotonin_at_motor_onset",
-    "ht2b_density_at_motor_onset",
-    "ht2c_density_at_motor_onset",
-    "peak_nfl",
-    "peak_sedation",
-    "peak_bp_fall",
-    "peak_respiratory_depression",
-    "peak_drug_weakness",
-    "liver_injury_risk",
-    "withdrawal_risk",
+/// Reads one numeric summary value (`None`: did not happen in the run).
+pub type MetricGetter = fn(&Summary) -> Option<f64>;
+
+/// The numeric summary values a sweep can record, by their `summary.json` key; resolved to
+/// getters once, so runs do no lookup by name.
+pub const METRICS: &[(&str, MetricGetter)] = &[
+    ("end_day", |s| Some(s.end_day)),
+    ("serotonin_below_80pct_day", |s| s.serotonin_below_80pct_day),
+    ("motor_onset_day", |s| s.motor_onset_day),
+    ("spasm_onset_day", |s| s.spasm_onset_day),
+    ("peak_spasm", |s| Some(s.peak_spasm)),
+    ("peak_spasm_day", |s| Some(s.peak_spasm_day)),
+    ("spasm_auc", |s| Some(s.spasm_auc)),
+    ("alsfrs_slope_per_month", |s| s.alsfrs_slope_per_month),
+    ("death_day", |s| s.death_day),
+    ("survival_from_motor_onset_months", |s| s.survival_from_motor_onset_months),
+    ("serotonin_at_motor_onset", |s| s.serotonin_at_motor_onset),
+    ("ht2b_density_at_motor_onset", |s| s.ht2b_density_at_motor_onset),
+    ("ht2c_density_at_motor_onset", |s| s.ht2c_density_at_motor_onset),
+    ("peak_nfl", |s| Some(s.peak_nfl)),
+    ("peak_sedation", |s| Some(s.peak_sedation)),
+    ("peak_bp_fall", |s| Some(s.peak_bp_fall)),
+    ("peak_respiratory_depression", |s| Some(s.peak_respiratory_depression)),
+    ("peak_drug_weakness", |s| Some(s.peak_drug_weakness)),
+    ("liver_injury_risk", |s| Some(s.liver_injury_risk)),
+    ("withdrawal_risk", |s| Some(s.withdrawal_risk)),
 ];
+
+/// Metrics that need the side effects followed between output times.
+pub const HARM_METRICS: &[&str] =
+    &["peak_sedation", "peak_bp_fall", "peak_respiratory_depression", "peak_drug_weakness"];
 
 /// First time `value` crosses `threshold` in the direction `rising`, interpolated.
 pub fn first_crossing(

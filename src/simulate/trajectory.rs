@@ -143,10 +143,4 @@ impl Trajectory {
         }
         row
     }
-
-    /// A column by name as a series.
-    pub fn series(&self, name: &str) -> Option<Vec<f64>> {
-        let index = self.columns().iter().position(|c| c.name == name)?;
-        Some(self.samples.iter().map(|s| self.row(s)[index]).collect())
-    }
 }

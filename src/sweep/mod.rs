@@ -128,12 +128,18 @@ pub struct Sweep {
     pub settings: Settings,
     pub factors: Vec<Factor>,
     pub metrics: Vec<String>,
+    /// The metrics' getters, in the order of `metrics`.
+    getters: Vec<simulate::summary::MetricGetter>,
     pub text: String,
 }
 
 /// The metrics a sweep can record: the numeric keys of the run summary.
 pub fn metric_names() -> Vec<String> {
-    simulate::summary::METRICS.iter().map(|m| m.to_string()).collect()
+    simulate::summary::METRICS.iter().map(|(m, _)| m.to_string()).collect()
+}
+
+fn metric_getter(name: &str) -> Option<simulate::summary::MetricGetter> {
+    simulate::summary::METRICS.iter().find(|(m, _)| *m == name).map(|&(_, get)| get)
 }
 
 impl Sweep {
@@ -163,8 +169,11 @@ impl Sweep {
         settings.track_harms =
             h.metrics.iter().any(|m| m.starts_with("peak_") && m != "peak_spasm" && m != "peak_nfl");
         let known = metric_names();
+        let mut getters = Vec::new();
         for m in &h.metrics {
-            if !known.contains(m) {
+            if let Some(get) = metric_getter(m) {
+                getters.push(get);
+            } else {
                 return Err(Error::input(
                     path,
                     "sweep.metrics",
@@ -220,6 +229,7 @@ impl Sweep {
             settings,
             factors,
             metrics: h.metrics.clone(),
+            getters,
             text,
         })
     }
@@ -265,8 +275,8 @@ impl Sweep {
             }
         }
         let traj = simulate::simulate(&model, &scenario, &self.settings).map_err(|e| e.to_string())?;
-        let summary = serde_json::to_value(Summary::of(&model, &traj)).map_err(|e| e.to_string())?;
-        Ok(self.metrics.iter().map(|m| summary[m].as_f64().unwrap_or(f64::NAN)).collect())
+        let summary = Summary::of(&model, &traj).with_withdrawal(&scenario);
+        Ok(self.getters.iter().map(|get| get(&summary).unwrap_or(f64::NAN)).collect())
     }
 }
 
