@@ -38,6 +38,7 @@ fn main() {
         for fidelity in [Fidelity::Fast, Fidelity::Full] {
             let mut settings = Settings::for_model(&model, fidelity);
             settings.duration = 5.0 * 365.25;
+            settings.track_harms = false;
             let repeats = if fidelity == Fidelity::Fast { 30 } else { 7 };
             let (lo, med, hi) = median_time(repeats, || {
                 black_box(simulate(&model, scenario, &settings).unwrap());

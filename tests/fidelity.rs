@@ -87,3 +87,36 @@ fn paths_agree_within_hours_of_a_fast_acting_dose() {
     // Every 15 min, so the 40-minute action of SB206553 is sampled, not only daily troughs.
     compare_every("sod1_g86r_mouse", Some("sb206553_mouse_acute"), Some(1.0 / 96.0));
 }
+
+/// The quadrature path (regular dosing summarised period by period) against the full path:
+/// oral baclofen tid started mid-day, so outputs fall inside dosing intervals, on daily,
+/// quarter-day and 30-day output grids. The cumulative spasm AUC must agree at every output.
+#[test]
+fn quadrature_path_follows_the_full_path_on_regular_dosing() {
+    let m = model("human_als");
+    let mut sc = scenario("baclofen_oral_tid", &m);
+    sc.dosing[0].start = 400.3;
+    assert!(raphe::simulate::quadrature_path::applies(&m, &sc.drugs));
+    for step in [1.0, 0.25, 30.0] {
+        let mut settings = raphe::simulate::Settings::for_model(&m, Fidelity::Full);
+        settings.duration = 4.0 * 365.25;
+        settings.output_step = step;
+        settings.track_harms = false;
+        let full = raphe::simulate::simulate(&m, &sc, &settings).unwrap();
+        settings.fidelity = Fidelity::Fast;
+        let fast = raphe::simulate::simulate(&m, &sc, &settings).unwrap();
+        assert_eq!(full.samples.len(), fast.samples.len());
+        let total = full.samples.last().unwrap().core.spasm_auc;
+        assert!(total > 1.0, "spasms to compare");
+        for (a, b) in full.samples.iter().zip(&fast.samples) {
+            assert!(
+                (a.core.spasm_auc - b.core.spasm_auc).abs() < 1e-4 * total,
+                "step {step}, day {}: AUC full {} fast {}",
+                a.day,
+                a.core.spasm_auc,
+                b.core.spasm_auc
+            );
+            assert!((a.core.ht2c_density - b.core.ht2c_density).abs() < 1e-6, "density at day {}", a.day);
+        }
+    }
+}

@@ -428,6 +428,12 @@ impl Model {
         pic: f64,
         effects: &DrugEffects,
     ) -> Core {
+        Core { spasm_auc: self.spasm(core, pic, effects), ..self.slow_rates(phase, core, serotonin) }
+    }
+
+    /// Rates of the states that drugs do not touch directly (all but the spasm integral, whose
+    /// rate is left at zero), given 5-HT.
+    pub fn slow_rates(&self, phase: Phase, core: &Core, serotonin: f64) -> Core {
         let p = &self.params;
         let d = &self.derived;
         let (tone_b, tone_c) = self.serotonin_tone(serotonin);
@@ -444,7 +450,7 @@ impl Model {
             ht2b_density: density(core.ht2b_density, tone_b),
             ht2c_density: density(core.ht2c_density, tone_c),
             nfl: nfl::rate(core.nfl, p.nfl_baseline, p.nfl_gain, -(umn_rate + lmn_rate), d.nfl_clearance),
-            spasm_auc: self.spasm(core, pic, effects),
+            spasm_auc: 0.0,
         }
     }
 

@@ -3,10 +3,28 @@
 //! each output sample carries the peak since the previous one and the running integral, and
 //! summary peaks and window means do not depend on `--output-step`.
 
+use super::plan::Plan;
 use crate::model::Harms;
 use crate::pharmacology::effects::{self, BoundDrug};
 use crate::pharmacology::scenario::MAX_DRUGS;
 use crate::pharmacology::{DoseEvent, PkState, Rates};
+
+/// (peak since the previous output, ∫ harm dt from the start) at each output time of `plan`.
+pub fn at_outputs(drugs: &[BoundDrug], plan: &Plan) -> Vec<(Harms, Harms)> {
+    let mut tracker = HarmTracker::new(drugs);
+    let mut out = Vec::new();
+    for (k, seg) in plan.segments.iter().enumerate() {
+        if seg.output {
+            out.push((tracker.take_peak(), tracker.integral()));
+        }
+        for event in plan.doses_of(k) {
+            tracker.dose(event);
+        }
+        tracker.advance(seg.start, seg.end, plan.rates(k));
+    }
+    out.push((tracker.take_peak(), tracker.integral()));
+    out
+}
 
 /// Spacing of the harm grid, days (15 min).
 const STEP: f64 = 1.0 / 96.0;

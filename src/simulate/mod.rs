@@ -2,8 +2,12 @@
 //! fidelity path between them, readouts at output times.
 
 pub mod benefit;
+mod gauss_kronrod;
 pub mod harms;
 pub mod paths;
+pub mod plan;
+pub mod quadrature_path;
+pub mod slow;
 pub use paths::{fast_acting_drugs, FastStates};
 pub mod solver;
 pub mod summary;
@@ -109,58 +113,69 @@ impl Settings {
 /// Simulate `model` under `scenario`.
 pub fn simulate(model: &Model, scenario: &Scenario, settings: &Settings) -> Result<Trajectory> {
     settings.check()?;
+    let plan = plan::Plan::new(model, scenario, settings);
     let drugs = &scenario.drugs;
-    match settings.fidelity {
-        Fidelity::Full => run(model, scenario, settings, Full::new(model, drugs, settings.tolerances)),
-        Fidelity::Fast => run(model, scenario, settings, Fast::new(model, drugs, settings.tolerances)),
-    }
-}
-
-fn run(model: &Model, scenario: &Scenario, settings: &Settings, mut path: impl Path) -> Result<Trajectory> {
-    let outputs = output_times(settings.duration, settings.output_step);
-    let doses = scenario.doses_until(settings.duration);
-    let mut breakpoints: Vec<f64> = outputs.clone();
-    breakpoints.extend(doses.iter().map(|d| d.time));
-    let inside = |t: &f64| *t > 0.0 && *t < settings.duration;
-    breakpoints.extend(model.onsets().into_iter().filter(inside));
-    breakpoints.extend(scenario.infusion_times().into_iter().filter(inside));
-    breakpoints.sort_by(f64::total_cmp);
-    breakpoints.dedup_by(|a, b| (*a - *b).abs() < SAME_TIME);
-
-    let mut samples = Vec::with_capacity(outputs.len());
-    let tracked: &[crate::pharmacology::BoundDrug] = if settings.track_harms { &scenario.drugs } else { &[] };
-    let mut harms = harms::HarmTracker::new(tracked);
-    let (mut next_output, mut next_dose) = (0, 0);
-    for (k, &t) in breakpoints.iter().enumerate() {
-        if next_output < outputs.len() && (outputs[next_output] - t).abs() < SAME_TIME {
-            let mut sample = record(model, scenario, t, &path);
-            sample.harm_peak = harms.take_peak();
-            sample.harm_integral = harms.integral();
-            samples.push(sample);
-            next_output += 1;
+    let tol = settings.tolerances;
+    let mut samples = match settings.fidelity {
+        Fidelity::Full => run_segments(model, scenario, &plan, Full::new(model, drugs, tol))?,
+        Fidelity::Fast if quadrature_path::applies(model, drugs) => {
+            quadrature_path::run(model, scenario, settings, &plan)?
         }
-        while next_dose < doses.len() && (doses[next_dose].time - t).abs() < SAME_TIME {
-            path.dose(&doses[next_dose]);
-            harms.dose(&doses[next_dose]);
-            next_dose += 1;
-        }
-        if let Some(&t1) = breakpoints.get(k + 1) {
-            let rates = scenario.rates_at(t);
-            path.advance(t, t1, &rates)?;
-            harms.advance(t, t1, &rates);
+        Fidelity::Fast => run_segments(model, scenario, &plan, Fast::new(model, drugs, tol))?,
+    };
+    if settings.track_harms {
+        for (s, (peak, integral)) in samples.iter_mut().zip(harms::at_outputs(drugs, &plan)) {
+            s.harm_peak = peak;
+            s.harm_integral = integral;
         }
     }
     let days: Vec<f64> = samples.iter().map(|s| s.day).collect();
     for (s, risk) in samples.iter_mut().zip(crate::pharmacology::liver::risk_at(scenario, &days)) {
         s.liver_risk = risk;
     }
-    Ok(Trajectory { drug_names: scenario.drugs.iter().map(|d| d.name.clone()).collect(), samples })
+    Ok(Trajectory { drug_names: drugs.iter().map(|d| d.name.clone()).collect(), samples })
 }
 
-/// Readouts at `day`, before any dose given at that instant (trough convention).
-fn record(model: &Model, scenario: &Scenario, day: f64, path: &impl Path) -> Sample {
-    let snap = path.snapshot();
-    let mut effects = effects::combined(&scenario.drugs, &snap.pk);
+/// Step a fidelity path through the plan's segments, recording at output times.
+fn run_segments(
+    model: &Model,
+    scenario: &Scenario,
+    plan: &plan::Plan,
+    mut path: impl Path,
+) -> Result<Vec<Sample>> {
+    let mut samples = Vec::with_capacity(plan.output_count());
+    for (k, seg) in plan.segments.iter().enumerate() {
+        if seg.output {
+            samples.push(record_snapshot(model, scenario, seg.start, &path.snapshot()));
+        }
+        for event in plan.doses_of(k) {
+            path.dose(event);
+        }
+        path.advance(seg.start, seg.end, plan.rates(k))?;
+    }
+    samples.push(record_snapshot(model, scenario, plan.duration, &path.snapshot()));
+    Ok(samples)
+}
+
+/// Readouts at `day` from a path's snapshot, taken before any dose given at that instant
+/// (trough convention).
+pub(crate) fn record_snapshot(
+    model: &Model,
+    scenario: &Scenario,
+    day: f64,
+    snap: &paths::Snapshot,
+) -> Sample {
+    record_with_effects(model, scenario, day, snap, effects::combined(&scenario.drugs, &snap.pk))
+}
+
+/// As [`record_snapshot`], with the drug effects of `snap.pk` already known.
+pub(crate) fn record_with_effects(
+    model: &Model,
+    scenario: &Scenario,
+    day: f64,
+    snap: &paths::Snapshot,
+    mut effects: crate::model::DrugEffects,
+) -> Sample {
     let training = scenario.training_at(model, day);
     effects.tone = model.exercise_tone(training);
     let readouts = model.readouts(&snap.core, snap.serotonin, snap.pic, &effects);
@@ -169,7 +184,7 @@ fn record(model: &Model, scenario: &Scenario, day: f64, path: &impl Path) -> Sam
         plasma[i] = d.pk.plasma(snap.pk[i]);
         csf[i] = d.pk.csf(snap.pk[i]);
     }
-    let mut sample = Sample::new(day, &snap, readouts, plasma, csf);
+    let mut sample = Sample::new(day, snap, readouts, plasma, csf);
     sample.exercise_training = training;
     sample
 }

@@ -210,10 +210,53 @@ pub fn fast_acting_drugs<'d>(model: &Model, drugs: &'d [BoundDrug]) -> Vec<&'d B
         .collect()
 }
 
+/// The drug side of the fast quantities at one instant: the drug effects now and, when the
+/// quasi-steady PIC needs its lag term, a short step ahead (from the closed-form PK).
+#[derive(Debug, Clone, Copy)]
+pub struct DrugPoint {
+    pub effects: DrugEffects,
+    ahead: Option<DrugEffects>,
+}
+
+impl DrugPoint {
+    /// Effects of `drugs` in state `pk` under infusion `rates`; `lag` adds the look-ahead.
+    pub fn at(
+        model: &Model,
+        drugs: &[BoundDrug],
+        pk: &[PkState; MAX_DRUGS],
+        rates: &[Rates; MAX_DRUGS],
+        lag: bool,
+    ) -> Self {
+        let effects = effects::combined(drugs, pk);
+        let ahead = lag.then(|| {
+            let delta = LAG_STEP * model.params.pic_time_constant;
+            effects::combined(drugs, &propagate_all(drugs, pk, delta, rates))
+        });
+        DrugPoint { effects, ahead }
+    }
+
+    /// Quasi-steady PIC (nA) at 5-HT `serotonin` and slow states `core`, to first order in the
+    /// PIC time constant τ: PIC ≈ PIC∞(t) − τ·dPIC∞/dt (Tikhonov), dPIC∞/dt from the effects a
+    /// short step ahead; the slow states' drift over τ is negligible.
+    pub fn pic(&self, model: &Model, serotonin: f64, core: &Core) -> f64 {
+        let pic_at = |e: &DrugEffects| model.pic_steady(model.receptor_activity(serotonin, core, e));
+        let pic = pic_at(&self.effects);
+        match &self.ahead {
+            None => pic,
+            Some(ahead) => {
+                let tau = model.params.pic_time_constant;
+                let slope = (pic_at(ahead) - pic) / (LAG_STEP * tau);
+                (pic - tau * slope).clamp(0.0, model.params.pic_max)
+            }
+        }
+    }
+}
+
+/// Look-ahead of the PIC lag term, in PIC time constants.
+const LAG_STEP: f64 = 0.01;
+
 /// The fast quantities at time `t`: drug effects, 5-HT (state or quasi-steady, exact for
-/// exponential raphe loss) and the PIC (state, or quasi-steady to first order in its time
-/// constant τ: PIC ≈ PIC∞(t) − τ·dPIC∞/dt (Tikhonov), with dPIC∞/dt from the closed-form PK a
-/// short step ahead; the slow states' drift over τ is negligible).
+/// exponential raphe loss) and the PIC (state, or quasi-steady, [`DrugPoint::pic`]).
 struct FastValues {
     effects: DrugEffects,
     serotonin: f64,
@@ -222,31 +265,21 @@ struct FastValues {
 
 impl FastValues {
     fn at(fast: &FastRhs, t: f64, y: &[f64], core: &Core, pk: &[PkState; MAX_DRUGS]) -> FastValues {
-        let (model, drugs) = (fast.model, fast.drugs);
-        let effects = effects::combined(drugs, pk);
+        let model = fast.model;
+        // Only 5-HT2 ligands move the PIC on the drug's time scale; others need no lag term.
+        let lag = fast.states.pic_lag && !fast.states.pic;
+        let point = DrugPoint::at(model, fast.drugs, pk, &fast.rates, lag);
         let serotonin = if fast.states.serotonin {
             y[FAST_SEROTONIN]
         } else {
-            model.serotonin_quasi_steady(core.raphe, t, &effects)
+            model.serotonin_quasi_steady(core.raphe, t, &point.effects)
         };
-        if fast.states.pic {
-            return FastValues { effects, serotonin, pic: y[FAST_PIC] };
-        }
-        let pic_at = |e: &DrugEffects| model.pic_steady(model.receptor_activity(serotonin, core, e));
-        let mut pic = pic_at(&effects);
-        // Only 5-HT2 ligands move the PIC on the drug's time scale; others need no lag term.
-        if fast.states.pic_lag {
-            let tau = model.params.pic_time_constant;
-            let delta = 0.01 * tau;
-            let ahead = effects::combined(drugs, &propagate_all(drugs, pk, delta, &fast.rates));
-            let slope = (pic_at(&ahead) - pic) / delta;
-            pic = (pic - tau * slope).clamp(0.0, model.params.pic_max);
-        }
-        FastValues { effects, serotonin, pic }
+        let pic = if fast.states.pic { y[FAST_PIC] } else { point.pic(model, serotonin, core) };
+        FastValues { effects: point.effects, serotonin, pic }
     }
 }
 
-fn propagate_all(
+pub fn propagate_all(
     drugs: &[BoundDrug],
     pk: &[PkState; MAX_DRUGS],
     dt: f64,

@@ -29,6 +29,43 @@ pub struct StepMemory {
     last_step: f64,
 }
 
+/// Integrate `rhs` from `t0` to `t1` starting at `y0`; every accepted step, first point
+/// included, with steps no longer than `max_step`.
+pub fn integrate_steps<const N: usize, F: System<f64, SVector<f64, N>>>(
+    rhs: F,
+    t0: f64,
+    t1: f64,
+    y0: SVector<f64, N>,
+    tol: Tolerances,
+    max_step: f64,
+) -> Result<(Vec<f64>, Vec<SVector<f64, N>>)> {
+    let span = t1 - t0;
+    if span <= 0.0 {
+        return Ok((vec![t0], vec![y0]));
+    }
+    let mut solver = Dopri5::from_param(
+        rhs,
+        t0,
+        t1,
+        span,
+        y0,
+        tol.relative,
+        tol.absolute,
+        0.9,
+        0.04,
+        0.2,
+        10.0,
+        max_step.min(span),
+        0.0,
+        1_000_000,
+        u32::MAX,
+        OutputType::Sparse,
+    );
+    solver.integrate().map_err(|e| Error::Solver { day: t0, reason: e.to_string() })?;
+    let (times, states) = solver.results().get();
+    Ok((times.clone(), states.clone()))
+}
+
 /// Integrate `rhs` from `t0` to `t1` starting at `y0`.
 pub fn integrate<const N: usize, F: System<f64, SVector<f64, N>>>(
     rhs: F,
