@@ -4,19 +4,33 @@
 /// and 6 are the rule here, and `powf` was a quarter of the fast path's time).
 #[inline]
 pub fn power(x: f64, n: f64) -> f64 {
-    if n.fract() == 0.0 && (0.0..=16.0).contains(&n) {
-        // Square-and-multiply inline (`powi` with a run-time exponent is a library call).
-        let (mut result, mut base, mut e) = (1.0, x, n as u32);
-        while e > 0 {
-            if e & 1 == 1 {
-                result *= base;
-            }
-            base *= base;
-            e >>= 1;
+    let k = n as u32;
+    if k as f64 != n || k > 16 {
+        return x.powf(n);
+    }
+    match k {
+        1 => x,
+        2 => x * x,
+        4 => {
+            let x2 = x * x;
+            x2 * x2
         }
-        result
-    } else {
-        x.powf(n)
+        6 => {
+            let x2 = x * x;
+            x2 * x2 * x2
+        }
+        _ => {
+            // Square-and-multiply inline (`powi` with a run-time exponent is a library call).
+            let (mut result, mut base, mut e) = (1.0, x, k);
+            while e > 0 {
+                if e & 1 == 1 {
+                    result *= base;
+                }
+                base *= base;
+                e >>= 1;
+            }
+            result
+        }
     }
 }
 

@@ -49,7 +49,13 @@ pub fn motor_function(lmn: f64, umn: f64, umn_weight: f64) -> f64 {
 /// ALSFRS-R (0–48): full until function falls below the clinical-onset level, then a power of
 /// the function left relative to onset.
 pub fn alsfrs_r(function: f64, onset_function: f64, exponent: f64) -> f64 {
-    48.0 * (function / onset_function).clamp(0.0, 1.0).powf(exponent)
+    let fraction = (function / onset_function).clamp(0.0, 1.0);
+    // Before motor onset the score is 48 (and powf is the costliest step of a readout).
+    if fraction == 1.0 {
+        48.0
+    } else {
+        48.0 * fraction.powf(exponent)
+    }
 }
 
 /// FVC as a fraction of predicted: normal until function falls below the respiratory reserve.

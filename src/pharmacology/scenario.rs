@@ -607,7 +607,13 @@ impl Scenario {
     /// Every dose before day `end`, in time order (ties keep file order). Times are computed as
     /// start + i·interval, so long regimens do not drift.
     pub fn doses_until(&self, end: f64) -> Vec<DoseEvent> {
-        let mut events = Vec::new();
+        // Reserve what the lines will give (a capacity hint only; capped).
+        let expected = |d: &Dosing| {
+            let span = d.stop.unwrap_or(end).min(end) - d.start;
+            let by_time = if d.interval > 0.0 { (span / d.interval).clamp(0.0, 1e6) + 1.0 } else { 1.0 };
+            d.count.map_or(by_time, |c| by_time.min(c as f64))
+        };
+        let mut events = Vec::with_capacity(self.dosing.iter().map(expected).sum::<f64>() as usize);
         for d in &self.dosing {
             let last = d.stop.unwrap_or(f64::INFINITY).min(end);
             for i in 0u64.. {

@@ -69,45 +69,52 @@ impl Plan {
         let doses = scenario.doses_until(duration);
         let inside = |t: &f64| *t > 0.0 && *t < duration;
         let onsets: Vec<f64> = model.onsets().into_iter().filter(inside).collect();
-        let mut breakpoints: Vec<f64> = outputs.clone();
-        breakpoints.extend(doses.iter().map(|d| d.time));
-        breakpoints.extend(onsets.iter().copied());
-        breakpoints.extend(scenario.infusion_times().into_iter().filter(inside));
-        breakpoints.sort_by(f64::total_cmp);
-        breakpoints.dedup_by(|a, b| (*a - *b).abs() < SAME_TIME);
-
-        let near = |a: f64, b: f64| (a - b).abs() < SAME_TIME;
-        let (mut next_output, mut next_dose) = (0, 0);
-        let mut segments = Vec::with_capacity(breakpoints.len());
-        let mut rate_sets = vec![scenario.rates_at(0.0)];
-        let mut edges = scenario.infusion_times();
+        let mut edges: Vec<f64> = scenario.infusion_times().into_iter().filter(inside).collect();
         edges.sort_by(f64::total_cmp);
-        let mut next_edge = 0;
-        for pair in breakpoints.windows(2) {
-            let (start, end) = (pair[0], pair[1]);
-            let output = next_output < outputs.len() && near(outputs[next_output], start);
+        let mut cuts: Vec<f64> = onsets.iter().chain(&edges).copied().collect();
+        cuts.sort_by(f64::total_cmp);
+
+        // Merge the sorted streams (outputs, doses, onsets and infusion edges) into segments;
+        // times closer than SAME_TIME are one breakpoint, at the earliest of them.
+        let near = |a: f64, b: f64| (a - b).abs() < SAME_TIME;
+        let mut segments = Vec::with_capacity(outputs.len() + doses.len());
+        let mut rate_sets = vec![scenario.rates_at(0.0)];
+        let (mut next_output, mut next_dose, mut next_cut, mut next_edge) = (0, 0, 0, 0);
+        let mut t = 0.0;
+        loop {
+            let output = next_output < outputs.len() && near(outputs[next_output], t);
             next_output += output as usize;
             let first = next_dose;
-            while next_dose < doses.len() && near(doses[next_dose].time, start) {
+            while next_dose < doses.len() && doses[next_dose].time < t + SAME_TIME {
                 next_dose += 1;
+            }
+            while next_cut < cuts.len() && cuts[next_cut] < t + SAME_TIME {
+                next_cut += 1;
             }
             // Rates change only at infusion edges.
             let mut changed = false;
-            while next_edge < edges.len() && edges[next_edge] < start + SAME_TIME {
+            while next_edge < edges.len() && edges[next_edge] < t + SAME_TIME {
                 next_edge += 1;
                 changed = true;
             }
             if changed {
-                rate_sets.push(scenario.rates_at(start));
+                rate_sets.push(scenario.rates_at(t));
             }
+            let heads = [
+                outputs.get(next_output).copied(),
+                doses.get(next_dose).map(|d| d.time),
+                cuts.get(next_cut).copied(),
+            ];
+            let Some(end) = heads.into_iter().flatten().reduce(f64::min) else { break };
             segments.push(Segment {
-                start,
+                start: t,
                 end,
                 doses: first..next_dose,
                 output,
-                onset: onsets.iter().any(|&o| near(o, start)),
+                onset: onsets.iter().any(|&o| near(o, t)),
                 rates: rate_sets.len() - 1,
             });
+            t = end;
         }
         Plan { duration, doses, segments, rate_sets }
     }

@@ -29,10 +29,12 @@ const MIN_REPEATS: usize = 12;
 /// Periods needed after the PK transient to summarise the rest.
 const MIN_STEADY: usize = 8;
 /// Largest spacing of exactly computed periods.
-const MAX_SPACING: usize = 32;
+const MAX_SPACING: usize = 64;
 /// Accepted interpolation error per period: relative to the period integral, and absolute per
-/// day of period (spasm intensity is at most 1).
-const PANEL_RELATIVE: f64 = 1e-5;
+/// day of period (spasm intensity is at most 1). The fourth difference overstates the quartic's
+/// error by orders of magnitude: with these values the cumulative 5-year tid-baclofen spasm AUC
+/// stays within 3e-7 of exact integration of every period (test below).
+const PANEL_RELATIVE: f64 = 1e-4;
 const PANEL_ABSOLUTE: f64 = 1e-7;
 /// Quadrature tolerance of a segment: absolute per day of segment (spasm intensity is at most
 /// 1, so 1e-8 over 5 years adds up to less than 2e-5 intensity·day), or relative.
@@ -40,7 +42,7 @@ const SEGMENT_ABSOLUTE: f64 = 1e-8;
 const SEGMENT_RELATIVE: f64 = 1e-3;
 /// The PK is at its periodic steady state when one period changes no amount by more than this
 /// fraction of that amount's largest value so far.
-const PK_SETTLED: f64 = 1e-11;
+const PK_SETTLED: f64 = 1e-10;
 
 /// Whether the quadrature path applies: the slow states must not depend on the drugs.
 pub fn applies(model: &Model, drugs: &[BoundDrug]) -> bool {
@@ -50,6 +52,17 @@ pub fn applies(model: &Model, drugs: &[BoundDrug]) -> bool {
 
 /// Simulate; one sample per output time (harm and liver columns are filled by the caller).
 pub fn run(model: &Model, scenario: &Scenario, settings: &Settings, plan: &Plan) -> Result<Vec<Sample>> {
+    run_with(model, scenario, settings, plan, MAX_SPACING)
+}
+
+/// [`run`] with the largest spacing of exact periods given (1: every period exact).
+fn run_with(
+    model: &Model,
+    scenario: &Scenario,
+    settings: &Settings,
+    plan: &Plan,
+    max_spacing: usize,
+) -> Result<Vec<Sample>> {
     let slow = SlowCourse::solve(model, settings.duration, settings.tolerances)?;
     let lag = super::FastStates::for_drugs(model, &scenario.drugs).pic_lag;
     let mut run = Run {
@@ -58,6 +71,7 @@ pub fn run(model: &Model, scenario: &Scenario, settings: &Settings, plan: &Plan)
         plan,
         slow: &slow,
         lag,
+        max_spacing,
         pk: [PkState::default(); MAX_DRUGS],
         scale: [[0.0; PkState::LEN]; MAX_DRUGS],
         rates_before: [Rates::default(); MAX_DRUGS],
@@ -90,6 +104,8 @@ struct Run<'a> {
     slow: &'a SlowCourse,
     /// The PIC needs its lag term (a 5-HT2 ligand is present).
     lag: bool,
+    /// Largest spacing of exactly integrated periods in a regular stretch.
+    max_spacing: usize,
     /// PK at the current time, before any dose due then.
     pk: [PkState; MAX_DRUGS],
     /// Largest |amount| seen per drug and compartment (scale of the settling test).
@@ -321,7 +337,8 @@ impl Panels<'_, '_> {
             .sum();
         let mut out = Vec::with_capacity((to - from) * self.stretch.length);
         let mut a = from;
-        let mut spacing = MAX_SPACING;
+        let max_spacing = self.run.max_spacing;
+        let mut spacing = max_spacing;
         while a < to {
             // The five samples a, a + s, …, a + 4s must be periods of the stretch (< to).
             while spacing > 1 && a + 4 * spacing >= to {
@@ -349,7 +366,7 @@ impl Panels<'_, '_> {
             }
             a += 4 * spacing;
             self.cache.retain(|(r, _)| *r >= a);
-            spacing = (2 * spacing).min(MAX_SPACING);
+            spacing = (2 * spacing).min(max_spacing);
         }
         out
     }
@@ -374,6 +391,29 @@ fn quartic(samples: &[Vec<f64>], s: f64, out: &mut Vec<f64>) {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
+    #[test]
+    fn interpolated_periods_match_exact_integration_of_every_period() {
+        let (file, text) = crate::bundled::model("human_als").unwrap();
+        let model = Model::from_toml(std::path::Path::new(&file), text).unwrap();
+        let (sfile, stext) = crate::bundled::scenario("baclofen_oral_tid").unwrap();
+        let library = crate::pharmacology::Library::default();
+        let mut scenario =
+            Scenario::from_toml(std::path::Path::new(&sfile), stext, &model, &library).unwrap();
+        scenario.dosing[0].start = 0.3;
+        let mut settings = Settings::for_model(&model, super::super::Fidelity::Fast);
+        settings.duration = 5.0 * 365.25;
+        let plan = Plan::new(&model, &scenario, &settings);
+        let summarised = run(&model, &scenario, &settings, &plan).unwrap();
+        let exact = run_with(&model, &scenario, &settings, &plan, 1).unwrap();
+        let total = exact.last().unwrap().core.spasm_auc;
+        assert!(total > 1.0);
+        for (a, b) in summarised.iter().zip(&exact) {
+            assert!((a.core.spasm_auc - b.core.spasm_auc).abs() < 1e-6 * total, "day {}", a.day);
+        }
+    }
+
     #[test]
     fn quartic_reproduces_quartics_and_hits_its_nodes() {
         let f = |x: f64| 1.0 + 0.5 * x - 0.3 * x * x + 0.07 * x.powi(3) + 0.01 * x.powi(4);
