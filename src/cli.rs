@@ -31,7 +31,8 @@ pub enum Command {
         /// Model file, or the name of a bundled model (default: human_als).
         model: Option<String>,
     },
-    /// Run a parameter/regimen sweep (models/sweeps/*.toml) and write runs.csv and manifest.json.
+    /// Run a parameter/regimen sweep (models/sweeps/*.toml) and write runs.csv, runs.parquet and
+    /// manifest.json.
     Sweep {
         /// Sweep file.
         file: PathBuf,
@@ -51,7 +52,8 @@ pub enum Command {
         #[arg(long)]
         out: PathBuf,
     },
-    /// Join the runs.csv of sweep shards (same sweep file, every shard once) into one folder.
+    /// Join the runs.csv of sweep shards (same sweep file, every shard once) into one folder
+    /// (runs.csv, runs.parquet, manifest.json).
     Merge {
         /// Shard output folders.
         #[arg(required = true)]
@@ -362,7 +364,7 @@ fn sweep_to(
     output::atomic::write(&out.join("manifest.json"), serde_json::to_string_pretty(&manifest)?.as_bytes())?;
     let secs = started.elapsed().as_secs_f64();
     println!(
-        "raphe sweep {}: {runs} runs ({failed} failed) in {secs:.1} s ({:.0} runs/s); wrote {}/runs.csv",
+        "raphe sweep {}: {runs} runs ({failed} failed) in {secs:.1} s ({:.0} runs/s); wrote {}/runs.csv and runs.parquet",
         sweep.name,
         runs as f64 / secs,
         out.display()
@@ -502,12 +504,13 @@ pub fn merge(dirs: Vec<PathBuf>, out: PathBuf) -> Result<()> {
         csv.push('\n');
     }
     output::atomic::write(&out.join("runs.csv"), csv.as_bytes())?;
+    output::parquet::runs_from_csv(&out.join("runs.csv"), &out.join("runs.parquet"))?;
     let mut manifest = first.clone();
     manifest["shard"] = serde_json::json!({"index": 0, "count": 1});
     manifest["runs"] = serde_json::json!(total);
     manifest["merged_from"] =
         serde_json::json!(dirs.iter().map(|d| d.display().to_string()).collect::<Vec<_>>());
     output::atomic::write(&out.join("manifest.json"), serde_json::to_string_pretty(&manifest)?.as_bytes())?;
-    println!("merged {} shards, {total} runs, into {}/runs.csv", dirs.len(), out.display());
+    println!("merged {} shards, {total} runs, into {}/runs.csv and runs.parquet", dirs.len(), out.display());
     Ok(())
 }

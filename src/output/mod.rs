@@ -2,6 +2,7 @@
 
 pub mod atomic;
 pub mod manifest;
+pub mod parquet;
 
 use crate::error::Result;
 use crate::simulate::{Summary, Trajectory};

@@ -496,7 +496,8 @@ fn chunk_rows(sweep: &Sweep, chunk: &[Vec<f64>], first_run: usize) -> String {
 /// Run the sweep (or its shard). Each chunk of [`CHUNK`] runs is written atomically to
 /// `DIR/.chunks/` as soon as it is done, so memory stays flat and a killed sweep loses at most
 /// one chunk; `--resume` keeps the chunks of the same sweep and shard. At the end the chunks
-/// are joined into `runs.csv` (through a temporary file and a rename) and removed.
+/// are joined into `runs.csv` (through a temporary file and a rename), converted to
+/// `runs.parquet`, and removed.
 /// `progress(done, total)` is called after each chunk (the CLI draws a bar; the library never
 /// prints).
 pub fn run_all(
@@ -568,6 +569,7 @@ pub fn run_all(
     let file = file.into_inner().map_err(|e| wrap(e.into_error()))?;
     file.sync_all().map_err(io(&final_path))?;
     std::fs::rename(&tmp, &final_path).map_err(io(&final_path))?;
+    crate::output::parquet::runs_from_csv(&final_path, &out.join("runs.parquet"))?;
     std::fs::remove_dir_all(&chunks_dir).map_err(io(&chunks_dir))?;
     Ok(Outcome { runs: points.len(), total: all.len(), failed })
 }
