@@ -415,7 +415,7 @@ pub fn sensitivity(file: PathBuf, threads: Option<usize>, out: PathBuf) -> Resul
         }
         _ => {
             csv.push_str("metric,factor,mu_star,mu,sigma\n");
-            let points = sweep.unit_points();
+            let points = sweep.design().points();
             for (m, name) in sweep.metrics.iter().enumerate().filter(|(m, _)| complete(*m)) {
                 let y: Vec<f64> = metrics.iter().map(|r| r[m]).collect();
                 for (f, idx) in sweep.factors.iter().zip(sensitivity::morris(&points, &y, d)) {

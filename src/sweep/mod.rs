@@ -5,6 +5,8 @@
 
 pub mod design;
 pub mod sensitivity;
+mod sobol_directions;
+pub mod sobol_sequence;
 
 use crate::error::{Error, Result};
 use crate::model::Model;
@@ -219,6 +221,19 @@ impl Sweep {
                 format!("a power of two, e.g. {}", samples.next_power_of_two()),
             ));
         }
+        let most = sobol_sequence::MAX_DIMENSION / 2;
+        if h.design == DesignKind::Sobol && (factors.len() > most || samples > 1 << 32) {
+            return Err(Error::input(
+                path,
+                "factor",
+                None,
+                format!("{} factors, {samples} base samples", factors.len()),
+                format!(
+                    "at most {most} factors (Sobol' directions for {} dimensions) and 2^32 samples",
+                    2 * most
+                ),
+            ));
+        }
         Ok(Sweep {
             name: h.name.clone(),
             model,
@@ -234,16 +249,16 @@ impl Sweep {
         })
     }
 
-    /// Design points on [0, 1]^d.
-    pub fn unit_points(&self) -> Vec<Vec<f64>> {
+    /// The design on [0, 1]^d (points computed on demand).
+    pub fn design(&self) -> design::Design {
         let d = self.factors.len();
         match self.design {
             DesignKind::Grid => {
-                design::grid(&self.factors.iter().map(|f| f.levels.unwrap_or(1)).collect::<Vec<_>>())
+                design::Design::grid(&self.factors.iter().map(|f| f.levels.unwrap_or(1)).collect::<Vec<_>>())
             }
-            DesignKind::Lhs => design::latin_hypercube(self.samples, d, self.seed),
-            DesignKind::Morris => design::morris(self.samples, d, 4, self.seed),
-            DesignKind::Sobol => sensitivity::saltelli(self.samples, d, self.seed),
+            DesignKind::Lhs => design::Design::lhs(self.samples, d, self.seed),
+            DesignKind::Morris => design::Design::morris(self.samples, d, 4, self.seed),
+            DesignKind::Sobol => design::Design::saltelli(self.samples, d, self.seed),
         }
     }
 
@@ -464,11 +479,13 @@ pub struct RunOptions {
 }
 
 /// One CSV row per run of a chunk, in run order.
-fn chunk_rows(sweep: &Sweep, chunk: &[Vec<f64>], first_run: usize) -> String {
-    let results: Vec<(Vec<f64>, RunResult)> = chunk
-        .par_iter()
-        .map(|u| {
-            let values: Vec<f64> = sweep.factors.iter().zip(u).map(|(f, &x)| f.value_at(x)).collect();
+fn chunk_rows(sweep: &Sweep, design: &design::Design, runs: std::ops::Range<usize>) -> String {
+    let first_run = runs.start;
+    let results: Vec<(Vec<f64>, RunResult)> = runs
+        .into_par_iter()
+        .map(|i| {
+            let u = design.point(i);
+            let values: Vec<f64> = sweep.factors.iter().zip(&u).map(|(f, &x)| f.value_at(x)).collect();
             let r = sweep.run(&values);
             (values, r)
         })
@@ -507,10 +524,11 @@ pub fn run_all(
     progress: &dyn Fn(usize, usize),
 ) -> Result<Outcome> {
     use std::io::Write;
-    let all = sweep.unit_points();
-    let range = opts.shard.range(all.len());
-    let first = range.start;
-    let points = &all[range];
+    let design = sweep.design();
+    let total = design.len();
+    let range = opts.shard.range(total);
+    let (first, runs) = (range.start, range.len());
+    let chunks = runs.div_ceil(CHUNK);
     let chunks_dir = out.join(".chunks");
     let key_path = chunks_dir.join("sweep.key");
     let key = crate::output::manifest::sha256(&format!("{}\n{:?}", sweep.text, opts.shard));
@@ -538,7 +556,8 @@ pub fn run_all(
     }
     let chunk_path = |c: usize| chunks_dir.join(format!("{c:07}.csv"));
     let mut new_chunks = 0;
-    for (c, chunk) in points.chunks(CHUNK).enumerate() {
+    for c in 0..chunks {
+        let chunk = first + c * CHUNK..(first + (c + 1) * CHUNK).min(range.end);
         if chunk_path(c).is_file() {
             continue;
         }
@@ -547,9 +566,9 @@ pub fn run_all(
                 "stopped after {new_chunks} chunks as asked; rerun with --resume"
             )));
         }
-        crate::output::atomic::write(&chunk_path(c), chunk_rows(sweep, chunk, first + c * CHUNK).as_bytes())?;
+        crate::output::atomic::write(&chunk_path(c), chunk_rows(sweep, &design, chunk).as_bytes())?;
         new_chunks += 1;
-        progress(((c + 1) * CHUNK).min(points.len()), points.len());
+        progress(((c + 1) * CHUNK).min(runs), runs);
     }
     let final_path = out.join("runs.csv");
     let tmp = out.join(".runs.csv.tmp");
@@ -561,7 +580,7 @@ pub fn run_all(
     header.extend(sweep.metrics.iter().cloned());
     writeln!(file, "{}", header.join(",")).map_err(io(&final_path))?;
     let mut failed = 0;
-    for c in 0..points.chunks(CHUNK).len() {
+    for c in 0..chunks {
         let text = std::fs::read_to_string(chunk_path(c)).map_err(io(&chunk_path(c)))?;
         failed += text.lines().filter(|l| l.contains(",failed: ")).count();
         file.write_all(text.as_bytes()).map_err(io(&final_path))?;
@@ -571,5 +590,5 @@ pub fn run_all(
     std::fs::rename(&tmp, &final_path).map_err(io(&final_path))?;
     crate::output::parquet::runs_from_csv(&final_path, &out.join("runs.parquet"))?;
     std::fs::remove_dir_all(&chunks_dir).map_err(io(&chunks_dir))?;
-    Ok(Outcome { runs: points.len(), total: all.len(), failed })
+    Ok(Outcome { runs, total, failed })
 }

@@ -4,26 +4,6 @@
 
 use crate::population::Rng;
 
-/// Saltelli design on [0, 1]^d with base sample size `n`: per base row j the block
-/// A_j, AB_j^(1), …, AB_j^(d), B_j (d + 2 points), as SALib orders it without second order.
-/// A and B are independent seeded uniform samples.
-pub fn saltelli(n: usize, d: usize, seed: u64) -> Vec<Vec<f64>> {
-    let mut out = Vec::with_capacity(n * (d + 2));
-    for j in 0..n {
-        let mut rng = Rng::new(seed, j as u64);
-        let a: Vec<f64> = (0..d).map(|_| rng.uniform()).collect();
-        let b: Vec<f64> = (0..d).map(|_| rng.uniform()).collect();
-        out.push(a.clone());
-        for i in 0..d {
-            let mut ab = a.clone();
-            ab[i] = b[i];
-            out.push(ab);
-        }
-        out.push(b);
-    }
-    out
-}
-
 /// Indices of one factor with 95% bootstrap intervals.
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
 pub struct SobolIndex {
@@ -93,7 +73,7 @@ pub struct MorrisIndex {
     pub sigma: f64,
 }
 
-/// Morris indices from the points of [`super::design::morris`] (unit scale) and their outputs.
+/// Morris indices from the points of [`super::design::Design::morris`] (unit scale) and their outputs.
 pub fn morris(points: &[Vec<f64>], y: &[f64], d: usize) -> Vec<MorrisIndex> {
     let r = points.len() / (d + 1);
     let mut effects = vec![Vec::with_capacity(r); d];
@@ -136,7 +116,7 @@ mod tests {
     fn sobol_indices_of_ishigami_match_the_analytic_values() {
         // Analytic: S1 = 0.3139, 0.4424, 0; ST = 0.5576, 0.4424, 0.2437.
         let n = 8192;
-        let pts = saltelli(n, 3, 11);
+        let pts = super::super::design::Design::saltelli(n, 3, 11).points();
         let y: Vec<f64> = pts.iter().map(|p| ishigami(p)).collect();
         let idx = sobol(&y, n, 3, 200, 5);
         let want = [(0.3139, 0.5576), (0.4424, 0.4424), (0.0, 0.2437)];
@@ -149,7 +129,7 @@ mod tests {
 
     #[test]
     fn morris_ranks_ishigami_factors() {
-        let pts = super::super::design::morris(200, 3, 4, 3);
+        let pts = super::super::design::Design::morris(200, 3, 4, 3).points();
         let y: Vec<f64> = pts.iter().map(|p| ishigami(p)).collect();
         let m = morris(&pts, &y, 3);
         // x3 alone has no first-order effect but interacts with x1; x1 and x2 dominate.
