@@ -442,6 +442,45 @@ fn read_metrics(path: &Path, n: usize) -> Result<Vec<Vec<f64>>> {
         .collect())
 }
 
+/// Join the shards' trajectories.csv (when the sweep kept trajectories), in run order.
+fn merge_traces(dirs: &[PathBuf], out: &Path) -> Result<()> {
+    let present: Vec<bool> = dirs.iter().map(|d| d.join("trajectories.csv").is_file()).collect();
+    if !present.iter().any(|&p| p) {
+        return Ok(());
+    }
+    if let Some((d, _)) = dirs.iter().zip(&present).find(|(_, p)| !**p) {
+        bail!("{}: no trajectories.csv, but other shards have one", d.display());
+    }
+    let mut header = String::new();
+    let mut rows: Vec<(u64, String)> = Vec::new();
+    for d in dirs {
+        let path = d.join("trajectories.csv");
+        let text =
+            std::fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?;
+        let mut lines = text.lines();
+        let h = lines.next().unwrap_or_default();
+        if header.is_empty() {
+            header = h.to_string();
+        } else if header != h {
+            bail!("{}: header differs from {}", path.display(), dirs[0].display());
+        }
+        for l in lines {
+            let run = l.split(',').next().and_then(|c| c.parse().ok());
+            let run = run.with_context(|| format!("{}: bad run index in `{l}`", path.display()))?;
+            rows.push((run, l.to_string()));
+        }
+    }
+    // Stable: rows of one run keep their time order.
+    rows.sort_by_key(|r| r.0);
+    let mut csv = header + "\n";
+    for (_, l) in &rows {
+        csv.push_str(l);
+        csv.push('\n');
+    }
+    output::atomic::write(&out.join("trajectories.csv"), csv.as_bytes())?;
+    Ok(())
+}
+
 pub fn merge(dirs: Vec<PathBuf>, out: PathBuf) -> Result<()> {
     let read_manifest = |d: &Path| -> Result<serde_json::Value> {
         let path = d.join("manifest.json");
@@ -505,6 +544,7 @@ pub fn merge(dirs: Vec<PathBuf>, out: PathBuf) -> Result<()> {
     }
     output::atomic::write(&out.join("runs.csv"), csv.as_bytes())?;
     output::parquet::runs_from_csv(&out.join("runs.csv"), &out.join("runs.parquet"))?;
+    merge_traces(&dirs, &out)?;
     let mut manifest = first.clone();
     manifest["shard"] = serde_json::json!({"index": 0, "count": 1});
     manifest["runs"] = serde_json::json!(total);

@@ -59,6 +59,14 @@ fn bad_sweep_files_are_refused() {
         (base.replace("unit = \"mg\"", "unit = \"h\""), "factor[0].unit"),
         (base.replace("\"spasm_auc\"", "\"spasm_aucc\""), "sweep.metrics"),
         (base.replace("dosing.0.amount", "dosing.3.amount"), "factor[0].target"),
+        (
+            format!("{base}\n[sweep.trajectories]\nevery = {{ value = 36, unit = \"h\" }}\ncolumns = [\"pic\"]\n"),
+            "sweep.trajectories.every",
+        ),
+        (
+            format!("{base}\n[sweep.trajectories]\nevery = {{ value = 7, unit = \"day\" }}\ncolumns = [\"pics\"]\n"),
+            "sweep.trajectories.columns",
+        ),
     ] {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("bad_sweep.toml");
@@ -149,10 +157,13 @@ fn four_shards_merge_into_exactly_the_single_run() {
         .arg(&merged)
         .assert()
         .success();
-    assert_eq!(
-        std::fs::read(single.join("runs.csv")).unwrap(),
-        std::fs::read(merged.join("runs.csv")).unwrap()
-    );
+    for file in ["runs.csv", "runs.parquet", "trajectories.csv"] {
+        assert_eq!(
+            std::fs::read(single.join(file)).unwrap(),
+            std::fs::read(merged.join(file)).unwrap(),
+            "{file}"
+        );
+    }
     // A missing shard, or a shard of another sweep, is refused.
     Command::cargo_bin("raphe")
         .unwrap()
@@ -193,6 +204,36 @@ fn four_shards_merge_into_exactly_the_single_run() {
         .failure()
         .stderr(predicate::str::contains("0 <= K < N"));
     assert!(!dir.path().join("bad").exists());
+}
+
+#[test]
+fn subsampled_trajectories_keep_every_nth_row_of_each_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    sweep(&repo("models/sweeps/spasm_morris.toml"), 2, &out).success();
+    let text = std::fs::read_to_string(out.join("trajectories.csv")).unwrap();
+    let mut lines = text.lines();
+    assert_eq!(lines.next().unwrap(), "run,day,serotonin,spasm_intensity,alsfrs_r");
+    let runs = std::fs::read_to_string(out.join("runs.csv")).unwrap();
+    let ok: Vec<u64> = runs
+        .lines()
+        .skip(1)
+        .filter(|l| l.contains(",ok,"))
+        .map(|l| l.split(',').next().unwrap().parse().unwrap())
+        .collect();
+    let rows: Vec<Vec<f64>> = lines.map(|l| l.split(',').map(|c| c.parse().unwrap()).collect()).collect();
+    // 6 years of daily rows kept every 90 days: days 0, 90, …, 2160 and the last day (2191.5).
+    let per_run = 2191 / 90 + 2;
+    assert_eq!(rows.len(), ok.len() * per_run);
+    for (k, run) in ok.iter().enumerate() {
+        let mine = &rows[k * per_run..(k + 1) * per_run];
+        assert!(mine.iter().all(|r| r[0] == *run as f64), "rows of run {run} together, in run order");
+        for (i, r) in mine[..per_run - 1].iter().enumerate() {
+            assert_eq!(r[1], 90.0 * i as f64);
+            assert!((0.0..=1.0).contains(&r[3]) && (0.0..=48.0).contains(&r[4]));
+        }
+        assert!(mine[per_run - 1][1] > mine[per_run - 2][1]);
+    }
 }
 
 #[test]

@@ -42,6 +42,28 @@ struct Header {
     #[serde(default = "default_fidelity")]
     fidelity: String,
     metrics: Vec<String>,
+    /// Optional subsampled trajectories (off by default: a million runs' traces are large).
+    #[serde(default)]
+    trajectories: Option<TracesSpec>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TracesSpec {
+    /// Spacing of the kept rows (a multiple of the output step).
+    every: Quantity,
+    /// Trajectory columns to keep (names as in trajectory.csv).
+    columns: Vec<String>,
+}
+
+/// Which trajectory rows and columns a sweep keeps per run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Traces {
+    /// Keep every `stride`-th output row (and the last).
+    pub stride: usize,
+    pub columns: Vec<String>,
+    /// Indices of `columns` in the trajectory's column order.
+    indices: Vec<usize>,
 }
 
 fn default_fidelity() -> String {
@@ -132,7 +154,16 @@ pub struct Sweep {
     pub metrics: Vec<String>,
     /// The metrics' getters, in the order of `metrics`.
     getters: Vec<simulate::summary::MetricGetter>,
+    /// Subsampled trajectories to write (`trajectories.csv`), if asked for.
+    pub traces: Option<Traces>,
     pub text: String,
+}
+
+/// What one successful run gives: its metrics and, if asked for, its trajectory rows
+/// (day first, then the chosen columns).
+pub struct RunOutput {
+    pub metrics: Vec<f64>,
+    pub traces: Vec<Vec<f64>>,
 }
 
 /// The metrics a sweep can record: the numeric keys of the run summary.
@@ -191,6 +222,10 @@ impl Sweep {
         if file.factor.is_empty() {
             return Err(Error::input(path, "factor", None, "no factors", "at least one [[factor]]"));
         }
+        let traces = match &h.trajectories {
+            None => None,
+            Some(spec) => Some(traces(path, &text, spec, &scenario, &settings)?),
+        };
         let factors = file
             .factor
             .iter()
@@ -245,6 +280,7 @@ impl Sweep {
             factors,
             metrics: h.metrics.clone(),
             getters,
+            traces,
             text,
         })
     }
@@ -263,7 +299,7 @@ impl Sweep {
     }
 
     /// One run: the factor values (file units) applied to model and scenario, then simulated.
-    pub fn run(&self, values: &[f64]) -> std::result::Result<Vec<f64>, String> {
+    pub fn run(&self, values: &[f64]) -> std::result::Result<RunOutput, String> {
         let mut model = self.model.clone();
         let mut scenario = self.scenario.clone();
         for (f, &v) in self.factors.iter().zip(values) {
@@ -291,8 +327,75 @@ impl Sweep {
         }
         let traj = simulate::simulate(&model, &scenario, &self.settings).map_err(|e| e.to_string())?;
         let summary = Summary::of(&model, &traj).with_withdrawal(&scenario);
-        Ok(self.getters.iter().map(|get| get(&summary).unwrap_or(f64::NAN)).collect())
+        let metrics = self.getters.iter().map(|get| get(&summary).unwrap_or(f64::NAN)).collect();
+        let traces = match &self.traces {
+            None => Vec::new(),
+            Some(t) => {
+                let last = traj.samples.len() - 1;
+                (0..traj.samples.len())
+                    .filter(|&i| i % t.stride == 0 || i == last)
+                    .map(|i| {
+                        let row = traj.row(&traj.samples[i]);
+                        std::iter::once(traj.samples[i].day)
+                            .chain(t.indices.iter().map(|&c| row[c]))
+                            .collect()
+                    })
+                    .collect()
+            }
+        };
+        Ok(RunOutput { metrics, traces })
     }
+}
+
+/// Check a `[sweep.trajectories]` block against the output grid and the trajectory columns.
+fn traces(
+    path: &Path,
+    text: &str,
+    spec: &TracesSpec,
+    scenario: &Scenario,
+    settings: &Settings,
+) -> Result<Traces> {
+    let every = spec.every.to_internal(path, text, "sweep.trajectories.every", Kind::Time)?;
+    let stride = (every / settings.output_step).round();
+    if !(stride >= 1.0 && (stride * settings.output_step - every).abs() < 1e-9 * every.max(1.0)) {
+        return Err(Error::input(
+            path,
+            "sweep.trajectories.every",
+            None,
+            format!("{every} days is not a whole multiple of the output step"),
+            format!("a multiple of {} days", settings.output_step),
+        ));
+    }
+    let empty = simulate::Trajectory {
+        drug_names: scenario.drugs.iter().map(|d| d.name.clone()).collect(),
+        samples: Vec::new(),
+    };
+    let names: Vec<String> = empty.columns().into_iter().map(|c| c.name).collect();
+    let mut indices = Vec::new();
+    for c in &spec.columns {
+        match names.iter().position(|n| n == c && n != "day") {
+            Some(i) => indices.push(i),
+            None => {
+                return Err(Error::input(
+                    path,
+                    "sweep.trajectories.columns",
+                    None,
+                    format!("unknown column `{c}`"),
+                    names[1..].join(", "),
+                ))
+            }
+        }
+    }
+    if indices.is_empty() {
+        return Err(Error::input(
+            path,
+            "sweep.trajectories.columns",
+            None,
+            "no columns",
+            "at least one trajectory column",
+        ));
+    }
+    Ok(Traces { stride: stride as usize, columns: spec.columns.clone(), indices })
 }
 
 fn resolve_model(dir: &Path, name: &str) -> Result<Model> {
@@ -424,7 +527,7 @@ fn factor(
 }
 
 /// Metric values of one run, or why it failed.
-type RunResult = std::result::Result<Vec<f64>, String>;
+type RunResult = std::result::Result<RunOutput, String>;
 
 /// Runs per chunk: results of a chunk are written before the next starts, so memory stays flat.
 pub const CHUNK: usize = 256;
@@ -478,8 +581,9 @@ pub struct RunOptions {
     pub stop_after_chunks: Option<usize>,
 }
 
-/// One CSV row per run of a chunk, in run order.
-fn chunk_rows(sweep: &Sweep, design: &design::Design, runs: std::ops::Range<usize>) -> String {
+/// One CSV row per run of a chunk, in run order, and the chunk's trajectory rows (`run, day,
+/// columns…`; empty unless the sweep keeps trajectories).
+fn chunk_rows(sweep: &Sweep, design: &design::Design, runs: std::ops::Range<usize>) -> (String, String) {
     let first_run = runs.start;
     let results: Vec<(Vec<f64>, RunResult)> = runs
         .into_par_iter()
@@ -490,14 +594,21 @@ fn chunk_rows(sweep: &Sweep, design: &design::Design, runs: std::ops::Range<usiz
             (values, r)
         })
         .collect();
-    let mut text = String::new();
+    let (mut text, mut traces) = (String::new(), String::new());
     for (k, (values, r)) in results.into_iter().enumerate() {
-        let mut row = vec![(first_run + k).to_string()];
+        let run = (first_run + k).to_string();
+        let mut row = vec![run.clone()];
         row.extend(values.iter().map(|v| v.to_string()));
         match r {
-            Ok(m) => {
+            Ok(out) => {
                 row.push("ok".into());
-                row.extend(m.iter().map(|v| if v.is_nan() { String::new() } else { v.to_string() }));
+                row.extend(
+                    out.metrics.iter().map(|v| if v.is_nan() { String::new() } else { v.to_string() }),
+                );
+                for t in &out.traces {
+                    let cells: Vec<String> = t.iter().map(|v| v.to_string()).collect();
+                    traces.push_str(&format!("{run},{}\n", cells.join(",")));
+                }
             }
             Err(reason) => {
                 row.push(format!("failed: {}", reason.replace([',', '\n'], ";")));
@@ -507,7 +618,7 @@ fn chunk_rows(sweep: &Sweep, design: &design::Design, runs: std::ops::Range<usiz
         text.push_str(&row.join(","));
         text.push('\n');
     }
-    text
+    (text, traces)
 }
 
 /// Run the sweep (or its shard). Each chunk of [`CHUNK`] runs is written atomically to
@@ -555,6 +666,7 @@ pub fn run_all(
         crate::output::atomic::write(&key_path, key.as_bytes())?;
     }
     let chunk_path = |c: usize| chunks_dir.join(format!("{c:07}.csv"));
+    let trace_path = |c: usize| chunks_dir.join(format!("{c:07}.traces.csv"));
     let mut new_chunks = 0;
     for c in 0..chunks {
         let chunk = first + c * CHUNK..(first + (c + 1) * CHUNK).min(range.end);
@@ -566,7 +678,12 @@ pub fn run_all(
                 "stopped after {new_chunks} chunks as asked; rerun with --resume"
             )));
         }
-        crate::output::atomic::write(&chunk_path(c), chunk_rows(sweep, &design, chunk).as_bytes())?;
+        let (rows, traces) = chunk_rows(sweep, &design, chunk);
+        // Traces first: a chunk counts as done once its runs file exists.
+        if sweep.traces.is_some() {
+            crate::output::atomic::write(&trace_path(c), traces.as_bytes())?;
+        }
+        crate::output::atomic::write(&chunk_path(c), rows.as_bytes())?;
         new_chunks += 1;
         progress(((c + 1) * CHUNK).min(runs), runs);
     }
@@ -589,6 +706,19 @@ pub fn run_all(
     file.sync_all().map_err(io(&final_path))?;
     std::fs::rename(&tmp, &final_path).map_err(io(&final_path))?;
     crate::output::parquet::runs_from_csv(&final_path, &out.join("runs.parquet"))?;
+    if let Some(t) = &sweep.traces {
+        let path = out.join("trajectories.csv");
+        let tmp = out.join(".trajectories.csv.tmp");
+        let mut file = std::io::BufWriter::new(std::fs::File::create(&tmp).map_err(io(&path))?);
+        writeln!(file, "run,day,{}", t.columns.join(",")).map_err(io(&path))?;
+        for c in 0..chunks {
+            let text = std::fs::read_to_string(trace_path(c)).map_err(io(&trace_path(c)))?;
+            file.write_all(text.as_bytes()).map_err(io(&path))?;
+        }
+        let file = file.into_inner().map_err(|e| io(&path)(e.into_error()))?;
+        file.sync_all().map_err(io(&path))?;
+        std::fs::rename(&tmp, &path).map_err(io(&path))?;
+    }
     std::fs::remove_dir_all(&chunks_dir).map_err(io(&chunks_dir))?;
     Ok(Outcome { runs, total, failed })
 }
