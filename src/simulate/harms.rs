@@ -10,10 +10,23 @@ use crate::pharmacology::scenario::MAX_DRUGS;
 use crate::pharmacology::{DoseEvent, PkState, Rates};
 
 /// (peak since the previous output, ∫ harm dt from the start) at each output time of `plan`.
+///
+/// Regular dosing ([`Plan::stretches`]) is followed period by period until the PK state at the
+/// start of a period repeats (periodic steady state); every later period then has the same
+/// harms, so one period's record (peaks at its outputs, integral per segment) is replayed.
 pub fn at_outputs(drugs: &[BoundDrug], plan: &Plan) -> Vec<(Harms, Harms)> {
+    at_outputs_with(drugs, plan, true)
+}
+
+/// Periods before a stretch may be replayed, and the settling test (as the quadrature path).
+const MIN_REPEATS: usize = 12;
+const PK_SETTLED: f64 = 1e-10;
+
+fn at_outputs_with(drugs: &[BoundDrug], plan: &Plan, replay: bool) -> Vec<(Harms, Harms)> {
     let mut tracker = HarmTracker::new(drugs);
-    let mut out = Vec::new();
-    for (k, seg) in plan.segments.iter().enumerate() {
+    let mut out = Vec::with_capacity(plan.output_count());
+    let step = |tracker: &mut HarmTracker, out: &mut Vec<(Harms, Harms)>, k: usize| {
+        let seg = &plan.segments[k];
         if seg.output {
             out.push((tracker.take_peak(), tracker.integral()));
         }
@@ -21,6 +34,59 @@ pub fn at_outputs(drugs: &[BoundDrug], plan: &Plan) -> Vec<(Harms, Harms)> {
             tracker.dose(event);
         }
         tracker.advance(seg.start, seg.end, plan.rates(k));
+    };
+    let stretches = if replay && !drugs.is_empty() { plan.stretches(MIN_REPEATS) } else { Vec::new() };
+    let mut stretches = stretches.iter().peekable();
+    let mut k = 0;
+    while k < plan.segments.len() {
+        let Some(stretch) = stretches.next_if(|s| s.first == k) else {
+            step(&mut tracker, &mut out, k);
+            k += 1;
+            continue;
+        };
+        let mut scale = [0.0f64; MAX_DRUGS * PkState::LEN];
+        let mut previous: Option<[PkState; MAX_DRUGS]> = None;
+        let mut r = 0;
+        while r < stretch.repeats {
+            let now = tracker.pk;
+            for (s, x) in scale.iter_mut().zip(now.iter().flat_map(|p| p.to_array())) {
+                *s = s.max(x.abs());
+            }
+            let settled = previous.is_some_and(|p| {
+                let (a, b) = (p.iter().flat_map(|x| x.to_array()), now.iter().flat_map(|x| x.to_array()));
+                a.zip(b).zip(&scale).all(|((a, b), s)| (a - b).abs() <= PK_SETTLED * s)
+            });
+            if settled && stretch.repeats - r >= 2 {
+                // Record one period, then replay it for the rest of the stretch.
+                let first = stretch.period_start(r);
+                let mut record = Vec::with_capacity(stretch.length);
+                for k in first..first + stretch.length {
+                    let before = (out.len(), tracker.integral);
+                    step(&mut tracker, &mut out, k);
+                    let peak = (out.len() > before.0).then(|| out[before.0].0);
+                    let gained: Vec<f64> = (0..4).map(|h| tracker.integral[h] - before.1[h]).collect();
+                    record.push((peak, gained));
+                }
+                for _ in r + 1..stretch.repeats {
+                    for (peak, gained) in &record {
+                        if let Some(p) = peak {
+                            out.push((*p, tracker.integral()));
+                        }
+                        for (i, g) in tracker.integral.iter_mut().zip(gained) {
+                            *i += g;
+                        }
+                    }
+                }
+                break;
+            }
+            previous = Some(now);
+            let first = stretch.period_start(r);
+            for k in first..first + stretch.length {
+                step(&mut tracker, &mut out, k);
+            }
+            r += 1;
+        }
+        k = stretch.end();
     }
     out.push((tracker.take_peak(), tracker.integral()));
     out
@@ -107,5 +173,39 @@ impl<'a> HarmTracker<'a> {
     /// ∫ harm dt from the start of the run, day.
     pub fn integral(&self) -> Harms {
         from(self.integral)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn replaying_steady_periods_matches_following_every_period() {
+        let (file, text) = crate::bundled::model("human_als").unwrap();
+        let model = crate::model::Model::from_toml(std::path::Path::new(&file), text).unwrap();
+        let library = crate::pharmacology::Library::default();
+        for name in
+            ["baclofen_tizanidine_combination", "baclofen_intrathecal_late", "cyproheptadine_titration"]
+        {
+            let (sfile, stext) = crate::bundled::scenario(name).unwrap();
+            let scenario = crate::pharmacology::Scenario::from_toml(
+                std::path::Path::new(&sfile),
+                stext,
+                &model,
+                &library,
+            )
+            .unwrap();
+            let settings = super::super::Settings::for_model(&model, super::super::Fidelity::Fast);
+            let plan = Plan::new(&model, &scenario, &settings);
+            let fast = at_outputs_with(&scenario.drugs, &plan, true);
+            let slow = at_outputs_with(&scenario.drugs, &plan, false);
+            assert_eq!(fast.len(), slow.len());
+            for (i, (a, b)) in fast.iter().zip(&slow).enumerate() {
+                for (x, y) in each(&a.0).iter().zip(each(&b.0)).chain(each(&a.1).iter().zip(each(&b.1))) {
+                    assert!((x - y).abs() <= 1e-7 * y.abs().max(1e-3), "{name}, output {i}: {x} vs {y}");
+                }
+            }
+        }
     }
 }
