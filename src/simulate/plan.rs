@@ -14,13 +14,13 @@ pub struct Segment {
     pub start: f64,
     pub end: f64,
     /// Doses given at `start` (indices into [`Plan::doses`]).
-    pub doses: Range<usize>,
+    pub doses: Range<u32>,
     /// `start` is an output time (recorded before the doses).
     pub output: bool,
     /// `start` is a degeneration onset (the slow states' rates jump there).
     pub onset: bool,
     /// Infusion rates during the segment (index into [`Plan::rate_sets`]; they change rarely).
-    pub rates: usize,
+    pub rates: u32,
 }
 
 impl Segment {
@@ -118,10 +118,10 @@ impl Plan {
             segments.push(Segment {
                 start: t,
                 end,
-                doses: first..next_dose,
+                doses: first as u32..next_dose as u32,
                 output,
                 onset: onsets.iter().any(|&o| near(o, t)),
-                rates: rate_sets.len() - 1,
+                rates: (rate_sets.len() - 1) as u32,
             });
             t = end;
         }
@@ -130,12 +130,13 @@ impl Plan {
 
     /// Infusion rates during segment `k`.
     pub fn rates(&self, k: usize) -> &[Rates; MAX_DRUGS] {
-        &self.rate_sets[self.segments[k].rates]
+        &self.rate_sets[self.segments[k].rates as usize]
     }
 
     /// Doses of segment `k`.
     pub fn doses_of(&self, k: usize) -> &[DoseEvent] {
-        &self.doses[self.segments[k].doses.clone()]
+        let r = &self.segments[k].doses;
+        &self.doses[r.start as usize..r.end as usize]
     }
 
     /// Segments `a` and `b` have the same length, flags, rates and doses (times aside).
@@ -148,7 +149,7 @@ impl Plan {
             && !y.onset
             && x.doses.len() == y.doses.len()
             && (x.length() - y.length()).abs() < SAME_TIME
-            && (x.rates == y.rates || self.rate_sets[x.rates] == self.rate_sets[y.rates])
+            && (x.rates == y.rates || self.rate_sets[x.rates as usize] == self.rate_sets[y.rates as usize])
             && self.doses_of(a).iter().zip(self.doses_of(b)).all(|(d, e)| same_dose(d, e))
     }
 
@@ -210,7 +211,7 @@ mod tests {
             segments.push(Segment {
                 start: w[0],
                 end: w[1],
-                doses: first..next,
+                doses: first as u32..next as u32,
                 output: outputs.iter().any(|&o| (o - w[0]).abs() < SAME_TIME),
                 onset: false,
                 rates: 0,

@@ -376,17 +376,16 @@ impl Panels<'_, '_> {
 /// appended to `out`; never below zero (the integrals are of a non-negative intensity, and a
 /// quartic can dip below zero where spasms start).
 fn quartic(samples: &[Vec<f64>], s: f64, out: &mut Vec<f64>) {
-    let mut weights = [1.0; 5];
-    for (i, w) in weights.iter_mut().enumerate() {
-        for k in 0..5 {
-            if k != i {
-                *w *= (s - k as f64) / (i as f64 - k as f64);
-            }
-        }
-    }
-    out.extend(
-        (0..samples[0].len()).map(|j| (0..5).map(|i| weights[i] * samples[i][j]).sum::<f64>().max(0.0)),
-    );
+    // Lagrange weights Π_{k≠i}(s − k) / Π_{k≠i}(i − k); the denominators are 24, −6, 4, −6, 24.
+    let d = [s, s - 1.0, s - 2.0, s - 3.0, s - 4.0];
+    let weights = [
+        d[1] * d[2] * d[3] * d[4] / 24.0,
+        -d[0] * d[2] * d[3] * d[4] / 6.0,
+        d[0] * d[1] * d[3] * d[4] / 4.0,
+        -d[0] * d[1] * d[2] * d[4] / 6.0,
+        d[0] * d[1] * d[2] * d[3] / 24.0,
+    ];
+    out.extend((0..samples[0].len()).map(|j| (0..5).map(|i| weights[i] * samples[i][j]).sum::<f64>().max(0.0)));
 }
 
 #[cfg(test)]
