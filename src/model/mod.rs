@@ -298,8 +298,15 @@ impl Model {
 
     /// The same model with one parameter changed (by name, in internal units).
     pub fn with_parameter(&self, name: &str, value: f64) -> Option<Model> {
+        self.with_parameters(&[(name, value)])
+    }
+
+    /// The same model with several parameters changed (derived quantities recomputed once).
+    pub fn with_parameters(&self, changes: &[(&str, f64)]) -> Option<Model> {
         let mut params = self.params.clone();
-        *params.get_mut(name)? = value;
+        for &(name, value) in changes {
+            *params.get_mut(name)? = value;
+        }
         let mut m = Model::from_parameters(params);
         m.name = self.name.clone();
         m.species = self.species;

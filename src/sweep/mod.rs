@@ -300,7 +300,7 @@ impl Sweep {
 
     /// One run: the factor values (file units) applied to model and scenario, then simulated.
     pub fn run(&self, values: &[f64]) -> std::result::Result<RunOutput, String> {
-        let mut model = self.model.clone();
+        let mut changes: Vec<(&str, f64)> = Vec::new();
         let mut scenario = self.scenario.clone();
         for (f, &v) in self.factors.iter().zip(values) {
             let x = v * f.to_internal;
@@ -317,7 +317,7 @@ impl Sweep {
                             def.bound.describe()
                         ));
                     }
-                    model = model.with_parameter(name, x).ok_or("unknown parameter")?
+                    changes.push((name, x));
                 }
                 Target::DoseAmount(i) => scenario.dosing[*i].amount = x,
                 Target::DoseInterval(i) => scenario.dosing[*i].interval = x,
@@ -325,8 +325,15 @@ impl Sweep {
                 Target::InfusionRate(i) => scenario.infusions[*i].rate = x,
             }
         }
-        let traj = simulate::simulate(&model, &scenario, &self.settings).map_err(|e| e.to_string())?;
-        let summary = Summary::of(&model, &traj).with_withdrawal(&scenario);
+        let changed;
+        let model = if changes.is_empty() {
+            &self.model
+        } else {
+            changed = self.model.with_parameters(&changes).ok_or("unknown parameter")?;
+            &changed
+        };
+        let traj = simulate::simulate(model, &scenario, &self.settings).map_err(|e| e.to_string())?;
+        let summary = Summary::of(model, &traj).with_withdrawal(&scenario);
         let metrics = self.getters.iter().map(|get| get(&summary).unwrap_or(f64::NAN)).collect();
         let traces = match &self.traces {
             None => Vec::new(),
