@@ -197,8 +197,10 @@ struct Derived {
     lmn: Degeneration,
     ht2b: Subtype,
     ht2c: Subtype,
-    ht2b_active0: f64,
-    ht2c_active0: f64,
+    /// Weights turning density × active fraction into activity relative to baseline: the
+    /// subtype's share over its baseline active fraction (multiplied, not divided, per call).
+    ht2b_weight: f64,
+    ht2c_weight: f64,
     ht2b_occupancy0: f64,
     ht2c_occupancy0: f64,
     pic0: f64,
@@ -272,8 +274,8 @@ impl Model {
             raphe: Degeneration { onset: p.raphe_onset, hazard: p.raphe_hazard },
             umn: Degeneration { onset: p.umn_onset, hazard: p.umn_hazard },
             lmn: Degeneration { onset: p.lmn_onset, hazard: p.lmn_hazard },
-            ht2b_active0: ht2b.active_fraction(s0, none),
-            ht2c_active0: ht2c.active_fraction(s0, none),
+            ht2b_weight: (1.0 - p.ht2c_share_of_pic) / ht2b.active_fraction(s0, none),
+            ht2c_weight: p.ht2c_share_of_pic / ht2c.active_fraction(s0, none),
             ht2b_occupancy0: ht2b.serotonin_occupancy(s0, none),
             ht2c_occupancy0: ht2c.serotonin_occupancy(s0, none),
             ht2b,
@@ -379,10 +381,8 @@ impl Model {
     pub fn receptor_activity(&self, serotonin: f64, core: &Core, effects: &DrugEffects) -> f64 {
         let d = &self.derived;
         let s_nm = serotonin.max(0.0) * self.params.serotonin_baseline;
-        let share_c = self.params.ht2c_share_of_pic;
-        let act_b = core.ht2b_density * d.ht2b.active_fraction(s_nm, effects.ht2b) / d.ht2b_active0;
-        let act_c = core.ht2c_density * d.ht2c.active_fraction(s_nm, effects.ht2c) / d.ht2c_active0;
-        share_c * act_c + (1.0 - share_c) * act_b
+        d.ht2c_weight * core.ht2c_density * d.ht2c.active_fraction(s_nm, effects.ht2c)
+            + d.ht2b_weight * core.ht2b_density * d.ht2b.active_fraction(s_nm, effects.ht2b)
     }
 
     /// 5-HT occupancy of 5-HT2B and 5-HT2C relative to baseline, from 5-HT alone: the
