@@ -34,6 +34,27 @@ pub fn power(x: f64, n: f64) -> f64 {
     }
 }
 
+/// A Hill function xⁿ / (xⁿ + Kⁿ), with Kⁿ computed once (it is evaluated at every quadrature
+/// point of a run).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Hill {
+    n: f64,
+    half_pow: f64,
+}
+
+impl Hill {
+    /// Half-maximal at `half`, coefficient `n`.
+    pub fn new(half: f64, n: f64) -> Hill {
+        Hill { n, half_pow: power(half, n) }
+    }
+
+    #[inline]
+    pub fn at(&self, x: f64) -> f64 {
+        let xn = power(x, self.n);
+        xn / (xn + self.half_pow)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -44,5 +65,12 @@ mod tests {
                 assert!((a - b).abs() <= 1e-14 * b.abs().max(1.0), "{x}^{n}");
             }
         }
+    }
+
+    #[test]
+    fn hill_is_half_at_half_and_rises() {
+        let h = super::Hill::new(2.0, 4.0);
+        assert!((h.at(2.0) - 0.5).abs() < 1e-15);
+        assert!(h.at(0.0) == 0.0 && h.at(1.0) < h.at(3.0) && h.at(100.0) < 1.0);
     }
 }

@@ -7,10 +7,10 @@
 //! Reflex excitability E = (PIC/PIC₀) · g_drugs / (1 − w·(1 − U)): PIC relative to baseline,
 //! times drug gain on reflex transmission, divided by the inhibition left after UMN loss.
 
-/// Quasi-steady PIC (nA) at receptor activity `activity` (x baseline).
-pub fn pic_steady(activity: f64, pic_max: f64, half_activity: f64, hill: f64) -> f64 {
-    let a = crate::math::power(activity.max(0.0), hill);
-    pic_max * a / (a + crate::math::power(half_activity, hill))
+/// Quasi-steady PIC (nA) at receptor activity `activity` (x baseline); `hill`: half-maximal
+/// activity and coefficient.
+pub fn pic_steady(activity: f64, pic_max: f64, hill: crate::math::Hill) -> f64 {
+    pic_max * hill.at(activity.max(0.0))
 }
 
 /// dPIC/dt.

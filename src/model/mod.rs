@@ -14,6 +14,7 @@ pub mod receptor;
 pub mod serotonin;
 
 use crate::error::{Error, Result};
+use crate::math::Hill;
 use crate::params::{self, ParamSpec, Quantity, Resolved};
 use crate::units::{Kind, DAYS_PER_HOUR};
 use degeneration::Degeneration;
@@ -204,6 +205,9 @@ struct Derived {
     ht2b_occupancy0: f64,
     ht2c_occupancy0: f64,
     pic0: f64,
+    pic_hill: crate::math::Hill,
+    spasm_hill: crate::math::Hill,
+    tone_hill: crate::math::Hill,
     serotonin_clearance: f64,
     nfl_clearance: f64,
 }
@@ -280,7 +284,10 @@ impl Model {
             ht2c_occupancy0: ht2c.serotonin_occupancy(s0, none),
             ht2b,
             ht2c,
-            pic0: excitability::pic_steady(1.0, p.pic_max, p.pic_half_activity, p.pic_hill),
+            pic0: excitability::pic_steady(1.0, p.pic_max, Hill::new(p.pic_half_activity, p.pic_hill)),
+            pic_hill: Hill::new(p.pic_half_activity, p.pic_hill),
+            spasm_hill: Hill::new(p.spasm_half_excess, p.spasm_hill),
+            tone_hill: Hill::new(p.tone_half_excess, 2.0),
             serotonin_clearance: std::f64::consts::LN_2 / p.serotonin_half_life,
             nfl_clearance: std::f64::consts::LN_2 / p.nfl_half_life,
         };
@@ -401,7 +408,7 @@ impl Model {
     /// Quasi-steady PIC (nA) at receptor activity `activity`.
     pub fn pic_steady(&self, activity: f64) -> f64 {
         let p = &self.params;
-        excitability::pic_steady(activity, p.pic_max, p.pic_half_activity, p.pic_hill)
+        excitability::pic_steady(activity, p.pic_max, self.derived.pic_hill)
     }
 
     /// d(PIC)/dt.
@@ -411,9 +418,8 @@ impl Model {
 
     /// Spasm intensity in [0, 1] at PIC `pic` (nA).
     pub fn spasm(&self, core: &Core, pic: f64, effects: &DrugEffects) -> f64 {
-        let p = &self.params;
         let e = self.excitability(core, pic, effects);
-        effects.muscle_force * readouts::spasm_intensity(e, core.lmn, p.spasm_half_excess, p.spasm_hill)
+        effects.muscle_force * readouts::spasm_intensity(e, core.lmn, self.derived.spasm_hill)
     }
 
     fn excitability(&self, core: &Core, pic: f64, effects: &DrugEffects) -> f64 {
@@ -470,7 +476,7 @@ impl Model {
         let spasms_per_hour = spasm * p.spasm_max_frequency * DAYS_PER_HOUR;
         let ashworth = effects.muscle_force
             * effects.tone
-            * readouts::ashworth(excitability, core.lmn, p.tone_half_excess);
+            * readouts::ashworth(excitability, core.lmn, self.derived.tone_hill);
         let function = readouts::motor_function(core.lmn, core.umn, p.umn_function_weight);
         let harms = effects.harms;
         let fvc =

@@ -1,25 +1,28 @@
 //! Clinical readouts derived from the states: spasm intensity, Penn spasm frequency score,
 //! an Ashworth-like tone score, pain, motor function, ALSFRS-R and FVC.
 
+use crate::math::Hill;
+
 /// Hill function of the excess excitability x = max(E − 1, 0): 0 at baseline, → 1 when large.
-fn hill_of_excess(excitability: f64, half: f64, n: f64) -> f64 {
+fn hill_of_excess(excitability: f64, hill: Hill) -> f64 {
     let x = (excitability - 1.0).max(0.0);
     if x == 0.0 {
         return 0.0;
     }
-    let xn = crate::math::power(x, n);
-    xn / (xn + crate::math::power(half, n))
+    hill.at(x)
 }
 
 /// Spasm intensity in [0, 1]: long-lasting reflexes need excess excitability and surviving
-/// motor units, so intensity scales with LMN survival (spasms fade as LMNs are lost).
-pub fn spasm_intensity(excitability: f64, lmn_survival: f64, half: f64, hill: f64) -> f64 {
-    lmn_survival.clamp(0.0, 1.0) * hill_of_excess(excitability, half, hill)
+/// motor units, so intensity scales with LMN survival (spasms fade as LMNs are lost). `hill`:
+/// half-maximal excess and coefficient.
+pub fn spasm_intensity(excitability: f64, lmn_survival: f64, hill: Hill) -> f64 {
+    lmn_survival.clamp(0.0, 1.0) * hill_of_excess(excitability, hill)
 }
 
-/// Ashworth-like tone score, continuous on 0–4 (Modified Ashworth anchors 0, 1, 1+, 2, 3, 4).
-pub fn ashworth(excitability: f64, lmn_survival: f64, half: f64) -> f64 {
-    4.0 * lmn_survival.clamp(0.0, 1.0) * hill_of_excess(excitability, half, 2.0)
+/// Ashworth-like tone score, continuous on 0–4 (Modified Ashworth anchors 0, 1, 1+, 2, 3, 4);
+/// `hill`: half-maximal excess, coefficient 2.
+pub fn ashworth(excitability: f64, lmn_survival: f64, hill: Hill) -> f64 {
+    4.0 * lmn_survival.clamp(0.0, 1.0) * hill_of_excess(excitability, hill)
 }
 
 /// Penn spasm frequency score (0 none, 1 stimulus-induced only, 2 < 1/h, 3 ≥ 1/h, 4 > 10/h)
@@ -69,10 +72,10 @@ mod tests {
 
     #[test]
     fn no_spasm_at_baseline_and_monotone_above() {
-        assert_eq!(spasm_intensity(1.0, 1.0, 2.0, 4.0), 0.0);
+        assert_eq!(spasm_intensity(1.0, 1.0, Hill::new(2.0, 4.0)), 0.0);
         let mut last = 0.0;
         for e in [1.5, 2.0, 4.0, 8.0] {
-            let s = spasm_intensity(e, 1.0, 2.0, 4.0);
+            let s = spasm_intensity(e, 1.0, Hill::new(2.0, 4.0));
             assert!(s > last && s <= 1.0);
             last = s;
         }

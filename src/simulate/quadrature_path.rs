@@ -385,7 +385,9 @@ fn quartic(samples: &[Vec<f64>], s: f64, out: &mut Vec<f64>) {
         -d[0] * d[1] * d[2] * d[4] / 6.0,
         d[0] * d[1] * d[2] * d[3] / 24.0,
     ];
-    out.extend((0..samples[0].len()).map(|j| (0..5).map(|i| weights[i] * samples[i][j]).sum::<f64>().max(0.0)));
+    out.extend(
+        (0..samples[0].len()).map(|j| (0..5).map(|i| weights[i] * samples[i][j]).sum::<f64>().max(0.0)),
+    );
 }
 
 #[cfg(test)]
