@@ -36,6 +36,9 @@ const STEP: f64 = 0.25;
 /// Cumulative liver-injury risk at each of `days` (ascending), from the scenario's doses.
 pub fn risk_at(scenario: &Scenario, days: &[f64]) -> Vec<f64> {
     let Some(&end) = days.last() else { return vec![] };
+    if scenario.drugs.iter().all(|d| d.liver.is_none()) {
+        return vec![0.0; days.len()];
+    }
     let doses = scenario.doses_until(end);
     let mut cumulative = vec![0.0; days.len()];
     for (k, drug) in scenario.drugs.iter().enumerate() {

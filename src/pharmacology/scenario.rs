@@ -627,7 +627,10 @@ impl Scenario {
                 events.push(DoseEvent { time, drug: d.drug, amount: d.amount, route: d.route });
             }
         }
-        events.sort_by(|a, b| a.time.total_cmp(&b.time));
+        // One dosing line is already in time order.
+        if self.dosing.len() > 1 {
+            events.sort_by(|a, b| a.time.total_cmp(&b.time));
+        }
         events
     }
 

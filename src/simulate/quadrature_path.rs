@@ -41,8 +41,9 @@ const PANEL_ABSOLUTE: f64 = 1e-7;
 const SEGMENT_ABSOLUTE: f64 = 1e-8;
 const SEGMENT_RELATIVE: f64 = 1e-3;
 /// The PK is at its periodic steady state when one period changes no amount by more than this
-/// fraction of that amount's largest value so far.
-const PK_SETTLED: f64 = 1e-10;
+/// fraction of that amount's largest value so far. The remaining deviation shrinks every
+/// period, so the summarised periods err by about this fraction times the drug's elasticity.
+const PK_SETTLED: f64 = 1e-8;
 
 /// Whether the quadrature path applies: the slow states must not depend on the drugs.
 pub fn applies(model: &Model, drugs: &[BoundDrug]) -> bool {

@@ -105,8 +105,9 @@ impl SlowCourse {
         let h01 = -2.0 * s3 + 3.0 * s2;
         let h11 = s3 - s2;
         let (y0, y1, f0, f1) = (&self.states[i], &self.states[i + 1], &self.slopes[i], &self.slopes[i + 1]);
+        // The last state (the spasm integral) is not part of the course: it stays zero.
         let mut y = [0.0; N];
-        for k in 0..N {
+        for k in 0..N - 1 {
             y[k] = h00 * y0[k] + h * h10 * f0[k] + h01 * y1[k] + h * h11 * f1[k];
         }
         Core::from_slice(&y)
