@@ -1,4 +1,7 @@
-//! Repeats one 5-year human run under tid baclofen (fast path, no harm tracking), for profilers.
+//! Repeats one 5-year human run under tid baclofen (fast path, no harm tracking), for profilers:
+//! `profile_run [N]`. Environment: `START=days` first dose (default 0; 2.33 puts daily outputs
+//! inside dosing intervals, as in the LHS benchmark), `PHASES=1` times planning, pattern search,
+//! slow course, whole runs at three output steps and the summary, `DEBUG=1` prints the stretches.
 use raphe::bundled;
 use raphe::model::Model;
 use raphe::pharmacology::{Library, Scenario};
@@ -11,7 +14,7 @@ fn main() {
     let model = Model::from_toml(Path::new(&file), text).unwrap();
     let (sfile, stext) = bundled::scenario("baclofen_oral_tid").unwrap();
     let mut scenario = Scenario::from_toml(Path::new(&sfile), stext, &model, &Library::default()).unwrap();
-    scenario.dosing[0].start = 0.0;
+    scenario.dosing[0].start = std::env::var("START").ok().and_then(|s| s.parse().ok()).unwrap_or(0.0);
     let mut settings = Settings::for_model(&model, Fidelity::Fast);
     settings.duration = 5.0 * 365.25;
     settings.track_harms = false;
