@@ -205,6 +205,7 @@ struct Derived {
     ht2b_occupancy0: f64,
     ht2c_occupancy0: f64,
     pic0: f64,
+    inverse_pic0: f64,
     pic_hill: crate::math::Hill,
     spasm_hill: crate::math::Hill,
     tone_hill: crate::math::Hill,
@@ -285,6 +286,8 @@ impl Model {
             ht2b,
             ht2c,
             pic0: excitability::pic_steady(1.0, p.pic_max, Hill::new(p.pic_half_activity, p.pic_hill)),
+            inverse_pic0: 1.0
+                / excitability::pic_steady(1.0, p.pic_max, Hill::new(p.pic_half_activity, p.pic_hill)),
             pic_hill: Hill::new(p.pic_half_activity, p.pic_hill),
             spasm_hill: Hill::new(p.spasm_half_excess, p.spasm_hill),
             tone_hill: Hill::new(p.tone_half_excess, 2.0),
@@ -424,7 +427,7 @@ impl Model {
 
     fn excitability(&self, core: &Core, pic: f64, effects: &DrugEffects) -> f64 {
         excitability::reflex_excitability(
-            pic / self.derived.pic0,
+            pic * self.derived.inverse_pic0,
             core.umn,
             self.params.umn_inhibition_loss,
             effects.reflex_gain,
@@ -472,7 +475,8 @@ impl Model {
         let p = &self.params;
         let receptor_activity = self.receptor_activity(serotonin, core, effects);
         let excitability = self.excitability(core, pic, effects);
-        let spasm = self.spasm(core, pic, effects);
+        let spasm =
+            effects.muscle_force * readouts::spasm_intensity(excitability, core.lmn, self.derived.spasm_hill);
         let spasms_per_hour = spasm * p.spasm_max_frequency * DAYS_PER_HOUR;
         let ashworth = effects.muscle_force
             * effects.tone
