@@ -159,6 +159,11 @@ impl Run<'_> {
             let drug = &self.scenario.drugs[event.drug];
             self.pk[event.drug] = drug.pk.dosed(self.pk[event.drug], event.amount, event.route);
         }
+        self.update_scale();
+    }
+
+    /// Track the largest amounts seen (after doses, and at period starts for infusions).
+    fn update_scale(&mut self) {
         for (scale, state) in self.scale.iter_mut().zip(&self.pk) {
             for (s, x) in scale.iter_mut().zip(state.to_array()) {
                 *s = s.max(x.abs());
@@ -200,6 +205,7 @@ impl Run<'_> {
     fn stretch(&mut self, stretch: &Stretch) {
         let mut previous: Option<[PkState; MAX_DRUGS]> = None;
         for r in 0..stretch.repeats {
+            self.update_scale();
             let settled = previous.is_some_and(|p| self.settled(&p));
             if settled && stretch.repeats - r >= MIN_STEADY {
                 self.steady(stretch, r);
