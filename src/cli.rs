@@ -442,19 +442,13 @@ fn read_metrics(path: &Path, n: usize) -> Result<Vec<Vec<f64>>> {
         .collect())
 }
 
-/// Join the shards' trajectories.csv (when the sweep kept trajectories), in run order.
-fn merge_traces(dirs: &[PathBuf], out: &Path) -> Result<()> {
-    let present: Vec<bool> = dirs.iter().map(|d| d.join("trajectories.csv").is_file()).collect();
-    if !present.iter().any(|&p| p) {
-        return Ok(());
-    }
-    if let Some((d, _)) = dirs.iter().zip(&present).find(|(_, p)| !**p) {
-        bail!("{}: no trajectories.csv, but other shards have one", d.display());
-    }
+/// The rows of `file` in every shard folder, sorted by run index (stable: rows of one run keep
+/// their order), with the header they must all share.
+fn shard_rows(dirs: &[PathBuf], file: &str) -> Result<(String, Vec<(u64, String)>)> {
     let mut header = String::new();
     let mut rows: Vec<(u64, String)> = Vec::new();
     for d in dirs {
-        let path = d.join("trajectories.csv");
+        let path = d.join(file);
         let text =
             std::fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?;
         let mut lines = text.lines();
@@ -470,13 +464,31 @@ fn merge_traces(dirs: &[PathBuf], out: &Path) -> Result<()> {
             rows.push((run, l.to_string()));
         }
     }
-    // Stable: rows of one run keep their time order.
     rows.sort_by_key(|r| r.0);
+    Ok((header, rows))
+}
+
+/// A CSV text from a header and rows.
+fn csv_text(header: String, rows: &[(u64, String)]) -> String {
     let mut csv = header + "\n";
-    for (_, l) in &rows {
+    for (_, l) in rows {
         csv.push_str(l);
         csv.push('\n');
     }
+    csv
+}
+
+/// Join the shards' trajectories.csv (when the sweep kept trajectories), in run order.
+fn merge_traces(dirs: &[PathBuf], out: &Path) -> Result<()> {
+    let present: Vec<bool> = dirs.iter().map(|d| d.join("trajectories.csv").is_file()).collect();
+    if !present.iter().any(|&p| p) {
+        return Ok(());
+    }
+    if let Some((d, _)) = dirs.iter().zip(&present).find(|(_, p)| !**p) {
+        bail!("{}: no trajectories.csv, but other shards have one", d.display());
+    }
+    let (header, rows) = shard_rows(dirs, "trajectories.csv")?;
+    let csv = csv_text(header, &rows);
     output::atomic::write(&out.join("trajectories.csv"), csv.as_bytes())?;
     Ok(())
 }
@@ -509,39 +521,14 @@ pub fn merge(dirs: Vec<PathBuf>, out: PathBuf) -> Result<()> {
     if seen != (0..count as u64).collect::<Vec<_>>() {
         bail!("shards given: {seen:?}; need each of 0..{count} exactly once");
     }
-    let mut header = String::new();
-    let mut rows: Vec<(u64, String)> = Vec::new();
-    for d in &dirs {
-        let text = std::fs::read_to_string(d.join("runs.csv"))
-            .with_context(|| format!("cannot read {}/runs.csv", d.display()))?;
-        let mut lines = text.lines();
-        let h = lines.next().unwrap_or_default();
-        if header.is_empty() {
-            header = h.to_string();
-        } else if header != h {
-            bail!("{}/runs.csv: header differs from {}", d.display(), dirs[0].display());
-        }
-        for l in lines {
-            let run: u64 = l
-                .split(',')
-                .next()
-                .and_then(|c| c.parse().ok())
-                .with_context(|| format!("{}/runs.csv: bad run index in `{l}`", d.display()))?;
-            rows.push((run, l.to_string()));
-        }
-    }
-    rows.sort_by_key(|r| r.0);
+    let (header, rows) = shard_rows(&dirs, "runs.csv")?;
     let total = first["total_runs"].as_u64().unwrap_or(0);
     if rows.len() as u64 != total || rows.iter().enumerate().any(|(i, r)| r.0 != i as u64) {
         bail!("merged rows are not runs 0..{total} exactly once ({} rows)", rows.len());
     }
     std::fs::create_dir_all(&out)
         .with_context(|| format!("cannot create output folder {}", out.display()))?;
-    let mut csv = header + "\n";
-    for (_, l) in &rows {
-        csv.push_str(l);
-        csv.push('\n');
-    }
+    let csv = csv_text(header, &rows);
     output::atomic::write(&out.join("runs.csv"), csv.as_bytes())?;
     output::parquet::runs_from_csv(&out.join("runs.csv"), &out.join("runs.parquet"))?;
     merge_traces(&dirs, &out)?;

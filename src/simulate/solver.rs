@@ -29,20 +29,17 @@ pub struct StepMemory {
     last_step: f64,
 }
 
-/// Integrate `rhs` from `t0` to `t1` starting at `y0`; every accepted step, first point
-/// included, with steps no longer than `max_step`.
-pub fn integrate_steps<const N: usize, F: System<f64, SVector<f64, N>>>(
+/// Run Dopri5 (Sparse output: every accepted step) over [t0, t1], span > 0, with steps at most
+/// `max_step` and first step `h0` (0: the solver estimates it); `read` takes what it needs from
+/// the steps (times, states).
+fn dopri5<const N: usize, F: System<f64, SVector<f64, N>>, R>(
     rhs: F,
-    t0: f64,
-    t1: f64,
+    (t0, t1): (f64, f64),
     y0: SVector<f64, N>,
-    tol: Tolerances,
-    max_step: f64,
-) -> Result<(Vec<f64>, Vec<SVector<f64, N>>)> {
+    (tol, max_step, h0): (Tolerances, f64, f64),
+    read: impl FnOnce(&[f64], &[SVector<f64, N>]) -> R,
+) -> Result<R> {
     let span = t1 - t0;
-    if span <= 0.0 {
-        return Ok((vec![t0], vec![y0]));
-    }
     let mut solver = Dopri5::from_param(
         rhs,
         t0,
@@ -56,14 +53,30 @@ pub fn integrate_steps<const N: usize, F: System<f64, SVector<f64, N>>>(
         0.2,
         10.0,
         max_step.min(span),
-        0.0,
+        h0,
         1_000_000,
         u32::MAX,
         OutputType::Sparse,
     );
     solver.integrate().map_err(|e| Error::Solver { day: t0, reason: e.to_string() })?;
     let (times, states) = solver.results().get();
-    Ok((times.clone(), states.clone()))
+    Ok(read(times, states))
+}
+
+/// Integrate `rhs` from `t0` to `t1` starting at `y0`; every accepted step, first point
+/// included, with steps no longer than `max_step`.
+pub fn integrate_steps<const N: usize, F: System<f64, SVector<f64, N>>>(
+    rhs: F,
+    t0: f64,
+    t1: f64,
+    y0: SVector<f64, N>,
+    tol: Tolerances,
+    max_step: f64,
+) -> Result<(Vec<f64>, Vec<SVector<f64, N>>)> {
+    if t1 - t0 <= 0.0 {
+        return Ok((vec![t0], vec![y0]));
+    }
+    dopri5(rhs, (t0, t1), y0, (tol, max_step, 0.0), |t, y| (t.to_vec(), y.to_vec()))
 }
 
 /// Integrate `rhs` from `t0` to `t1` starting at `y0`.
@@ -80,31 +93,15 @@ pub fn integrate<const N: usize, F: System<f64, SVector<f64, N>>>(
         return Ok(y0);
     }
     let h0 = if memory.last_step > 0.0 { memory.last_step.min(span) } else { 0.0 };
-    let mut solver = Dopri5::from_param(
-        rhs,
-        t0,
-        t1,
-        span,
-        y0,
-        tol.relative,
-        tol.absolute,
-        0.9,
-        0.04,
-        0.2,
-        10.0,
-        span,
-        h0,
-        1_000_000,
-        u32::MAX,
-        OutputType::Sparse,
-    );
-    solver.integrate().map_err(|e| Error::Solver { day: t0, reason: e.to_string() })?;
-    let (times, states) = solver.results().get();
-    if times.len() >= 3 {
+    let (last_step, end) = dopri5(rhs, (t0, t1), y0, (tol, span, h0), |times, states| {
         // The last step is usually cut short to land on t1; the one before is representative.
-        memory.last_step = times[times.len() - 2] - times[times.len() - 3];
+        let n = times.len();
+        ((n >= 3).then(|| times[n - 2] - times[n - 3]), states.last().copied())
+    })?;
+    if let Some(h) = last_step {
+        memory.last_step = h;
     }
-    states.last().copied().ok_or(Error::Solver { day: t0, reason: "no output".into() })
+    end.ok_or(Error::Solver { day: t0, reason: "no output".into() })
 }
 
 #[cfg(test)]
