@@ -425,6 +425,23 @@ impl Model {
         effects.muscle_force * readouts::spasm_intensity(e, core.lmn, self.derived.spasm_hill)
     }
 
+    /// Reflex excitability without drugs at day `t` (5-HT quasi-steady): the slow factor of
+    /// the excitability when no drug acts on 5-HT or its receptors, where drugs only multiply it
+    /// ([`Self::spasm_from`]).
+    pub fn drug_free_excitability(&self, t: f64, core: &Core) -> f64 {
+        let none = DrugEffects::default();
+        let serotonin = self.serotonin_quasi_steady(core.raphe, t, &none);
+        let pic = self.pic_steady(self.receptor_activity(serotonin, core, &none));
+        self.excitability(core, pic, &none)
+    }
+
+    /// Spasm intensity from the drug-free excitability and LMN survival, with drugs that act
+    /// downstream of the PIC (reflex gain, muscle force).
+    pub fn spasm_from(&self, drug_free_excitability: f64, lmn: f64, effects: &DrugEffects) -> f64 {
+        let e = drug_free_excitability * effects.reflex_gain;
+        effects.muscle_force * readouts::spasm_intensity(e, lmn, self.derived.spasm_hill)
+    }
+
     fn excitability(&self, core: &Core, pic: f64, effects: &DrugEffects) -> f64 {
         excitability::reflex_excitability(
             pic * self.derived.inverse_pic0,
