@@ -81,3 +81,19 @@ pub fn drug(name: &str) -> Option<(String, &'static str)> {
 pub fn scenario(name: &str) -> Option<(String, &'static str)> {
     find(SCENARIOS, name).map(|t| (format!("<bundled>/models/scenarios/{name}.toml"), t))
 }
+
+/// A bundled model, loaded (unit tests).
+#[cfg(test)]
+pub(crate) fn load_model(name: &str) -> crate::model::Model {
+    let (file, text) = model(name).expect("bundled model");
+    crate::model::Model::from_toml(std::path::Path::new(&file), text).expect("bundled model loads")
+}
+
+/// A bundled scenario bound to `model` with the bundled drug library (unit tests).
+#[cfg(test)]
+pub(crate) fn load_scenario(name: &str, model: &crate::model::Model) -> crate::pharmacology::Scenario {
+    let (file, text) = scenario(name).expect("bundled scenario");
+    let library = crate::pharmacology::Library::default();
+    crate::pharmacology::Scenario::from_toml(std::path::Path::new(&file), text, model, &library)
+        .expect("bundled scenario loads")
+}

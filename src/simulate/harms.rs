@@ -182,20 +182,11 @@ mod tests {
 
     #[test]
     fn replaying_steady_periods_matches_following_every_period() {
-        let (file, text) = crate::bundled::model("human_als").unwrap();
-        let model = crate::model::Model::from_toml(std::path::Path::new(&file), text).unwrap();
-        let library = crate::pharmacology::Library::default();
+        let model = crate::bundled::load_model("human_als");
         for name in
             ["baclofen_tizanidine_combination", "baclofen_intrathecal_late", "cyproheptadine_titration"]
         {
-            let (sfile, stext) = crate::bundled::scenario(name).unwrap();
-            let scenario = crate::pharmacology::Scenario::from_toml(
-                std::path::Path::new(&sfile),
-                stext,
-                &model,
-                &library,
-            )
-            .unwrap();
+            let scenario = crate::bundled::load_scenario(name, &model);
             let settings = super::super::Settings::for_model(&model, super::super::Fidelity::Fast);
             let plan = Plan::new(&model, &scenario, &settings);
             let fast = at_outputs_with(&scenario.drugs, &plan, true);

@@ -426,12 +426,8 @@ mod tests {
 
     #[test]
     fn summarised_periods_match_full_evaluation_of_every_period() {
-        let (file, text) = crate::bundled::model("human_als").unwrap();
-        let model = Model::from_toml(std::path::Path::new(&file), text).unwrap();
-        let (sfile, stext) = crate::bundled::scenario("baclofen_oral_tid").unwrap();
-        let library = crate::pharmacology::Library::default();
-        let mut scenario =
-            Scenario::from_toml(std::path::Path::new(&sfile), stext, &model, &library).unwrap();
+        let model = crate::bundled::load_model("human_als");
+        let mut scenario = crate::bundled::load_scenario("baclofen_oral_tid", &model);
         scenario.dosing[0].start = 0.3;
         let mut settings = Settings::for_model(&model, super::super::Fidelity::Fast);
         settings.duration = 5.0 * 365.25;

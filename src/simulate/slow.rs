@@ -117,15 +117,6 @@ impl SlowCourse {
         }
         Core::from_slice(&y)
     }
-
-    /// Number of solver points (for tests and benchmarks).
-    pub fn len(&self) -> usize {
-        self.times.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.times.is_empty()
-    }
 }
 
 #[cfg(test)]
@@ -134,8 +125,7 @@ mod tests {
 
     #[test]
     fn neuron_pools_follow_their_exponentials() {
-        let (file, text) = crate::bundled::model("human_als").unwrap();
-        let model = Model::from_toml(std::path::Path::new(&file), text).unwrap();
+        let model = crate::bundled::load_model("human_als");
         let course = SlowCourse::solve(&model, 2000.0, Tolerances::default()).unwrap();
         let p = &model.params;
         for t in [0.0, 13.7, 400.2, 999.9, 1500.5, 2000.0] {
@@ -150,8 +140,7 @@ mod tests {
     #[test]
     fn interpolation_between_steps_is_accurate() {
         for preset in ["human_als", "sod1_g86r_mouse"] {
-            let (file, text) = crate::bundled::model(preset).unwrap();
-            let model = Model::from_toml(std::path::Path::new(&file), text).unwrap();
+            let model = crate::bundled::load_model(preset);
             let end = model.default_duration;
             let course = SlowCourse::solve(&model, end, Tolerances::default()).unwrap();
             let fine = Tolerances { relative: 1e-12, absolute: 1e-14 };
