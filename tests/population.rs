@@ -70,7 +70,7 @@ fn fact7_intrathecal_baclofen_relieves_pain_in_late_als() {
         model_effect("raphe_hazard", 0.3),
         model_effect("umn_hazard", 0.3),
         model_effect("lmn_hazard", 0.3),
-        model_effect("spasm_half_excess", 0.2),
+        model_effect("spasm_half_drive", 0.2),
         model_effect("pain_immobility_weight", 0.5),
         drug_effect("baclofen", DrugConstant::Potency, 0.5),
     ];

@@ -120,6 +120,8 @@ pub struct Core {
     pub ht2b_density: f64,
     /// 5-HT2C density, x baseline.
     pub ht2c_density: f64,
+    /// Share of 5-HT2B/2C receptors in the constitutively active form (0 before denervation).
+    pub isoform_shift: f64,
     /// Serum NfL, pg/mL.
     pub nfl: f64,
     /// ∫ spasm intensity dt, intensity·day.
@@ -127,10 +129,19 @@ pub struct Core {
 }
 
 impl Core {
-    pub const LEN: usize = 7;
+    pub const LEN: usize = 8;
 
     pub fn to_array(self) -> [f64; Self::LEN] {
-        [self.raphe, self.umn, self.lmn, self.ht2b_density, self.ht2c_density, self.nfl, self.spasm_auc]
+        [
+            self.raphe,
+            self.umn,
+            self.lmn,
+            self.ht2b_density,
+            self.ht2c_density,
+            self.isoform_shift,
+            self.nfl,
+            self.spasm_auc,
+        ]
     }
 
     pub fn from_slice(y: &[f64]) -> Self {
@@ -140,8 +151,9 @@ impl Core {
             lmn: y[2],
             ht2b_density: y[3],
             ht2c_density: y[4],
-            nfl: y[5],
-            spasm_auc: y[6],
+            isoform_shift: y[5],
+            nfl: y[6],
+            spasm_auc: y[7],
         }
     }
 }
@@ -158,6 +170,11 @@ pub struct Phase {
 #[derive(Debug, Clone, Copy)]
 pub struct Readouts {
     pub receptor_activity: f64,
+    /// The part of `receptor_activity` that needs no 5-HT: constitutive activity (with the
+    /// drugs present, so an inverse agonist lowers it and a neutral antagonist does not).
+    pub constitutive_activity: f64,
+    /// Surviving motor units × excess excitability × muscle force (see `readouts::reflex_drive`).
+    pub reflex_drive: f64,
     pub excitability: f64,
     pub spasm: f64,
     pub spasms_per_hour: f64,
@@ -202,8 +219,6 @@ struct Derived {
     /// subtype's share over its baseline active fraction (multiplied, not divided, per call).
     ht2b_weight: f64,
     ht2c_weight: f64,
-    ht2b_occupancy0: f64,
-    ht2c_occupancy0: f64,
     pic0: f64,
     inverse_pic0: f64,
     pic_hill: crate::math::Hill,
@@ -265,11 +280,13 @@ impl Model {
         let p = &params;
         let ht2b = Subtype {
             constitutive_ratio: p.ht2b_constitutive_ratio,
+            active_isoform_ratio: p.ht2b_active_isoform_ratio,
             kd_serotonin: p.ht2b_kd_serotonin,
             serotonin_efficacy: p.ht2b_serotonin_efficacy,
         };
         let ht2c = Subtype {
             constitutive_ratio: p.ht2c_constitutive_ratio,
+            active_isoform_ratio: p.ht2c_active_isoform_ratio,
             kd_serotonin: p.ht2c_kd_serotonin,
             serotonin_efficacy: p.ht2c_serotonin_efficacy,
         };
@@ -279,18 +296,16 @@ impl Model {
             raphe: Degeneration { onset: p.raphe_onset, hazard: p.raphe_hazard },
             umn: Degeneration { onset: p.umn_onset, hazard: p.umn_hazard },
             lmn: Degeneration { onset: p.lmn_onset, hazard: p.lmn_hazard },
-            ht2b_weight: (1.0 - p.ht2c_share_of_pic) / ht2b.active_fraction(s0, none),
-            ht2c_weight: p.ht2c_share_of_pic / ht2c.active_fraction(s0, none),
-            ht2b_occupancy0: ht2b.serotonin_occupancy(s0, none),
-            ht2c_occupancy0: ht2c.serotonin_occupancy(s0, none),
+            ht2b_weight: (1.0 - p.ht2c_share_of_pic) / ht2b.active_fraction(0.0, s0, none),
+            ht2c_weight: p.ht2c_share_of_pic / ht2c.active_fraction(0.0, s0, none),
             ht2b,
             ht2c,
             pic0: excitability::pic_steady(1.0, p.pic_max, Hill::new(p.pic_half_activity, p.pic_hill)),
             inverse_pic0: 1.0
                 / excitability::pic_steady(1.0, p.pic_max, Hill::new(p.pic_half_activity, p.pic_hill)),
             pic_hill: Hill::new(p.pic_half_activity, p.pic_hill),
-            spasm_hill: Hill::new(p.spasm_half_excess, p.spasm_hill),
-            tone_hill: Hill::new(p.tone_half_excess, 2.0),
+            spasm_hill: Hill::new(p.spasm_half_drive, p.spasm_hill),
+            tone_hill: Hill::new(p.tone_half_drive, p.tone_hill),
             serotonin_clearance: std::f64::consts::LN_2 / p.serotonin_half_life,
             nfl_clearance: std::f64::consts::LN_2 / p.nfl_half_life,
         };
@@ -339,8 +354,24 @@ impl Model {
             lmn: 1.0,
             ht2b_density: 1.0,
             ht2c_density: 1.0,
+            isoform_shift: 0.0,
             nfl: self.params.nfl_baseline,
             spasm_auc: 0.0,
+        }
+    }
+
+    /// Slow states after long adaptation to raphe survival `raphe` (5-HT at its matching level,
+    /// receptor density and isoform shift at their targets), with UMN and LMN intact: the
+    /// chronic-spinal state when `raphe` is 0, the healthy one when it is 1.
+    pub fn adapted_core(&self, raphe: f64) -> Core {
+        let p = &self.params;
+        let density = receptor::density_target(raphe, p.receptor_upregulation_max);
+        Core {
+            raphe,
+            ht2b_density: density,
+            ht2c_density: density,
+            isoform_shift: receptor::isoform_target(raphe, p.active_isoform_max_share),
+            ..self.initial_core()
         }
     }
 
@@ -391,21 +422,9 @@ impl Model {
     pub fn receptor_activity(&self, serotonin: f64, core: &Core, effects: &DrugEffects) -> f64 {
         let d = &self.derived;
         let s_nm = serotonin.max(0.0) * self.params.serotonin_baseline;
-        d.ht2c_weight * core.ht2c_density * d.ht2c.active_fraction(s_nm, effects.ht2c)
-            + d.ht2b_weight * core.ht2b_density * d.ht2b.active_fraction(s_nm, effects.ht2b)
-    }
-
-    /// 5-HT occupancy of 5-HT2B and 5-HT2C relative to baseline, from 5-HT alone: the
-    /// denervation signal that drives receptor density. Drugs are left out on purpose (see
-    /// docs/model.md §3: 5-HT2A/2C antagonists do not up-regulate their receptors).
-    pub fn serotonin_tone(&self, serotonin: f64) -> (f64, f64) {
-        let d = &self.derived;
-        let s_nm = serotonin.max(0.0) * self.params.serotonin_baseline;
-        let none = LigandLoad::default();
-        (
-            d.ht2b.serotonin_occupancy(s_nm, none) / d.ht2b_occupancy0,
-            d.ht2c.serotonin_occupancy(s_nm, none) / d.ht2c_occupancy0,
-        )
+        let shift = core.isoform_shift;
+        d.ht2c_weight * core.ht2c_density * d.ht2c.active_fraction(shift, s_nm, effects.ht2c)
+            + d.ht2b_weight * core.ht2b_density * d.ht2b.active_fraction(shift, s_nm, effects.ht2b)
     }
 
     /// Quasi-steady PIC (nA) at receptor activity `activity`.
@@ -422,7 +441,8 @@ impl Model {
     /// Spasm intensity in [0, 1] at PIC `pic` (nA).
     pub fn spasm(&self, core: &Core, pic: f64, effects: &DrugEffects) -> f64 {
         let e = self.excitability(core, pic, effects);
-        effects.muscle_force * readouts::spasm_intensity(e, core.lmn, self.derived.spasm_hill)
+        let drive = readouts::reflex_drive(e, core.lmn, effects.muscle_force);
+        readouts::spasm_intensity(drive, self.derived.spasm_hill)
     }
 
     /// Reflex excitability without drugs at day `t` (5-HT quasi-steady): the slow factor of
@@ -439,7 +459,10 @@ impl Model {
     /// downstream of the PIC (reflex gain, muscle force).
     pub fn spasm_from(&self, drug_free_excitability: f64, lmn: f64, effects: &DrugEffects) -> f64 {
         let e = drug_free_excitability * effects.reflex_gain;
-        effects.muscle_force * readouts::spasm_intensity(e, lmn, self.derived.spasm_hill)
+        readouts::spasm_intensity(
+            readouts::reflex_drive(e, lmn, effects.muscle_force),
+            self.derived.spasm_hill,
+        )
     }
 
     fn excitability(&self, core: &Core, pic: f64, effects: &DrugEffects) -> f64 {
@@ -451,37 +474,30 @@ impl Model {
         )
     }
 
-    /// Rates of the slow states, given 5-HT and PIC (states in the full path, quasi-steady in
-    /// the fast path) and the drug effects.
-    pub fn core_rates(
-        &self,
-        phase: Phase,
-        core: &Core,
-        serotonin: f64,
-        pic: f64,
-        effects: &DrugEffects,
-    ) -> Core {
-        Core { spasm_auc: self.spasm(core, pic, effects), ..self.slow_rates(phase, core, serotonin) }
+    /// Rates of the slow states and the spasm integral, given the PIC (a state in the full
+    /// path, quasi-steady in the fast path) and the drug effects.
+    pub fn core_rates(&self, phase: Phase, core: &Core, pic: f64, effects: &DrugEffects) -> Core {
+        Core { spasm_auc: self.spasm(core, pic, effects), ..self.slow_rates(phase, core) }
     }
 
-    /// Rates of the states that drugs do not touch directly (all but the spasm integral, whose
-    /// rate is left at zero), given 5-HT.
-    pub fn slow_rates(&self, phase: Phase, core: &Core, serotonin: f64) -> Core {
+    /// Rates of the states that drugs do not touch (all but the spasm integral, whose rate is
+    /// left at zero): neuron loss, NfL and the receptor adaptation, which follows denervation,
+    /// not the 5-HT level (docs/model.md §3).
+    pub fn slow_rates(&self, phase: Phase, core: &Core) -> Core {
         let p = &self.params;
         let d = &self.derived;
-        let (tone_b, tone_c) = self.serotonin_tone(serotonin);
+        let density_target = receptor::density_target(core.raphe, p.receptor_upregulation_max);
         let umn_rate = d.umn.rate(core.umn, phase.umn);
         let lmn_rate = d.lmn.rate(core.lmn, phase.lmn);
-        let density = |density, occupancy| {
-            let target = receptor::density_target(occupancy, p.receptor_upregulation_max);
-            receptor::density_rate(density, target, p.receptor_upregulation_time)
-        };
+        let density = |density| receptor::density_rate(density, density_target, p.receptor_upregulation_time);
+        let isoform_target = receptor::isoform_target(core.raphe, p.active_isoform_max_share);
         Core {
             raphe: d.raphe.rate(core.raphe, phase.raphe),
             umn: umn_rate,
             lmn: lmn_rate,
-            ht2b_density: density(core.ht2b_density, tone_b),
-            ht2c_density: density(core.ht2c_density, tone_c),
+            ht2b_density: density(core.ht2b_density),
+            ht2c_density: density(core.ht2c_density),
+            isoform_shift: (isoform_target - core.isoform_shift) / p.isoform_shift_time,
             nfl: nfl::rate(core.nfl, p.nfl_baseline, p.nfl_gain, -(umn_rate + lmn_rate), d.nfl_clearance),
             spasm_auc: 0.0,
         }
@@ -491,13 +507,12 @@ impl Model {
     pub fn readouts(&self, core: &Core, serotonin: f64, pic: f64, effects: &DrugEffects) -> Readouts {
         let p = &self.params;
         let receptor_activity = self.receptor_activity(serotonin, core, effects);
+        let constitutive_activity = self.receptor_activity(0.0, core, effects);
         let excitability = self.excitability(core, pic, effects);
-        let spasm =
-            effects.muscle_force * readouts::spasm_intensity(excitability, core.lmn, self.derived.spasm_hill);
+        let reflex_drive = readouts::reflex_drive(excitability, core.lmn, effects.muscle_force);
+        let spasm = readouts::spasm_intensity(reflex_drive, self.derived.spasm_hill);
         let spasms_per_hour = spasm * p.spasm_max_frequency * DAYS_PER_HOUR;
-        let ashworth = effects.muscle_force
-            * effects.tone
-            * readouts::ashworth(excitability, core.lmn, self.derived.tone_hill);
+        let ashworth = readouts::ashworth(reflex_drive, effects.tone, self.derived.tone_hill);
         let function = readouts::motor_function(core.lmn, core.umn, p.umn_function_weight);
         let harms = effects.harms;
         let fvc =
@@ -505,6 +520,8 @@ impl Model {
         let treated_function = function * (1.0 - harms.weakness);
         Readouts {
             receptor_activity,
+            constitutive_activity,
+            reflex_drive,
             excitability,
             spasm,
             spasms_per_hour,

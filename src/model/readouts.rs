@@ -3,26 +3,34 @@
 
 use crate::math::Hill;
 
-/// Hill function of the excess excitability x = max(E − 1, 0): 0 at baseline, → 1 when large.
-fn hill_of_excess(excitability: f64, hill: Hill) -> f64 {
+/// Reflex drive: the involuntary force a brief afferent input can recruit, relative to a
+/// healthy muscle. It needs excess excitability x = max(E − 1, 0) (the motoneurons' PICs and
+/// the lost inhibition) and surviving motor units, so it falls as LMNs are lost (late ALS turns
+/// flaccid); `muscle_force` (< 1 under excitation–contraction blockers) scales the force.
+pub fn reflex_drive(excitability: f64, lmn_survival: f64, muscle_force: f64) -> f64 {
     let x = (excitability - 1.0).max(0.0);
-    if x == 0.0 {
+    lmn_survival.clamp(0.0, 1.0) * muscle_force * x
+}
+
+/// Spasm intensity in [0, 1] (fraction of the maximal spasm frequency) from the reflex drive;
+/// `hill`: half-maximal drive and steepness (a log-logistic spread of the drive at which
+/// spasms are triggered and felt, across muscles and moments).
+pub fn spasm_intensity(drive: f64, hill: Hill) -> f64 {
+    if drive <= 0.0 {
         return 0.0;
     }
-    hill.at(x)
+    hill.at(drive)
 }
 
-/// Spasm intensity in [0, 1]: long-lasting reflexes need excess excitability and surviving
-/// motor units, so intensity scales with LMN survival (spasms fade as LMNs are lost). `hill`:
-/// half-maximal excess and coefficient.
-pub fn spasm_intensity(excitability: f64, lmn_survival: f64, hill: Hill) -> f64 {
-    lmn_survival.clamp(0.0, 1.0) * hill_of_excess(excitability, hill)
-}
-
-/// Ashworth-like tone score, continuous on 0–4 (Modified Ashworth anchors 0, 1, 1+, 2, 3, 4);
-/// `hill`: half-maximal excess, coefficient 2.
-pub fn ashworth(excitability: f64, lmn_survival: f64, hill: Hill) -> f64 {
-    4.0 * lmn_survival.clamp(0.0, 1.0) * hill_of_excess(excitability, hill)
+/// Modified Ashworth score, continuous on 0–4 (anchors 0, 1, 1+, 2, 3, 4), from the reflex
+/// drive met by a passive stretch; `tone` (< 1 under a stretching programme) scales it. `hill`:
+/// the drive giving MAS 2 and the steepness.
+pub fn ashworth(drive: f64, tone: f64, hill: Hill) -> f64 {
+    let d = drive * tone;
+    if d <= 0.0 {
+        return 0.0;
+    }
+    4.0 * hill.at(d)
 }
 
 /// Penn spasm frequency score (0 none, 1 stimulus-induced only, 2 < 1/h, 3 ≥ 1/h, 4 > 10/h)
@@ -72,13 +80,23 @@ mod tests {
 
     #[test]
     fn no_spasm_at_baseline_and_monotone_above() {
-        assert_eq!(spasm_intensity(1.0, 1.0, Hill::new(2.0, 4.0)), 0.0);
+        let hill = Hill::new(0.5, 2.0);
+        assert_eq!(spasm_intensity(reflex_drive(1.0, 1.0, 1.0), hill), 0.0);
         let mut last = 0.0;
         for e in [1.5, 2.0, 4.0, 8.0] {
-            let s = spasm_intensity(e, 1.0, Hill::new(2.0, 4.0));
+            let s = spasm_intensity(reflex_drive(e, 1.0, 1.0), hill);
             assert!(s > last && s <= 1.0);
             last = s;
         }
+    }
+
+    #[test]
+    fn drive_fades_with_motor_units_and_ashworth_spans_the_scale() {
+        assert!(reflex_drive(3.0, 0.2, 1.0) < reflex_drive(3.0, 0.5, 1.0));
+        let hill = Hill::new(0.3, 2.0);
+        assert!((ashworth(0.3, 1.0, hill) - 2.0).abs() < 1e-12, "MAS 2 at the half drive");
+        assert!(ashworth(10.0, 1.0, hill) > 3.9 && ashworth(0.01, 1.0, hill) < 0.1);
+        assert!(ashworth(0.3, 0.5, hill) < ashworth(0.3, 1.0, hill), "stretching lowers tone");
     }
 
     #[test]

@@ -1,16 +1,21 @@
 //! 5-HT2B/2C receptors: the two-state model with constitutive activity (Leff 1995 Trends
-//! Pharmacol Sci 16:89) and receptor density as a slow state.
+//! Pharmacol Sci 16:89), a constitutively active isoform whose share rises after serotonergic
+//! denervation (Murray et al. 2010 Nat Med 16:694), and receptor density as a slow state.
 //!
 //! R ⇌ R* with L = [R*]/[R]; ligands j with normalised concentration x_j = [X_j]/K_j and
 //! efficacy α_j compete:
 //! f* = L(1 + Σ α_j x_j) / (1 + Σ x_j + L(1 + Σ α_j x_j)).
 //! With no ligand f* = L/(1+L): the constitutive activity that remains when 5-HT is gone.
+//! Each subtype is a mixture of two isoforms with the same ligand affinities and efficacies
+//! but different L: the innervated form (L₀) and the constitutively active form (L₁ ≫ L₀).
 
 /// A receptor subtype's constants.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Subtype {
-    /// Isomerisation constant L.
+    /// Isomerisation constant L₀ of the receptors of the innervated cord.
     pub constitutive_ratio: f64,
+    /// Isomerisation constant L₁ of the constitutively active isoform (unedited 5-HT2C).
+    pub active_isoform_ratio: f64,
     /// 5-HT dissociation constant, nM.
     pub kd_serotonin: f64,
     /// 5-HT efficacy α.
@@ -32,30 +37,34 @@ impl LigandLoad {
     }
 }
 
-impl Subtype {
-    /// Fraction of receptors in the active state R*, with 5-HT at `serotonin_nm`.
-    pub fn active_fraction(&self, serotonin_nm: f64, drugs: LigandLoad) -> f64 {
-        let s = serotonin_nm / self.kd_serotonin;
-        let l = self.constitutive_ratio;
-        let activated = l * (1.0 + self.serotonin_efficacy * s + drugs.efficacy_sum);
-        activated / (1.0 + s + drugs.occupancy_sum + activated)
-    }
+/// Active fraction R*/(R + R*) of a two-state receptor with isomerisation constant `l`, 5-HT at
+/// normalised concentration `s` (efficacy `alpha`) and the drugs `drugs`.
+pub fn two_state_active(l: f64, s: f64, alpha: f64, drugs: LigandLoad) -> f64 {
+    let activated = l * (1.0 + alpha * s + drugs.efficacy_sum);
+    activated / (1.0 + s + drugs.occupancy_sum + activated)
+}
 
-    /// Fraction of receptors with 5-HT bound (the agonist signal whose loss drives
-    /// supersensitivity). Competition with drugs lowers it. Exact for the two-state model:
-    /// P(5-HT bound) = s(1 + Lα) / (1 + s + Σx + L(1 + αs + Σαx)).
-    pub fn serotonin_occupancy(&self, serotonin_nm: f64, drugs: LigandLoad) -> f64 {
+impl Subtype {
+    /// Fraction of receptors in the active state R*, with 5-HT at `serotonin_nm`, when a share
+    /// `isoform_shift` of them is the constitutively active isoform.
+    pub fn active_fraction(&self, isoform_shift: f64, serotonin_nm: f64, drugs: LigandLoad) -> f64 {
         let s = serotonin_nm / self.kd_serotonin;
-        let l = self.constitutive_ratio;
-        let activated = l * (1.0 + self.serotonin_efficacy * s + drugs.efficacy_sum);
-        s * (1.0 + l * self.serotonin_efficacy) / (1.0 + s + drugs.occupancy_sum + activated)
+        let alpha = self.serotonin_efficacy;
+        let innervated = two_state_active(self.constitutive_ratio, s, alpha, drugs);
+        if isoform_shift <= 0.0 {
+            return innervated;
+        }
+        let active = two_state_active(self.active_isoform_ratio, s, alpha, drugs);
+        innervated + isoform_shift * (active - innervated)
     }
 }
 
 /// Receptor density (x baseline) towards which the slow state relaxes: it rises by up to
-/// `max_rise` as 5-HT occupancy falls below its baseline (denervation supersensitivity).
-pub fn density_target(occupancy_ratio: f64, max_rise: f64) -> f64 {
-    1.0 + max_rise * (1.0 - occupancy_ratio).clamp(0.0, 1.0)
+/// `max_rise` with the loss of descending serotonergic projections (1 − raphe survival):
+/// denervation supersensitivity, driven by the lost innervation, not by the 5-HT level
+/// (docs/model.md §3).
+pub fn density_target(raphe_survival: f64, max_rise: f64) -> f64 {
+    1.0 + max_rise * (1.0 - raphe_survival).clamp(0.0, 1.0)
 }
 
 /// d(density)/dt.
@@ -63,42 +72,65 @@ pub fn density_rate(density: f64, target: f64, time_constant: f64) -> f64 {
     (target - density) / time_constant
 }
 
+/// Share of receptors in the constitutively active isoform towards which the slow state relaxes:
+/// proportional to the loss of descending serotonergic projections (1 − raphe survival), up to
+/// `max_share` after complete denervation. Driven by denervation, not by the 5-HT level
+/// (docs/model.md §3).
+pub fn isoform_target(raphe_survival: f64, max_share: f64) -> f64 {
+    max_share * (1.0 - raphe_survival).clamp(0.0, 1.0)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn subtype() -> Subtype {
-        Subtype { constitutive_ratio: 0.1, kd_serotonin: 10.0, serotonin_efficacy: 20.0 }
+        Subtype {
+            constitutive_ratio: 0.1,
+            active_isoform_ratio: 1.0,
+            kd_serotonin: 10.0,
+            serotonin_efficacy: 20.0,
+        }
     }
 
     #[test]
     fn basal_activity_is_l_over_one_plus_l() {
-        let f = subtype().active_fraction(0.0, LigandLoad::default());
+        let f = subtype().active_fraction(0.0, 0.0, LigandLoad::default());
         assert!((f - 0.1 / 1.1).abs() < 1e-15);
+        let f = subtype().active_fraction(1.0, 0.0, LigandLoad::default());
+        assert!((f - 0.5).abs() < 1e-15);
+    }
+
+    #[test]
+    fn isoform_shift_mixes_the_two_forms_linearly() {
+        let r = subtype();
+        let none = LigandLoad::default();
+        let (a, b) = (r.active_fraction(0.0, 3.0, none), r.active_fraction(1.0, 3.0, none));
+        let mid = r.active_fraction(0.25, 3.0, none);
+        assert!((mid - (0.75 * a + 0.25 * b)).abs() < 1e-15);
+        assert!(b > a, "the active isoform is more active");
     }
 
     #[test]
     fn ligand_classes_move_activity_the_right_way() {
         let r = subtype();
-        let basal = r.active_fraction(0.0, LigandLoad::default());
-        let with = |alpha: f64| {
-            let mut load = LigandLoad::default();
-            load.add(10.0, alpha);
-            r.active_fraction(0.0, load)
-        };
-        assert!(with(5.0) > basal, "agonist raises activity");
-        assert!((with(1.0) - basal).abs() < 1e-12, "neutral antagonist leaves basal activity");
-        assert!(with(0.01) < basal, "inverse agonist lowers constitutive activity");
+        for shift in [0.0, 0.5, 1.0] {
+            let basal = r.active_fraction(shift, 0.0, LigandLoad::default());
+            let with = |alpha: f64| {
+                let mut load = LigandLoad::default();
+                load.add(10.0, alpha);
+                r.active_fraction(shift, 0.0, load)
+            };
+            assert!(with(5.0) > basal, "agonist raises activity");
+            assert!((with(1.0) - basal).abs() < 1e-12, "neutral antagonist leaves basal activity");
+            assert!(with(0.01) < basal, "inverse agonist lowers constitutive activity");
+        }
     }
 
     #[test]
-    fn occupancy_is_a_fraction_and_falls_with_competition() {
-        let r = subtype();
-        let alone = r.serotonin_occupancy(10.0, LigandLoad::default());
-        let mut load = LigandLoad::default();
-        load.add(100.0, 1.0);
-        let displaced = r.serotonin_occupancy(10.0, load);
-        assert!(alone > 0.0 && alone < 1.0);
-        assert!(displaced < alone);
+    fn isoform_target_follows_denervation() {
+        assert_eq!(isoform_target(1.0, 0.8), 0.0);
+        assert!((isoform_target(0.25, 0.8) - 0.6).abs() < 1e-15);
+        assert_eq!(isoform_target(-0.1, 0.8), 0.8);
     }
 }
