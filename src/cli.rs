@@ -176,6 +176,7 @@ pub fn simulate(args: SimulateArgs) -> Result<()> {
         let untreated = simulate::simulate(&model, &Scenario::untreated(), &settings)?;
         let base = Summary::of(&model, &untreated);
         summary.benefit_risk = simulate::benefit::compare(
+            &model,
             &scenario,
             &traj,
             &untreated,
@@ -222,14 +223,15 @@ fn print_summary(model: &Model, scenario: &Scenario, settings: &Settings, s: &Su
     }
     if let Some(b) = &s.benefit_risk {
         println!(
-            "  vs untreated (days {:.0}-{:.0}): spasm relief {:.0}%, pain relief {:.0}%, sedation {:.2}, BP fall {:.0}%, weakness {:.2}, liver risk {:.2}%, survival {:+.0} d; score {:.2}",
+            "  vs untreated (days {:.2}-{:.2}, while the treatment acts): spasm relief {:.0}%, pain relief {:.0}%; mean sedation {:.1}%, BP fall {:.1}%, respiratory depression {:.1}%, weakness {:.1}%; liver risk {:.2}%, survival {:+.0} d; score {:.2}",
             b.window_start_day,
             b.window_end_day,
             100.0 * b.spasm_relief,
             100.0 * b.pain_relief,
-            b.mean_sedation,
+            100.0 * b.mean_sedation,
             100.0 * b.mean_bp_fall,
-            b.mean_weakness,
+            100.0 * b.mean_respiratory_depression,
+            100.0 * b.mean_weakness,
             100.0 * b.liver_injury_risk,
             b.survival_change_days,
             b.score
@@ -360,6 +362,11 @@ fn sweep_to(
         "total_runs": outcome.total,
         "shard": opts.shard,
         "settings": sweep.settings,
+        "metric_units": units(sweep.metrics.iter().map(|m| (m.as_str(), raphe::simulate::summary::unit_of(m)))),
+        "trajectory_units": sweep.traces.as_ref().map(|t| {
+            let columns = t.columns.iter().zip(&t.units).map(|(c, &u)| (c.as_str(), Some(u)));
+            units(std::iter::once(("day", Some("day"))).chain(columns))
+        }),
     });
     output::atomic::write(&out.join("manifest.json"), serde_json::to_string_pretty(&manifest)?.as_bytes())?;
     let secs = started.elapsed().as_secs_f64();
@@ -370,6 +377,11 @@ fn sweep_to(
         out.display()
     );
     Ok(())
+}
+
+/// A JSON object name → unit (null for a name without one).
+fn units<'a>(pairs: impl Iterator<Item = (&'a str, Option<&'a str>)>) -> serde_json::Value {
+    serde_json::Value::Object(pairs.map(|(n, u)| (n.to_string(), serde_json::json!(u))).collect())
 }
 
 pub fn sensitivity(file: PathBuf, threads: Option<usize>, out: PathBuf) -> Result<()> {

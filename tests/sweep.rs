@@ -98,7 +98,7 @@ fn every_example_sweep_loads_and_every_metric_exists() {
 #[test]
 fn sensitivity_runs_on_a_sobol_sweep_and_refuses_non_powers_of_two() {
     let dir = tempfile::tempdir().unwrap();
-    let text = "[sweep]\nname = \"s\"\nmodel = \"sod1_g86r_mouse\"\ndesign = \"sobol\"\nsamples = 32\nseed = 3\nmetrics = [\"spasm_auc\"]\n[[factor]]\ntarget = \"model.raphe_hazard\"\nunit = \"1/week\"\nrange = [0.05, 0.2]\n[[factor]]\ntarget = \"model.umn_inhibition_loss\"\nunit = \"1\"\nrange = [0.3, 0.7]\n";
+    let text = "[sweep]\nname = \"s\"\nmodel = \"sod1_g86r_mouse\"\ndesign = \"sobol\"\nsamples = 32\nseed = 3\nmetrics = [\"spasm_auc\"]\n[[factor]]\ntarget = \"model.raphe_hazard\"\nunit = \"1/week\"\nrange = [0.15, 0.45]\n[[factor]]\ntarget = \"model.nfl_half_life\"\nunit = \"day\"\nrange = [10, 40]\n";
     let file = dir.path().join("s.toml");
     std::fs::write(&file, text).unwrap();
     let out = dir.path().join("out");
@@ -113,7 +113,7 @@ fn sensitivity_runs_on_a_sobol_sweep_and_refuses_non_powers_of_two() {
     let csv = std::fs::read_to_string(out.join("sensitivity.csv")).unwrap();
     assert_eq!(csv.lines().count(), 1 + 2, "{csv}");
     assert_eq!(std::fs::read_to_string(out.join("runs.csv")).unwrap().lines().count(), 1 + 32 * 4);
-    // Raphe loss drives spasm burden more than the inhibition share over this range.
+    // Raphe loss drives spasm burden; the NfL half-life has no part in it (ST near 0).
     let st = |row: usize| csv.lines().nth(row).unwrap().split(',').nth(5).unwrap().parse::<f64>().unwrap();
     assert!(st(1) > st(2), "{csv}");
     let bad = dir.path().join("bad.toml");
@@ -215,25 +215,69 @@ fn subsampled_trajectories_keep_every_nth_row_of_each_run() {
     let mut lines = text.lines();
     assert_eq!(lines.next().unwrap(), "run,day,serotonin,spasm_intensity,alsfrs_r");
     let runs = std::fs::read_to_string(out.join("runs.csv")).unwrap();
-    let ok: Vec<u64> = runs
+    let ok: Vec<f64> = runs
         .lines()
         .skip(1)
         .filter(|l| l.contains(",ok,"))
         .map(|l| l.split(',').next().unwrap().parse().unwrap())
         .collect();
     let rows: Vec<Vec<f64>> = lines.map(|l| l.split(',').map(|c| c.parse().unwrap()).collect()).collect();
-    // 6 years of daily rows kept every 90 days: days 0, 90, …, 2160 and the last day (2191.5).
-    let per_run = 2191 / 90 + 2;
-    assert_eq!(rows.len(), ok.len() * per_run);
-    for (k, run) in ok.iter().enumerate() {
-        let mine = &rows[k * per_run..(k + 1) * per_run];
-        assert!(mine.iter().all(|r| r[0] == *run as f64), "rows of run {run} together, in run order");
-        for (i, r) in mine[..per_run - 1].iter().enumerate() {
-            assert_eq!(r[1], 90.0 * i as f64);
+    // 6 years of daily rows kept every 90 days while alive (days 0, 90, …), then the last row:
+    // at death, or at the end of the run (day 2191.5). Rows of a run together, in run order.
+    let mut seen = Vec::new();
+    for run in &ok {
+        let mine: Vec<&Vec<f64>> = rows.iter().filter(|r| r[0] == *run).collect();
+        assert!(mine.len() >= 2, "run {run} has rows");
+        let (last, kept) = mine.split_last().unwrap();
+        for (i, r) in kept.iter().enumerate() {
+            assert_eq!(r[1], 90.0 * i as f64, "run {run}");
             assert!((0.0..=1.0).contains(&r[3]) && (0.0..=48.0).contains(&r[4]));
         }
-        assert!(mine[per_run - 1][1] > mine[per_run - 2][1]);
+        assert!(last[1] > kept.last().unwrap()[1] && last[1] <= 2191.5, "run {run}");
+        assert!(last[1] == 2191.5 || last[1] < 90.0 * kept.len() as f64, "run {run}: a kept row after death");
+        seen.extend(mine);
     }
+    assert_eq!(seen.len(), rows.len(), "rows only of runs that succeeded");
+    assert!(rows.windows(2).all(|w| w[0][0] <= w[1][0]), "rows in run order");
+}
+
+#[test]
+fn sweep_trajectories_end_at_each_runs_death() {
+    // The kept rows follow trajectory.csv: the last row of each run is at its death_day, dead,
+    // with the spasm burden the run's summary records.
+    let dir = tempfile::tempdir().unwrap();
+    let text = "[sweep]\nname = \"ends\"\nmodel = \"human_als\"\ndesign = \"grid\"\nmetrics = [\"death_day\", \"spasm_auc\", \"end_day\"]\n[sweep.trajectories]\nevery = { value = 30, unit = \"day\" }\ncolumns = [\"spasm_auc\", \"alive\"]\n[[factor]]\ntarget = \"model.lmn_hazard\"\nunit = \"%/month\"\nrange = [1.5, 3.5]\nlevels = 3\n";
+    let file = dir.path().join("ends.toml");
+    std::fs::write(&file, text).unwrap();
+    let out = dir.path().join("out");
+    sweep(&file, 2, &out).success();
+    let table = |name: &str| -> Vec<Vec<f64>> {
+        let text = std::fs::read_to_string(out.join(name)).unwrap();
+        text.lines().skip(1).map(|l| l.split(',').map(|c| c.parse().unwrap_or(f64::NAN)).collect()).collect()
+    };
+    let (runs, traces) = (table("runs.csv"), table("trajectories.csv"));
+    assert_eq!(runs.len(), 3);
+    let mut deaths = 0;
+    for r in &runs {
+        // run, factor, status, death_day, spasm_auc, end_day
+        let (run, death, auc, end) = (r[0], r[3], r[4], r[5]);
+        let mine: Vec<&Vec<f64>> = traces.iter().filter(|t| t[0] == run).collect();
+        let last = mine.last().unwrap();
+        assert_eq!(last[2], auc, "run {run}: spasm_auc of the last row");
+        if death.is_nan() {
+            assert_eq!((last[1], last[3]), (end, 1.0), "run {run}: alive to the end");
+        } else {
+            deaths += 1;
+            assert_eq!((last[1], last[3]), (death, 0.0), "run {run}: last row at death");
+            assert!(mine.iter().all(|t| t[1] <= death), "run {run}: a row after death");
+            assert!(death < end, "run {run}: end_day is the requested end");
+        }
+    }
+    assert!(deaths > 0, "some runs die");
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["metric_units"]["death_day"], "day");
+    assert_eq!(manifest["trajectory_units"]["spasm_auc"], "day");
 }
 
 #[test]

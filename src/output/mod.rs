@@ -9,14 +9,14 @@ use crate::simulate::{Summary, Trajectory};
 use std::fmt::Write as _;
 use std::path::Path;
 
-/// The trajectory as CSV: a header of column names, one row per output time. Numbers use
-/// Rust's shortest round-trip formatting, so the file reproduces the values exactly.
-pub fn trajectory_csv(traj: &Trajectory) -> String {
+/// The trajectory as CSV: a header of column names, one row per output time up to death (then
+/// one row at `death_day`, see [`Trajectory::rows_until_death`]). Numbers use Rust's shortest
+/// round-trip formatting, so the file reproduces the values exactly.
+pub fn trajectory_csv(traj: &Trajectory, death_day: Option<f64>) -> String {
     let cols = traj.columns();
     let mut out = cols.iter().map(|c| c.name.as_str()).collect::<Vec<_>>().join(",");
     out.push('\n');
-    for s in &traj.samples {
-        let row = traj.row(s);
+    for row in traj.rows_until_death(death_day, 1) {
         for (i, v) in row.iter().enumerate() {
             if i > 0 {
                 out.push(',');
@@ -28,9 +28,10 @@ pub fn trajectory_csv(traj: &Trajectory) -> String {
     out
 }
 
-/// Write `trajectory.csv`, `trajectory.columns.json` (units and meanings) and `summary.json`.
+/// Write `trajectory.csv` (the course up to the summary's death day), `trajectory.columns.json`
+/// (units and meanings) and `summary.json`.
 pub fn write_run(dir: &Path, traj: &Trajectory, summary: &Summary) -> Result<()> {
-    atomic::write(&dir.join("trajectory.csv"), trajectory_csv(traj).as_bytes())?;
+    atomic::write(&dir.join("trajectory.csv"), trajectory_csv(traj, summary.death_day).as_bytes())?;
     let columns = serde_json::to_string_pretty(&traj.columns()).expect("columns serialise");
     atomic::write(&dir.join("trajectory.columns.json"), columns.as_bytes())?;
     let summary = serde_json::to_string_pretty(summary).expect("summary serialises");

@@ -1,5 +1,9 @@
 //! Per-run summary metrics computed from a trajectory. Threshold crossings are interpolated
-//! linearly between output times; metrics stop at death.
+//! linearly between output times; metrics stop at death, following the same course up to death
+//! as the written trajectory ([`Trajectory::until_death`]): values at the end are the trajectory's
+//! last row, peaks are over its rows while alive. Every quantity also in the trajectory has the
+//! unit of its column (side effects and risks as fractions); `summary.json` lists the unit of
+//! every numeric key in its `units` object ([`units`]).
 
 use super::trajectory::{Sample, Trajectory};
 use crate::model::Model;
@@ -9,6 +13,7 @@ use serde::Serialize;
 /// The summary written to `summary.json`. `None` (null) means "did not happen in the run".
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Summary {
+    /// End of the run as requested (when death comes first, the trajectory ends at `death_day`).
     pub end_day: f64,
     /// First day spinal 5-HT is below 80% of baseline.
     pub serotonin_below_80pct_day: Option<f64>,
@@ -45,35 +50,81 @@ pub struct Summary {
     pub abrupt_intrathecal_stop_days: Vec<f64>,
     /// Against the same patient untreated; set by the caller when there is an intervention.
     pub benefit_risk: Option<super::benefit::BenefitRisk>,
+    /// The unit of every numeric key ([`units`]), written as the `units` object.
+    pub units: Units,
 }
 
 /// Reads one numeric summary value (`None`: did not happen in the run).
 pub type MetricGetter = fn(&Summary) -> Option<f64>;
 
-/// The numeric summary values a sweep can record, by their `summary.json` key; resolved to
-/// getters once, so runs do no lookup by name.
-pub const METRICS: &[(&str, MetricGetter)] = &[
-    ("end_day", |s| Some(s.end_day)),
-    ("serotonin_below_80pct_day", |s| s.serotonin_below_80pct_day),
-    ("motor_onset_day", |s| s.motor_onset_day),
-    ("spasm_onset_day", |s| s.spasm_onset_day),
-    ("peak_spasm", |s| Some(s.peak_spasm)),
-    ("peak_spasm_day", |s| Some(s.peak_spasm_day)),
-    ("spasm_auc", |s| Some(s.spasm_auc)),
-    ("alsfrs_slope_per_month", |s| s.alsfrs_slope_per_month),
-    ("death_day", |s| s.death_day),
-    ("survival_from_motor_onset_months", |s| s.survival_from_motor_onset_months),
-    ("serotonin_at_motor_onset", |s| s.serotonin_at_motor_onset),
-    ("ht2b_density_at_motor_onset", |s| s.ht2b_density_at_motor_onset),
-    ("ht2c_density_at_motor_onset", |s| s.ht2c_density_at_motor_onset),
-    ("peak_nfl", |s| Some(s.peak_nfl)),
-    ("peak_sedation", |s| Some(s.peak_sedation)),
-    ("peak_bp_fall", |s| Some(s.peak_bp_fall)),
-    ("peak_respiratory_depression", |s| Some(s.peak_respiratory_depression)),
-    ("peak_drug_weakness", |s| Some(s.peak_drug_weakness)),
-    ("liver_injury_risk", |s| Some(s.liver_injury_risk)),
-    ("withdrawal_risk", |s| Some(s.withdrawal_risk)),
+/// The numeric summary values a sweep can record, by their `summary.json` key, with their unit;
+/// resolved to getters once, so runs do no lookup by name.
+pub const METRICS: &[(&str, &str, MetricGetter)] = &[
+    ("end_day", "day", |s| Some(s.end_day)),
+    ("serotonin_below_80pct_day", "day", |s| s.serotonin_below_80pct_day),
+    ("motor_onset_day", "day", |s| s.motor_onset_day),
+    ("spasm_onset_day", "day", |s| s.spasm_onset_day),
+    ("peak_spasm", "1", |s| Some(s.peak_spasm)),
+    ("peak_spasm_day", "day", |s| Some(s.peak_spasm_day)),
+    ("spasm_auc", "day", |s| Some(s.spasm_auc)),
+    ("alsfrs_slope_per_month", "points/month", |s| s.alsfrs_slope_per_month),
+    ("death_day", "day", |s| s.death_day),
+    ("survival_from_motor_onset_months", "month", |s| s.survival_from_motor_onset_months),
+    ("serotonin_at_motor_onset", "1", |s| s.serotonin_at_motor_onset),
+    ("ht2b_density_at_motor_onset", "1", |s| s.ht2b_density_at_motor_onset),
+    ("ht2c_density_at_motor_onset", "1", |s| s.ht2c_density_at_motor_onset),
+    ("peak_nfl", "pg/mL", |s| Some(s.peak_nfl)),
+    ("peak_sedation", "1", |s| Some(s.peak_sedation)),
+    ("peak_bp_fall", "1", |s| Some(s.peak_bp_fall)),
+    ("peak_respiratory_depression", "1", |s| Some(s.peak_respiratory_depression)),
+    ("peak_drug_weakness", "1", |s| Some(s.peak_drug_weakness)),
+    ("liver_injury_risk", "1", |s| Some(s.liver_injury_risk)),
+    ("withdrawal_risk", "1", |s| Some(s.withdrawal_risk)),
 ];
+
+/// Units of the other numeric keys of `summary.json` (nested keys joined by `.`).
+const OTHER_UNITS: &[(&str, &str)] = &[
+    ("abrupt_intrathecal_stop_days", "day"),
+    ("benefit_risk.window_start_day", "day"),
+    ("benefit_risk.window_end_day", "day"),
+    ("benefit_risk.spasm_relief", "1"),
+    ("benefit_risk.pain_relief", "1"),
+    ("benefit_risk.mean_sedation", "1"),
+    ("benefit_risk.mean_bp_fall", "1"),
+    ("benefit_risk.mean_respiratory_depression", "1"),
+    ("benefit_risk.mean_weakness", "1"),
+    ("benefit_risk.liver_injury_risk", "1"),
+    ("benefit_risk.survival_change_days", "day"),
+    ("benefit_risk.score", "1"),
+    ("benefit_risk.weights.spasm_relief", "1"),
+    ("benefit_risk.weights.pain_relief", "1"),
+    ("benefit_risk.weights.sedation", "1"),
+    ("benefit_risk.weights.bp_fall", "1"),
+    ("benefit_risk.weights.respiratory_depression", "1"),
+    ("benefit_risk.weights.weakness", "1"),
+    ("benefit_risk.weights.liver_injury_risk", "1"),
+    ("benefit_risk.weights.survival_loss", "1/year"),
+];
+
+/// The unit of every numeric key of `summary.json`: the metrics, then the others.
+pub fn units() -> impl Iterator<Item = (&'static str, &'static str)> {
+    METRICS.iter().map(|&(name, unit, _)| (name, unit)).chain(OTHER_UNITS.iter().copied())
+}
+
+/// The unit of a summary key (`None`: not a numeric key).
+pub fn unit_of(key: &str) -> Option<&'static str> {
+    units().find(|(name, _)| *name == key).map(|(_, unit)| unit)
+}
+
+/// Serialises as the `units` object of `summary.json`: key → unit, for every numeric key.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Units;
+
+impl Serialize for Units {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
+        serializer.collect_map(units())
+    }
+}
 
 /// Metrics that need the side effects followed between output times.
 pub const HARM_METRICS: &[&str] =
@@ -125,13 +176,14 @@ impl Summary {
         let p = &model.params;
         let death_day = first_crossing(s, |x| x.readouts.fvc, p.death_fvc, false);
         let last_day = death_day.unwrap_or(end_day);
-        let living: Vec<&Sample> = s.iter().filter(|x| x.day <= last_day).collect();
+        let course = traj.until_death(death_day);
+        let living = course.living;
         let (peak_spasm, peak_spasm_day) = living
             .iter()
             .map(|x| (x.readouts.spasm, x.day))
             .fold((0.0, 0.0), |best, v| if v.0 > best.0 { v } else { best });
         let alive = |d: f64| d <= last_day;
-        let peak = |f: fn(&Sample) -> f64| living.iter().map(|x| f(x)).fold(0.0, f64::max);
+        let peak = |f: fn(&Sample) -> f64| living.iter().map(f).fold(0.0, f64::max);
         // Harm peaks come from the 15-min harm grid, not only from the output samples.
         let harm_peak = |f: fn(&crate::model::Harms) -> f64| {
             living.iter().map(|x| f(&x.harm_peak).max(f(&x.readouts.harms))).fold(0.0, f64::max)
@@ -155,7 +207,7 @@ impl Summary {
                 .filter(|&d| alive(d)),
             peak_spasm,
             peak_spasm_day,
-            spasm_auc: value_at(s, |x| x.core.spasm_auc, last_day),
+            spasm_auc: course.end_value(|x| x.core.spasm_auc),
             alsfrs_slope_per_month,
             death_day,
             survival_from_motor_onset_months: match (death_day, motor_onset_day) {
@@ -170,10 +222,11 @@ impl Summary {
             peak_bp_fall: harm_peak(|h| h.hypotension),
             peak_respiratory_depression: harm_peak(|h| h.respiratory_depression),
             peak_drug_weakness: harm_peak(|h| h.weakness),
-            liver_injury_risk: value_at(s, |x| x.liver_risk, last_day),
+            liver_injury_risk: course.end_value(|x| x.liver_risk),
             withdrawal_risk: 0.0,
             abrupt_intrathecal_stop_days: Vec::new(),
             benefit_risk: None,
+            units: Units,
         }
     }
 }

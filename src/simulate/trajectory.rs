@@ -1,5 +1,6 @@
-//! A simulated time course: one [`Sample`] per output time, and the table layout (names,
-//! units, meanings) used by every writer.
+//! A simulated time course: one [`Sample`] per output time, the table layout (names, units,
+//! meanings) used by every writer, and the course up to death ([`Trajectory::until_death`]) that
+//! both the written tables and the summary metrics follow.
 
 use super::paths::Snapshot;
 use crate::model::{Core, Readouts};
@@ -62,7 +63,12 @@ type Getter = fn(&Sample) -> f64;
 
 /// The fixed columns: (name, unit, description, value).
 const FIXED: &[(&str, &str, &str, Getter)] = &[
-    ("day", "day", "time since simulation start", |s| s.day),
+    (
+        "day",
+        "day",
+        "time since simulation start; the table ends at death (last row at summary.json death_day) or at the end of the run",
+        |s| s.day,
+    ),
     ("raphe_survival", "1", "surviving fraction of raphe serotonergic neurons", |s| s.core.raphe),
     ("serotonin", "1", "spinal extracellular 5-HT, fraction of baseline", |s| s.serotonin),
     ("ht2b_density", "1", "5-HT2B receptor density, x baseline", |s| s.core.ht2b_density),
@@ -83,27 +89,74 @@ const FIXED: &[(&str, &str, &str, Getter)] = &[
         s.readouts.motor_function
     }),
     ("alsfrs_r", "points", "ALSFRS-R (0-48)", |s| s.readouts.alsfrs_r),
-    ("fvc", "%", "forced vital capacity, % of predicted (after drug respiratory depression)", |s| {
-        100.0 * s.readouts.fvc
+    ("fvc", "1", "forced vital capacity, fraction of predicted (after drug respiratory depression)", |s| {
+        s.readouts.fvc
     }),
     ("nfl", "pg/mL", "serum neurofilament light", |s| s.core.nfl),
     ("sedation", "1", "drug sedation, fraction of maximal", |s| s.readouts.harms.sedation),
-    ("bp_fall", "%", "drug-induced fall of blood pressure", |s| 100.0 * s.readouts.harms.hypotension),
-    ("respiratory_depression", "1", "drug-induced fall of respiratory drive (lowers FVC)", |s| {
+    ("bp_fall", "1", "drug-induced fall of blood pressure, fraction of baseline", |s| {
+        s.readouts.harms.hypotension
+    }),
+    ("respiratory_depression", "1", "drug-induced fall of respiratory drive, fraction (lowers FVC)", |s| {
         s.readouts.harms.respiratory_depression
     }),
     ("exercise_training", "1", "training level of the exercise programme (1 = reference)", |s| {
         s.exercise_training
     }),
     ("liver_injury_risk", "1", "cumulative risk of drug-induced liver injury", |s| s.liver_risk),
-    ("drug_weakness", "1", "drug-induced loss of voluntary force (lowers ALSFRS-R)", |s| {
+    ("drug_weakness", "1", "drug-induced loss of voluntary force, fraction (lowers ALSFRS-R)", |s| {
         s.readouts.harms.weakness
     }),
     ("spasm_auc", "day", "cumulative spasm intensity x time", |s| s.core.spasm_auc),
-    ("alive", "1", "1 while FVC is above the respiratory-failure threshold, else 0", |s| {
-        f64::from(u8::from(s.readouts.alive))
-    }),
+    (
+        "alive",
+        "1",
+        "1 while FVC is above the respiratory-failure threshold; 0 only on a last row at death (summary.json death_day), whose other values are interpolated linearly between the output rows around it",
+        |s| f64::from(u8::from(s.readouts.alive)),
+    ),
 ];
+
+/// The course up to death: what the written tables hold and what the summary metrics read.
+#[derive(Debug, Clone, Copy)]
+pub struct Course<'a> {
+    /// The samples before death (all of them when death is not in the run).
+    pub living: &'a [Sample],
+    /// Death within the run.
+    pub death: Option<Death<'a>>,
+}
+
+/// The moment of death between two output times.
+#[derive(Debug, Clone, Copy)]
+pub struct Death<'a> {
+    pub day: f64,
+    /// The samples around it (the same sample when death is at the first one).
+    before: &'a Sample,
+    after: &'a Sample,
+}
+
+impl Death<'_> {
+    /// `value` at the death day, linear between the samples around it.
+    pub fn value(&self, value: impl Fn(&Sample) -> f64) -> f64 {
+        self.between(value(self.before), value(self.after))
+    }
+
+    /// From `a` (before death) to `b` (after), linearly at the death day.
+    fn between(&self, a: f64, b: f64) -> f64 {
+        let span = self.after.day - self.before.day;
+        let frac = if span > 0.0 { (self.day - self.before.day) / span } else { 0.0 };
+        a + frac * (b - a)
+    }
+}
+
+impl Course<'_> {
+    /// `value` at the end of the course: at death, else at the last sample (0 without samples).
+    pub fn end_value(&self, value: impl Fn(&Sample) -> f64) -> f64 {
+        match &self.death {
+            Some(d) => d.value(value),
+            None => self.living.last().map_or(0.0, value),
+        }
+    }
+}
 
 /// A time course with the names of the drugs in its slots.
 #[derive(Debug, Clone)]
@@ -142,5 +195,43 @@ impl Trajectory {
             row.push(sample.csf[i]);
         }
         row
+    }
+
+    /// The course up to `death_day` (the summary's; `None` or after the last sample: the whole
+    /// run): the samples before it and the samples around it.
+    pub fn until_death(&self, death_day: Option<f64>) -> Course<'_> {
+        let s = &self.samples;
+        let Some(day) = death_day.filter(|&d| s.last().is_some_and(|last| d <= last.day)) else {
+            return Course { living: s, death: None };
+        };
+        let k = s.partition_point(|x| x.day < day);
+        let death = Death { day, before: &s[k.saturating_sub(1)], after: &s[k] };
+        Course { living: &s[..k], death: Some(death) }
+    }
+
+    /// The row at death: every column linearly interpolated between the output rows around it
+    /// (the same interpolation as [`Death::value`]), `day` the death day, `alive` 0.
+    pub fn death_row(&self, death: &Death) -> Vec<f64> {
+        let (a, b) = (self.row(death.before), self.row(death.after));
+        let mut row: Vec<f64> = a.iter().zip(&b).map(|(&x, &y)| death.between(x, y)).collect();
+        row[0] = death.day;
+        let alive = FIXED.iter().position(|c| c.0 == "alive").expect("an alive column");
+        row[alive] = 0.0;
+        row
+    }
+
+    /// The rows written for the course up to `death_day`: every `stride`-th living row and the
+    /// last one, then, with death in the run, the row at death ([`Self::death_row`]) in place of
+    /// the last living row.
+    pub fn rows_until_death(&self, death_day: Option<f64>, stride: usize) -> Vec<Vec<f64>> {
+        let course = self.until_death(death_day);
+        let n = course.living.len();
+        let keep = |i: usize| i % stride.max(1) == 0 || (i + 1 == n && course.death.is_none());
+        let mut rows: Vec<Vec<f64>> =
+            course.living.iter().enumerate().filter(|(i, _)| keep(*i)).map(|(_, s)| self.row(s)).collect();
+        if let Some(d) = &course.death {
+            rows.push(self.death_row(d));
+        }
+        rows
     }
 }

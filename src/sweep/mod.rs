@@ -50,18 +50,22 @@ struct Header {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct TracesSpec {
-    /// Spacing of the kept rows (a multiple of the output step).
+    /// Spacing of the kept rows (a multiple of the output step); the row at death or the end is
+    /// always kept.
     every: Quantity,
     /// Trajectory columns to keep (names as in trajectory.csv).
     columns: Vec<String>,
 }
 
-/// Which trajectory rows and columns a sweep keeps per run.
+/// Which trajectory rows and columns a sweep keeps per run (of the course up to death, as in
+/// trajectory.csv).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Traces {
-    /// Keep every `stride`-th output row (and the last).
+    /// Keep every `stride`-th output row while alive, and the last row (at death or the end).
     pub stride: usize,
     pub columns: Vec<String>,
+    /// Units of `columns` (as in trajectory.columns.json).
+    pub units: Vec<&'static str>,
     /// Indices of `columns` in the trajectory's column order.
     indices: Vec<usize>,
 }
@@ -168,11 +172,11 @@ pub struct RunOutput {
 
 /// The metrics a sweep can record: the numeric keys of the run summary.
 pub fn metric_names() -> Vec<String> {
-    simulate::summary::METRICS.iter().map(|(m, _)| m.to_string()).collect()
+    simulate::summary::METRICS.iter().map(|(m, _, _)| m.to_string()).collect()
 }
 
 fn metric_getter(name: &str) -> Option<simulate::summary::MetricGetter> {
-    simulate::summary::METRICS.iter().find(|(m, _)| *m == name).map(|&(_, get)| get)
+    simulate::summary::METRICS.iter().find(|(m, _, _)| *m == name).map(|&(_, _, get)| get)
 }
 
 impl Sweep {
@@ -335,20 +339,14 @@ impl Sweep {
         let traj = simulate::simulate(model, &scenario, &self.settings).map_err(|e| e.to_string())?;
         let summary = Summary::of(model, &traj).with_withdrawal(&scenario);
         let metrics = self.getters.iter().map(|get| get(&summary).unwrap_or(f64::NAN)).collect();
+        // The kept rows of the course up to death, as in trajectory.csv.
         let traces = match &self.traces {
             None => Vec::new(),
-            Some(t) => {
-                let last = traj.samples.len() - 1;
-                (0..traj.samples.len())
-                    .filter(|&i| i % t.stride == 0 || i == last)
-                    .map(|i| {
-                        let row = traj.row(&traj.samples[i]);
-                        std::iter::once(traj.samples[i].day)
-                            .chain(t.indices.iter().map(|&c| row[c]))
-                            .collect()
-                    })
-                    .collect()
-            }
+            Some(t) => traj
+                .rows_until_death(summary.death_day, t.stride)
+                .into_iter()
+                .map(|row| std::iter::once(row[0]).chain(t.indices.iter().map(|&c| row[c])).collect())
+                .collect(),
         };
         Ok(RunOutput { metrics, traces })
     }
@@ -377,7 +375,8 @@ fn traces(
         drug_names: scenario.drugs.iter().map(|d| d.name.clone()).collect(),
         samples: Vec::new(),
     };
-    let names: Vec<String> = empty.columns().into_iter().map(|c| c.name).collect();
+    let all = empty.columns();
+    let names: Vec<String> = all.iter().map(|c| c.name.clone()).collect();
     let mut indices = Vec::new();
     for c in &spec.columns {
         match names.iter().position(|n| n == c && n != "day") {
@@ -402,7 +401,8 @@ fn traces(
             "at least one trajectory column",
         ));
     }
-    Ok(Traces { stride: stride as usize, columns: spec.columns.clone(), indices })
+    let units = indices.iter().map(|&i| all[i].unit).collect();
+    Ok(Traces { stride: stride as usize, columns: spec.columns.clone(), units, indices })
 }
 
 fn resolve_model(dir: &Path, name: &str) -> Result<Model> {
