@@ -331,7 +331,8 @@ fn fact14_pic_rises_monotonically_as_serotonin_loss_becomes_complete() {
 fn supersensitivity_develops_over_weeks_after_abrupt_serotonin_loss() {
     let m = model("human_als");
     let late = 20.0 * 365.25;
-    let m = m.with_parameters(&[("raphe_hazard", 10.0), ("umn_onset", late), ("lmn_onset", late)]).unwrap();
+    let changes = [("raphe_onset", 0.0), ("raphe_hazard", 10.0), ("umn_onset", late), ("lmn_onset", late)];
+    let m = m.with_parameters(&changes).unwrap();
     let mut settings = raphe::simulate::Settings::for_model(&m, Fidelity::Fast);
     settings.duration = 400.0;
     let traj = raphe::simulate::simulate(&m, &Scenario::untreated(), &settings).unwrap();

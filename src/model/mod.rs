@@ -173,7 +173,8 @@ pub struct Readouts {
     /// The part of `receptor_activity` that needs no 5-HT: constitutive activity (with the
     /// drugs present, so an inverse agonist lowers it and a neutral antagonist does not).
     pub constitutive_activity: f64,
-    /// Surviving motor units × excess excitability × muscle force (see `readouts::reflex_drive`).
+    /// Stretch-reflex drive: surviving motor units × (excitability − 1) × muscle force (see
+    /// `readouts::reflex_drive`); tone follows it, spasms the same above the plateau threshold.
     pub reflex_drive: f64,
     pub excitability: f64,
     pub spasm: f64,
@@ -441,7 +442,7 @@ impl Model {
     /// Spasm intensity in [0, 1] at PIC `pic` (nA).
     pub fn spasm(&self, core: &Core, pic: f64, effects: &DrugEffects) -> f64 {
         let e = self.excitability(core, pic, effects);
-        let drive = readouts::reflex_drive(e, core.lmn, effects.muscle_force);
+        let drive = readouts::reflex_drive(e, self.params.plateau_threshold, core.lmn, effects.muscle_force);
         readouts::spasm_intensity(drive, self.derived.spasm_hill)
     }
 
@@ -459,10 +460,8 @@ impl Model {
     /// downstream of the PIC (reflex gain, muscle force).
     pub fn spasm_from(&self, drug_free_excitability: f64, lmn: f64, effects: &DrugEffects) -> f64 {
         let e = drug_free_excitability * effects.reflex_gain;
-        readouts::spasm_intensity(
-            readouts::reflex_drive(e, lmn, effects.muscle_force),
-            self.derived.spasm_hill,
-        )
+        let drive = readouts::reflex_drive(e, self.params.plateau_threshold, lmn, effects.muscle_force);
+        readouts::spasm_intensity(drive, self.derived.spasm_hill)
     }
 
     fn excitability(&self, core: &Core, pic: f64, effects: &DrugEffects) -> f64 {
@@ -509,8 +508,10 @@ impl Model {
         let receptor_activity = self.receptor_activity(serotonin, core, effects);
         let constitutive_activity = self.receptor_activity(0.0, core, effects);
         let excitability = self.excitability(core, pic, effects);
-        let reflex_drive = readouts::reflex_drive(excitability, core.lmn, effects.muscle_force);
-        let spasm = readouts::spasm_intensity(reflex_drive, self.derived.spasm_hill);
+        let reflex_drive = readouts::reflex_drive(excitability, 1.0, core.lmn, effects.muscle_force);
+        let spasm_drive =
+            readouts::reflex_drive(excitability, p.plateau_threshold, core.lmn, effects.muscle_force);
+        let spasm = readouts::spasm_intensity(spasm_drive, self.derived.spasm_hill);
         let spasms_per_hour = spasm * p.spasm_max_frequency * DAYS_PER_HOUR;
         let ashworth = readouts::ashworth(reflex_drive, effects.tone, self.derived.tone_hill);
         let function = readouts::motor_function(core.lmn, core.umn, p.umn_function_weight);

@@ -3,12 +3,13 @@
 
 use crate::math::Hill;
 
-/// Reflex drive: the involuntary force a brief afferent input can recruit, relative to a
-/// healthy muscle. It needs excess excitability x = max(E − 1, 0) (the motoneurons' PICs and
-/// the lost inhibition) and surviving motor units, so it falls as LMNs are lost (late ALS turns
-/// flaccid); `muscle_force` (< 1 under excitation–contraction blockers) scales the force.
-pub fn reflex_drive(excitability: f64, lmn_survival: f64, muscle_force: f64) -> f64 {
-    let x = (excitability - 1.0).max(0.0);
+/// Reflex drive: the involuntary force an afferent input recruits, relative to a healthy
+/// muscle. It needs excitability above `threshold` (1 for the stretch reflex behind tone; the
+/// plateau threshold, above 1, for spasms: self-sustained firing needs a larger PIC) and
+/// surviving motor units, so it falls as LMNs are lost (late ALS turns flaccid);
+/// `muscle_force` (< 1 under excitation–contraction blockers) scales the force.
+pub fn reflex_drive(excitability: f64, threshold: f64, lmn_survival: f64, muscle_force: f64) -> f64 {
+    let x = (excitability - threshold).max(0.0);
     lmn_survival.clamp(0.0, 1.0) * muscle_force * x
 }
 
@@ -81,10 +82,10 @@ mod tests {
     #[test]
     fn no_spasm_at_baseline_and_monotone_above() {
         let hill = Hill::new(0.5, 2.0);
-        assert_eq!(spasm_intensity(reflex_drive(1.0, 1.0, 1.0), hill), 0.0);
+        assert_eq!(spasm_intensity(reflex_drive(1.0, 1.0, 1.0, 1.0), hill), 0.0);
         let mut last = 0.0;
         for e in [1.5, 2.0, 4.0, 8.0] {
-            let s = spasm_intensity(reflex_drive(e, 1.0, 1.0), hill);
+            let s = spasm_intensity(reflex_drive(e, 1.2, 1.0, 1.0), hill);
             assert!(s > last && s <= 1.0);
             last = s;
         }
@@ -92,7 +93,8 @@ mod tests {
 
     #[test]
     fn drive_fades_with_motor_units_and_ashworth_spans_the_scale() {
-        assert!(reflex_drive(3.0, 0.2, 1.0) < reflex_drive(3.0, 0.5, 1.0));
+        assert!(reflex_drive(3.0, 1.0, 0.2, 1.0) < reflex_drive(3.0, 1.0, 0.5, 1.0));
+        assert_eq!(reflex_drive(1.3, 1.5, 1.0, 1.0), 0.0, "no drive below the threshold");
         let hill = Hill::new(0.3, 2.0);
         assert!((ashworth(0.3, 1.0, hill) - 2.0).abs() < 1e-12, "MAS 2 at the half drive");
         assert!(ashworth(10.0, 1.0, hill) > 3.9 && ashworth(0.01, 1.0, hill) < 0.1);

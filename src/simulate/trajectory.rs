@@ -73,17 +73,29 @@ const FIXED: &[(&str, &str, &str, Getter)] = &[
     ("serotonin", "1", "spinal extracellular 5-HT, fraction of baseline", |s| s.serotonin),
     ("ht2b_density", "1", "5-HT2B receptor density, x baseline", |s| s.core.ht2b_density),
     ("ht2c_density", "1", "5-HT2C receptor density, x baseline", |s| s.core.ht2c_density),
-    ("receptor_activity", "1", "PIC-facilitating 5-HT2B/2C activity, x baseline", |s| {
+    ("isoform_shift", "1", "share of 5-HT2B/2C receptors in the constitutively active form", |s| {
+        s.core.isoform_shift
+    }),
+    ("receptor_activity", "1", "PIC-facilitating 5-HT2B/2C activity, x healthy baseline", |s| {
         s.readouts.receptor_activity
     }),
+    (
+        "constitutive_activity",
+        "1",
+        "the part of receptor_activity that needs no 5-HT (constitutive, with the drugs present), x healthy baseline",
+        |s| s.readouts.constitutive_activity,
+    ),
     ("pic", "nA", "motoneuron persistent inward current", |s| s.pic),
     ("excitability", "1", "reflex excitability, x baseline", |s| s.readouts.excitability),
     ("umn_survival", "1", "surviving fraction of upper motor neurons", |s| s.core.umn),
     ("lmn_survival", "1", "surviving fraction of lower motor neurons (motor units)", |s| s.core.lmn),
-    ("spasm_intensity", "1", "spasm intensity, 0 none to 1 maximal", |s| s.readouts.spasm),
+    ("reflex_drive", "1", "surviving motor units x (excitability - 1) x muscle force: what tone and spasms grade", |s| {
+        s.readouts.reflex_drive
+    }),
+    ("spasm_intensity", "1", "spasm intensity: fraction of the maximal spasm frequency (0-1)", |s| s.readouts.spasm),
     ("spasms_per_hour", "1/h", "spasm frequency", |s| s.readouts.spasms_per_hour),
     ("penn_spasm_score", "points", "Penn spasm frequency score (0-4)", |s| s.readouts.penn),
-    ("ashworth", "points", "Ashworth-like tone score (0-4, continuous)", |s| s.readouts.ashworth),
+    ("ashworth", "points", "Modified Ashworth score (0-4, continuous)", |s| s.readouts.ashworth),
     ("pain", "points", "pain, numeric rating scale (0-10)", |s| s.readouts.pain),
     ("motor_function", "1", "motor function left by the disease, fraction of normal", |s| {
         s.readouts.motor_function
