@@ -198,3 +198,20 @@ fn fact15_antispastic_effects_are_graded_and_in_trial_ranges() {
         assert!((0.05..=0.9).contains(&r), "{name}: spasm relief {r} is not graded");
     }
 }
+
+/// Diazepam at antispastic doses costs no survival (no study links therapeutic benzodiazepines
+/// to survival or respiratory failure in ALS; docs/model.md §6), while its respiratory
+/// depression stays steep in overdose (respiratory_hill in models/drugs/diazepam.toml).
+#[test]
+fn diazepam_at_therapeutic_doses_costs_no_survival() {
+    let m = model("human_als");
+    let settings = Settings::for_model(&m, Fidelity::Fast);
+    let sc = scenario("diazepam_oral", &m);
+    let treated = raphe::simulate::Summary::of(&m, &simulate(&m, &sc, &settings).unwrap());
+    let untreated = raphe::simulate::Summary::of(&m, &simulate(&m, &Scenario::untreated(), &settings).unwrap());
+    let lost = untreated.death_day.unwrap() - treated.death_day.unwrap();
+    assert!(lost < 7.0, "diazepam 5 mg tid costs {lost} days");
+    assert!(treated.peak_respiratory_depression < 0.01, "{}", treated.peak_respiratory_depression);
+    let harm = sc.drugs[0].harms.respiratory;
+    assert!(harm.at(10.0 * harm.ec50) > 0.9 * harm.emax && harm.at(0.1 * harm.ec50) < 0.01 * harm.emax);
+}

@@ -52,6 +52,7 @@ fn fact9_tizanidine_bp_fall_in_two_thirds_of_patients() {
     let fraction = responders as f64 / n as f64;
     nadir_hours.sort_by(f64::total_cmp);
     let median = nadir_hours[nadir_hours.len() / 2];
+    eprintln!("tizanidine cohort: {fraction} with >= 20% fall, median nadir {median} h");
     assert!((0.55..=0.78).contains(&fraction), "{fraction} with >= 20% fall");
     assert!((2.0..=3.0).contains(&median), "median nadir {median} h");
 }
@@ -91,6 +92,7 @@ fn fact7_intrathecal_baclofen_relieves_pain_in_late_als() {
     assert!(reductions.len() >= 40, "only {} eligible virtual patients", reductions.len());
     let mean = reductions.iter().sum::<f64>() / reductions.len() as f64;
     let improved = reductions.iter().filter(|&&r| r >= 0.2).count() as f64 / reductions.len() as f64;
+    eprintln!("ITB cohort: {} eligible, mean pain reduction {mean}, improved {improved}", reductions.len());
     assert!((0.39..=0.69).contains(&mean), "mean pain reduction {mean}");
     assert!(improved >= 0.75, "{improved} improved");
 }

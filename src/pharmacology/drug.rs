@@ -182,6 +182,12 @@ pub const HARM_DEFS: &[ParamDef] = &[
         Positive,
         "effect-site concentration at half the maximal loss",
     ),
+    ParamDef::new(
+        "respiratory_hill",
+        Dimensionless,
+        Positive,
+        "steepness of respiratory depression against concentration (default 1)",
+    ),
 ];
 
 /// Dose limits, per species block: a typical single dose (for tests and examples), the label's
@@ -231,19 +237,32 @@ pub const LIVER_DEFS: &[ParamDef] = &[
     ParamDef::new("late_ratio", Dimensionless, Fraction, "hazard after the window relative to within it"),
 ];
 
-/// A side effect: E = emax·c/(c + ec50) of the effect-site concentration.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
+/// A side effect: E = emax·cʰ/(cʰ + ec50ʰ) of the effect-site concentration (h = 1 unless the
+/// file gives a steepness: respiratory depression by benzodiazepines is negligible at
+/// therapeutic levels and steep in overdose).
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Harm {
     pub emax: f64,
     pub ec50: f64,
+    pub hill: f64,
+}
+
+impl Default for Harm {
+    fn default() -> Self {
+        Harm { emax: 0.0, ec50: 1.0, hill: 1.0 }
+    }
 }
 
 impl Harm {
     pub fn at(&self, c: f64) -> f64 {
         if self.emax == 0.0 {
             0.0
-        } else {
+        } else if self.hill == 1.0 {
             self.emax * c / (c + self.ec50)
+        } else {
+            let (ch, kh) =
+                (crate::math::power(c.max(0.0), self.hill), crate::math::power(self.ec50, self.hill));
+            self.emax * ch / (ch + kh)
         }
     }
 }
@@ -502,7 +521,7 @@ impl Drug {
 fn harm_profile(path: &Path, p: &[Option<Resolved>]) -> Result<HarmProfile> {
     let pair = |i: usize| -> Result<Harm> {
         match (&p[i], &p[i + 1]) {
-            (Some(e), Some(c)) => Ok(Harm { emax: e.value, ec50: c.value }),
+            (Some(e), Some(c)) => Ok(Harm { emax: e.value, ec50: c.value, hill: 1.0 }),
             (None, None) => Ok(Harm::default()),
             _ => {
                 let (a, b) = (HARM_DEFS[i].name, HARM_DEFS[i + 1].name);
@@ -516,5 +535,9 @@ fn harm_profile(path: &Path, p: &[Option<Resolved>]) -> Result<HarmProfile> {
             }
         }
     };
-    Ok(HarmProfile { sedation: pair(0)?, hypotension: pair(2)?, respiratory: pair(4)?, weakness: pair(6)? })
+    let mut respiratory = pair(4)?;
+    if let Some(h) = &p[8] {
+        respiratory.hill = h.value;
+    }
+    Ok(HarmProfile { sedation: pair(0)?, hypotension: pair(2)?, respiratory, weakness: pair(6)? })
 }
