@@ -49,6 +49,7 @@ pub const SCENARIOS: &[(&str, &str)] = &[
     ("sb242084_mouse", include_str!("../models/scenarios/sb242084_mouse.toml")),
     ("serotonin_precursor_5htp", include_str!("../models/scenarios/serotonin_precursor_5htp.toml")),
     ("tizanidine_single_8mg", include_str!("../models/scenarios/tizanidine_single_8mg.toml")),
+    ("tizanidine_oral_tid", include_str!("../models/scenarios/tizanidine_oral_tid.toml")),
 ];
 
 /// (file name, text) of the dosing tables that bundled scenarios refer to.

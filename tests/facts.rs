@@ -280,11 +280,40 @@ fn fact12_neutral_antagonist_spares_constitutive_activity_inverse_agonist_remove
             excess(e_inverse),
             excess(e0)
         );
+        // The same at the level of spasms (all motor units present; issue 8 found a neutral
+        // antagonist cutting spasms by 96% at 10% residual 5-HT).
+        let core = m.adapted_core(0.1);
+        let spasm = |e: &raphe::model::DrugEffects| {
+            m.spasm(&core, m.pic_steady(m.receptor_activity(0.1, &core, e)), e)
+        };
+        let s0 = spasm(&none);
+        assert!(s0 > 0.05, "{name}: spasms at 10% residual 5-HT {s0}");
+        assert!(spasm(&ligand(9.0, 100.0, 1.0, 1.0, 1.0)) >= 0.85 * s0, "{name}: neutral antagonist");
+        assert!(spasm(&ligand(9.0, 1.26, 12.6, 0.05, 0.05)) <= 0.1 * s0, "{name}: inverse agonist");
         // Constitutive activity carries the receptor signal.
         let core = m.adapted_core(0.1);
         let r = m.readouts(&core, 0.1, m.pic_steady(m.receptor_activity(0.1, &core, &none)), &none);
         assert!(r.constitutive_activity >= 0.8 * r.receptor_activity, "{r:?}");
     }
+}
+
+/// In the SOD1 mouse the bundled comparison tells the two drug classes apart (issue 8: 80.3% vs
+/// 80.1% before the revision): the inverse agonist abolishes spasms, the neutral antagonist only
+/// removes the part carried by the residual 5-HT.
+#[test]
+fn mouse_inverse_agonist_outperforms_neutral_antagonist() {
+    let m = model("sod1_g86r_mouse");
+    let relief = |name: &str| {
+        let sc = scenario(name, &m);
+        let start = sc.dosing[0].start;
+        let treated = run(&m, &sc, Fidelity::Fast, 1.0 / 96.0);
+        let untreated = run(&m, &Scenario::untreated(), Fidelity::Fast, 1.0 / 96.0);
+        let (a, b) = (start + 1.0 / 24.0, start + 4.0 / 24.0);
+        1.0 - mean_between(&treated, a, b, |s| s.readouts.spasm)
+            / mean_between(&untreated, a, b, |s| s.readouts.spasm)
+    };
+    let (inverse, neutral) = (relief("sb206553_mouse"), relief("sb242084_mouse"));
+    assert!(inverse >= 0.9 && neutral <= inverse - 0.25, "SB206553 {inverse}, SB242084 {neutral}");
 }
 
 /// The neutral antagonist competes with the inverse agonist (Murray et al. 2010: SB242084 blocked
