@@ -23,6 +23,7 @@ pub mod model;
 pub mod output;
 pub mod params;
 pub mod pharmacology;
+pub mod plot;
 pub mod population;
 pub mod simulate;
 pub mod sweep;

@@ -16,6 +16,7 @@ fn main() -> std::process::ExitCode {
         cli::Command::Simulate(a) => cli::simulate(a),
         cli::Command::Params { model } => cli::params(model.as_deref()),
         cli::Command::Drugs { folder } => cli::drugs(folder),
+        cli::Command::Plot(a) => cli::plot::run(a),
         cli::Command::Sweep { file, threads, shard, resume, stop_after_chunks, out } => {
             cli::sweep(cli::SweepArgs { file, threads, shard, resume, stop_after_chunks, out })
         }

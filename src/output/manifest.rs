@@ -26,11 +26,15 @@ struct Manifest<'a> {
     git_revision: &'static str,
     command: Vec<String>,
     model: FileRecord<'a>,
+    /// Species of the model preset (figures choose their time unit from it).
+    species: crate::model::Species,
     parameters: &'a [Resolved],
     scenario: Option<FileRecord<'a>>,
     scenario_text: &'a str,
     drugs: Vec<FileRecord<'a>>,
     dosing: &'a [crate::pharmacology::scenario::Dosing],
+    infusions: &'a [crate::pharmacology::scenario::Infusion],
+    exercise: &'a [crate::pharmacology::exercise::ExerciseBlock],
     settings: &'a Settings,
     seed: Option<u64>,
 }
@@ -49,6 +53,7 @@ pub fn manifest_json(
         git_revision: env!("RAPHE_GIT_REVISION"),
         command,
         model: FileRecord { path: path(&model.source), sha256: sha256(&model.text), name: &model.name },
+        species: model.species,
         parameters: &model.resolved,
         scenario: scenario.source.as_ref().map(|_| FileRecord {
             path: path(&scenario.source),
@@ -66,6 +71,8 @@ pub fn manifest_json(
             })
             .collect(),
         dosing: &scenario.dosing,
+        infusions: &scenario.infusions,
+        exercise: &scenario.exercise,
         settings,
         // The model is deterministic; sweeps (later) record their seed here.
         seed: None,

@@ -10,6 +10,8 @@ use raphe::{bundled, output};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+pub mod plot;
+
 #[derive(Parser)]
 #[command(
     name = "raphe",
@@ -71,6 +73,8 @@ pub enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Draw a figure from output folders (course: one simulate folder; compare: several).
+    Plot(plot::PlotArgs),
     /// List the drug library: mechanism, routes, species with PK, dose limits.
     Drugs {
         /// Also look for drug files in this folder (before the bundled library).
@@ -98,6 +102,9 @@ pub struct SimulateArgs {
     /// Benefit-risk weights (TOML, see models/weights/benefit_risk.toml). Default: the bundled ones.
     #[arg(long)]
     pub weights: Option<PathBuf>,
+    /// Also draw the disease-course figure (DIR/figures/course.svg and course.png).
+    #[arg(long)]
+    pub plot: bool,
     /// Output folder (created if missing).
     #[arg(long)]
     pub out: PathBuf,
@@ -193,6 +200,11 @@ pub fn simulate(args: SimulateArgs) -> Result<()> {
     output::atomic::write(&args.out.join("manifest.json"), manifest.as_bytes())?;
 
     print_summary(&model, &scenario, &settings, &summary, &args.out);
+    if args.plot {
+        for figure in plot::simulate_figures(&args.out)? {
+            println!("  wrote {}", figure.display());
+        }
+    }
     Ok(())
 }
 

@@ -1,0 +1,251 @@
+//! Figures from raphe's own output folders (`raphe plot`, `--plot`). Plotting reads outputs and
+//! never simulates. SVG keeps text as text; PNG is rendered in pure Rust with the bundled font.
+//! Every figure is written atomically: a failed plot leaves no image behind.
+
+mod compare;
+mod course;
+pub mod data;
+mod stack;
+pub mod theme;
+
+use crate::error::{Error, Result};
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use stack::{Axis, Panel};
+use std::path::{Path, PathBuf};
+use theme::{Scale, FONT};
+
+pub use compare::DEFAULT_READOUTS;
+
+/// Image format, from the output file's extension.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Svg,
+    Png,
+}
+
+impl Format {
+    pub fn of(path: &Path) -> Result<Format> {
+        match path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref() {
+            Some("svg") => Ok(Format::Svg),
+            Some("png") => Ok(Format::Png),
+            _ => Err(Error::input(
+                path,
+                "--out",
+                None,
+                "unknown image format",
+                "a file name ending in .svg or .png",
+            )),
+        }
+    }
+}
+
+/// Size and labelling of a figure.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Options {
+    /// Width, mm (85 single column, 180 double column).
+    pub width_mm: f64,
+    /// Height, mm; by default from the number of panels.
+    pub height_mm: Option<f64>,
+    /// PNG resolution, dots per inch (SVG is laid out at 96 px per inch).
+    pub dpi: f64,
+    pub title: Option<String>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options { width_mm: 180.0, height_mm: None, dpi: 300.0, title: None }
+    }
+}
+
+impl Options {
+    fn check(&self, out: &Path) -> Result<()> {
+        Format::of(out)?;
+        let bad = |field: &str, allowed: &str| Err(Error::input(out, field, None, "out of range", allowed));
+        if !(60.0..=600.0).contains(&self.width_mm) {
+            return bad("--width", "60 to 600 mm");
+        }
+        if let Some(h) = self.height_mm {
+            if !(40.0..=1000.0).contains(&h) {
+                return bad("--height", "40 to 1000 mm");
+            }
+        }
+        if !(50.0..=1200.0).contains(&self.dpi) {
+            return bad("--dpi", "50 to 1200");
+        }
+        Ok(())
+    }
+}
+
+/// What a figure draws.
+enum Drawing {
+    Stack { axis: Axis, panels: Vec<Panel>, table: Vec<(String, Vec<String>)> },
+}
+
+/// The disease course of one simulate folder.
+pub fn course(dir: &Path, out: &Path, options: &Options) -> Result<()> {
+    options.check(out)?;
+    let run = data::Run::read(dir)?;
+    let (axis, panels) = course::build(&run)?;
+    let height = options.height_mm.unwrap_or(16.0 + 27.0 * panels.len() as f64);
+    let title = options.title.clone().unwrap_or_else(|| format!("Disease course: {}", run.label()));
+    write(out, options, height, &title, &Drawing::Stack { axis, panels, table: vec![] })
+}
+
+/// Several simulate folders overlaid, with a table of their summary metrics.
+pub fn compare(dirs: &[PathBuf], readouts: &[String], out: &Path, options: &Options) -> Result<()> {
+    options.check(out)?;
+    if dirs.len() < 2 {
+        return Err(Error::input(
+            out,
+            "INPUT",
+            None,
+            "compare needs two or more simulate folders",
+            "DIR DIR...",
+        ));
+    }
+    let runs: Vec<data::Run> = dirs.iter().map(|d| data::Run::read(d)).collect::<Result<_>>()?;
+    let (axis, panels, table) = compare::build(&runs, readouts)?;
+    let height =
+        options.height_mm.unwrap_or(16.0 + 26.0 * panels.len() as f64 + 5.0 * table.len() as f64 + 8.0);
+    let title = options.title.clone().unwrap_or_else(|| "Comparison".to_string());
+    write(out, options, height, &title, &Drawing::Stack { axis, panels, table })
+}
+
+/// Render `drawing` to `out` (format from the extension), atomically.
+fn write(out: &Path, options: &Options, height_mm: f64, title: &str, drawing: &Drawing) -> Result<()> {
+    theme::register_fonts();
+    let format = Format::of(out)?;
+    let dpi = match format {
+        Format::Svg => 96.0,
+        Format::Png => options.dpi,
+    };
+    let scale = Scale::new(dpi);
+    let size = (scale.mm(options.width_mm) as u32, scale.mm(height_mm) as u32);
+    let failed =
+        |problem: String| Error::input(out, "", None, format!("cannot draw the figure: {problem}"), "");
+    match format {
+        Format::Svg => {
+            let mut text = String::new();
+            {
+                let root = SVGBackend::with_string(&mut text, size).into_drawing_area();
+                paint(&root, scale, title, drawing).map_err(failed)?;
+                root.present().map_err(|e| failed(format!("{e:?}")))?;
+            }
+            crate::output::atomic::write(out, text.as_bytes())
+        }
+        Format::Png => {
+            let mut pixels = vec![255u8; size.0 as usize * size.1 as usize * 3];
+            {
+                let root = BitMapBackend::with_buffer(&mut pixels, size).into_drawing_area();
+                paint(&root, scale, title, drawing).map_err(failed)?;
+                root.present().map_err(|e| failed(format!("{e:?}")))?;
+            }
+            let png = encode_png(&pixels, size, dpi).map_err(|e| failed(e.to_string()))?;
+            crate::output::atomic::write(out, &png)
+        }
+    }
+}
+
+/// PNG bytes of an RGB buffer, with its resolution recorded (pHYs).
+fn encode_png(pixels: &[u8], size: (u32, u32), dpi: f64) -> std::result::Result<Vec<u8>, png::EncodingError> {
+    let mut bytes = Vec::new();
+    {
+        let mut encoder = png::Encoder::new(&mut bytes, size.0, size.1);
+        encoder.set_color(png::ColorType::Rgb);
+        encoder.set_depth(png::BitDepth::Eight);
+        let per_metre = (dpi / 0.0254).round() as u32;
+        encoder.set_pixel_dims(Some(png::PixelDimensions {
+            xppu: per_metre,
+            yppu: per_metre,
+            unit: png::Unit::Meter,
+        }));
+        let mut writer = encoder.write_header()?;
+        writer.write_image_data(pixels)?;
+    }
+    Ok(bytes)
+}
+
+fn paint<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    scale: Scale,
+    title: &str,
+    drawing: &Drawing,
+) -> std::result::Result<(), String> {
+    match drawing {
+        Drawing::Stack { axis, panels, table } => {
+            if table.is_empty() {
+                return stack::draw(root, scale, Some(title), axis, panels);
+            }
+            let (_, height) = root.dim_in_pixel();
+            let table_h = scale.mm(5.0 * table.len() as f64 + 8.0) as u32;
+            let (upper, lower) = root.split_vertically(height.saturating_sub(table_h));
+            stack::draw(&upper, scale, Some(title), axis, panels)?;
+            draw_table(&lower, scale, table)
+        }
+    }
+}
+
+/// A table of text: the first column left-aligned, the others centred in equal columns.
+fn draw_table<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    scale: Scale,
+    rows: &[(String, Vec<String>)],
+) -> std::result::Result<(), String> {
+    use plotters::style::text_anchor::{HPos, Pos, VPos};
+    let err = |e: DrawingAreaErrorKind<DB::ErrorType>| format!("{e:?}");
+    area.fill(&WHITE).map_err(err)?;
+    let (width, _) = area.dim_in_pixel();
+    let font = (FONT, scale.pt(theme::TICK_PT)).into_font().color(&BLACK);
+    let bold = (FONT, scale.pt(theme::TICK_PT)).into_font().style(FontStyle::Bold).color(&BLACK);
+    let left = scale.mm(4.0);
+    let first = scale.mm(52.0);
+    let n = rows.first().map_or(1, |r| r.1.len().max(1)) as i32;
+    let column = (width as i32 - left - first - scale.mm(4.0)) / n;
+    for (i, (label, cells)) in rows.iter().enumerate() {
+        let y = scale.mm(5.0) + i as i32 * scale.mm(5.0);
+        let style = if i == 0 { bold.clone() } else { font.clone() };
+        area.draw(&Text::new(
+            label.clone(),
+            (left, y),
+            style.clone().pos(Pos::new(HPos::Left, VPos::Center)),
+        ))
+        .map_err(err)?;
+        for (k, cell) in cells.iter().enumerate() {
+            let x = left + first + column * k as i32 + column / 2;
+            let text = fit(area, cell, &style, column - scale.mm(1.0));
+            area.draw(&Text::new(text, (x, y), style.clone().pos(Pos::new(HPos::Center, VPos::Center))))
+                .map_err(err)?;
+        }
+        if i == 0 {
+            let line = PathElement::new(
+                vec![(left, y + scale.mm(2.5)), (width as i32 - scale.mm(4.0), y + scale.mm(2.5))],
+                theme::GREY.stroke_width(1),
+            );
+            area.draw(&line).map_err(err)?;
+        }
+    }
+    Ok(())
+}
+
+/// `text`, shortened with an ellipsis until it fits `width` pixels.
+fn fit<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    text: &str,
+    style: &TextStyle,
+    width: i32,
+) -> String {
+    let mut s: Vec<char> = text.chars().collect();
+    loop {
+        let candidate: String = if s.len() < text.chars().count() {
+            s.iter().collect::<String>() + "…"
+        } else {
+            s.iter().collect()
+        };
+        let fits = area.estimate_text_size(&candidate, style).map(|(w, _)| w as i32 <= width).unwrap_or(true);
+        if fits || s.len() <= 3 {
+            return candidate;
+        }
+        s.pop();
+    }
+}
