@@ -74,8 +74,9 @@ fn exercise_lowers_tone_only() {
     let at = |t: &raphe::simulate::Trajectory, day: f64| *t.samples.iter().find(|s| s.day >= day).unwrap();
     let three_months = start + 3.0 * DAYS_PER_MONTH;
     let (a, b) = (at(&treated, three_months), at(&untreated, three_months));
+    // The one RCT: Ashworth -0.43 vs +0.25 at 3 months (difference 0.68, not significant).
     assert!(
-        a.readouts.ashworth < 0.8 * b.readouts.ashworth,
+        a.readouts.ashworth < b.readouts.ashworth - 0.2 && a.readouts.ashworth > b.readouts.ashworth - 1.0,
         "{} vs {}",
         a.readouts.ashworth,
         b.readouts.ashworth

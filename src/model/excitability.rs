@@ -18,6 +18,12 @@ pub fn pic_rate(pic: f64, steady: f64, time_constant: f64) -> f64 {
     (steady - pic) / time_constant
 }
 
+/// Gain of the afferent input that triggers reflexes, relative to healthy: drug gain on reflex
+/// transmission over the inhibition left after UMN loss.
+pub fn afferent_gain(umn_survival: f64, umn_inhibition_loss: f64, drug_gain: f64) -> f64 {
+    drug_gain / (1.0 - umn_inhibition_loss * (1.0 - umn_survival))
+}
+
 /// Reflex excitability relative to a healthy baseline (1 before disease and drugs).
 pub fn reflex_excitability(
     pic_ratio: f64,

@@ -173,9 +173,9 @@ pub struct Readouts {
     /// The part of `receptor_activity` that needs no 5-HT: constitutive activity (with the
     /// drugs present, so an inverse agonist lowers it and a neutral antagonist does not).
     pub constitutive_activity: f64,
-    /// Stretch-reflex drive: surviving motor units × (excitability − 1) × muscle force (see
-    /// `readouts::reflex_drive`); tone follows it, spasms the same above the plateau threshold.
-    pub reflex_drive: f64,
+    /// Motor-unit factor × PIC excess × afferent trigger × muscle force (see
+    /// `readouts::spasm_drive`): what spasm frequency grades.
+    pub spasm_drive: f64,
     pub excitability: f64,
     pub spasm: f64,
     pub spasms_per_hour: f64,
@@ -441,27 +441,42 @@ impl Model {
 
     /// Spasm intensity in [0, 1] at PIC `pic` (nA).
     pub fn spasm(&self, core: &Core, pic: f64, effects: &DrugEffects) -> f64 {
-        let e = self.excitability(core, pic, effects);
-        let drive = readouts::reflex_drive(e, self.params.plateau_threshold, core.lmn, effects.muscle_force);
-        readouts::spasm_intensity(drive, self.derived.spasm_hill)
+        let plateau = self.spasm_factor(core, pic);
+        self.spasm_from(plateau, core.lmn, effects)
     }
 
-    /// Reflex excitability without drugs at day `t` (5-HT quasi-steady): the slow factor of
-    /// the excitability when no drug acts on 5-HT or its receptors, where drugs only multiply it
-    /// ([`Self::spasm_from`]).
-    pub fn drug_free_excitability(&self, t: f64, core: &Core) -> f64 {
+    /// The drug-free slow factor of the spasm drive at day `t` (5-HT quasi-steady): the PIC in
+    /// excess of healthy times the disinhibited afferent trigger. When no drug acts on 5-HT or
+    /// its receptors, drugs only multiply it ([`Self::spasm_from`]).
+    pub fn drug_free_spasm_factor(&self, t: f64, core: &Core) -> f64 {
         let none = DrugEffects::default();
         let serotonin = self.serotonin_quasi_steady(core.raphe, t, &none);
         let pic = self.pic_steady(self.receptor_activity(serotonin, core, &none));
-        self.excitability(core, pic, &none)
+        self.spasm_factor(core, pic)
     }
 
-    /// Spasm intensity from the drug-free excitability and LMN survival, with drugs that act
-    /// downstream of the PIC (reflex gain, muscle force).
-    pub fn spasm_from(&self, drug_free_excitability: f64, lmn: f64, effects: &DrugEffects) -> f64 {
-        let e = drug_free_excitability * effects.reflex_gain;
-        let drive = readouts::reflex_drive(e, self.params.plateau_threshold, lmn, effects.muscle_force);
+    /// max(PIC/PIC₀ − 1, 0) / (remaining inhibition): a long-lasting reflex needs a PIC above
+    /// the healthy one to sustain it and an afferent input, disinhibited by UMN loss, to
+    /// trigger it (Bennett's scheme of spasms after SCI; docs/model.md §5).
+    fn spasm_factor(&self, core: &Core, pic: f64) -> f64 {
+        let p = &self.params;
+        let excess = (pic * self.derived.inverse_pic0 - 1.0).max(0.0);
+        excess * excitability::afferent_gain(core.umn, p.umn_inhibition_loss, 1.0)
+    }
+
+    /// Spasm intensity from the drug-free spasm factor and LMN survival, with drugs that act
+    /// downstream of the PIC: reflex transmission (GABA-B, GABA-A, alpha-2 agonists scale the
+    /// afferent trigger) and muscle force.
+    pub fn spasm_from(&self, spasm_factor: f64, lmn: f64, effects: &DrugEffects) -> f64 {
+        let drive =
+            readouts::spasm_drive(spasm_factor * effects.reflex_gain, self.units(lmn), effects.muscle_force);
         readouts::spasm_intensity(drive, self.derived.spasm_hill)
+    }
+
+    /// The motor-unit factor of the reflex drives: LMN survival to the power
+    /// `reflex_lmn_exponent`.
+    fn units(&self, lmn: f64) -> f64 {
+        crate::math::power(lmn.clamp(0.0, 1.0), self.params.reflex_lmn_exponent)
     }
 
     fn excitability(&self, core: &Core, pic: f64, effects: &DrugEffects) -> f64 {
@@ -508,12 +523,16 @@ impl Model {
         let receptor_activity = self.receptor_activity(serotonin, core, effects);
         let constitutive_activity = self.receptor_activity(0.0, core, effects);
         let excitability = self.excitability(core, pic, effects);
-        let reflex_drive = readouts::reflex_drive(excitability, 1.0, core.lmn, effects.muscle_force);
-        let spasm_drive =
-            readouts::reflex_drive(excitability, p.plateau_threshold, core.lmn, effects.muscle_force);
+        let units = self.units(core.lmn);
+        let stretch_drive = readouts::stretch_drive(excitability, units, effects.muscle_force);
+        let spasm_drive = readouts::spasm_drive(
+            self.spasm_factor(core, pic) * effects.reflex_gain,
+            units,
+            effects.muscle_force,
+        );
         let spasm = readouts::spasm_intensity(spasm_drive, self.derived.spasm_hill);
         let spasms_per_hour = spasm * p.spasm_max_frequency * DAYS_PER_HOUR;
-        let ashworth = readouts::ashworth(reflex_drive, effects.tone, self.derived.tone_hill);
+        let ashworth = readouts::ashworth(stretch_drive, effects.tone, self.derived.tone_hill);
         let function = readouts::motor_function(core.lmn, core.umn, p.umn_function_weight);
         let harms = effects.harms;
         let fvc =
@@ -522,7 +541,7 @@ impl Model {
         Readouts {
             receptor_activity,
             constitutive_activity,
-            reflex_drive,
+            spasm_drive,
             excitability,
             spasm,
             spasms_per_hour,

@@ -65,7 +65,7 @@ parameters! {
     pic_hill: Dimensionless / Positive, "Hill coefficient of receptor activity to PIC (G-protein cascade)";
     pic_time_constant: Time / Positive, "time constant of PIC facilitation following receptor activity";
     umn_inhibition_loss: Dimensionless / Fraction, "fraction of segmental inhibition of reflexes lost when all upper motor neurons are lost";
-    plateau_threshold: Dimensionless / Positive, "reflex excitability (x baseline) above which brief inputs trigger self-sustained plateaus (spasms)";
+    reflex_lmn_exponent: Dimensionless / Positive, "power of LMN survival in the reflex drive (how steeply spasms and tone fade as motor units are lost)";
     spasm_half_drive: Dimensionless / Positive, "reflex drive (surviving motor units x excess excitability) giving half-maximal spasm intensity";
     spasm_hill: Dimensionless / Positive, "steepness of spasm intensity against reflex drive";
     spasm_clinical_threshold: Dimensionless / PositiveFraction, "spasm intensity taken as clinically present (spasm onset)";

@@ -323,11 +323,11 @@ impl Panels<'_, '_> {
                 let mut values = [0.0; POINTS];
                 if run.slow_factors {
                     // No drug acts on 5-HT or its receptors: drugs only multiply the drug-free
-                    // excitability, a slow function of time, taken quadratic across the segment
+                    // spasm factor, a slow function of time, taken quadratic across the segment
                     // from three evaluations (error ~ (segment / disease time scale)³).
                     let at = |t: f64| {
                         let core = run.slow.at(t);
-                        (run.model.drug_free_excitability(t, &core), core.lmn)
+                        (run.model.drug_free_spasm_factor(t, &core), core.lmn)
                     };
                     let (a, b, c) = (at(start), at(start + 0.5 * length), at(start + length));
                     let quadratic = |y0: f64, y1: f64, y2: f64, s: f64| {
@@ -336,9 +336,9 @@ impl Panels<'_, '_> {
                     for ((v, dt), point) in values.iter_mut().zip(&pattern.offsets[j]).zip(&pattern.points[j])
                     {
                         let s = dt / length;
-                        let excitability = quadratic(a.0, b.0, c.0, s);
+                        let factor = quadratic(a.0, b.0, c.0, s);
                         let lmn = quadratic(a.1, b.1, c.1, s);
-                        *v = run.model.spasm_from(excitability, lmn, &point.effects);
+                        *v = run.model.spasm_from(factor, lmn, &point.effects);
                     }
                 } else {
                     for ((v, dt), point) in values.iter_mut().zip(&pattern.offsets[j]).zip(&pattern.points[j])

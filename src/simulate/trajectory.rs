@@ -89,9 +89,12 @@ const FIXED: &[(&str, &str, &str, Getter)] = &[
     ("excitability", "1", "reflex excitability, x baseline", |s| s.readouts.excitability),
     ("umn_survival", "1", "surviving fraction of upper motor neurons", |s| s.core.umn),
     ("lmn_survival", "1", "surviving fraction of lower motor neurons (motor units)", |s| s.core.lmn),
-    ("reflex_drive", "1", "surviving motor units x (excitability - 1) x muscle force: what tone and spasms grade", |s| {
-        s.readouts.reflex_drive
-    }),
+    (
+        "spasm_drive",
+        "1",
+        "motor-unit factor x (PIC/healthy PIC - 1) x afferent trigger x muscle force: what spasm frequency grades",
+        |s| s.readouts.spasm_drive,
+    ),
     ("spasm_intensity", "1", "spasm intensity: fraction of the maximal spasm frequency (0-1)", |s| s.readouts.spasm),
     ("spasms_per_hour", "1/h", "spasm frequency", |s| s.readouts.spasms_per_hour),
     ("penn_spasm_score", "points", "Penn spasm frequency score (0-4)", |s| s.readouts.penn),
