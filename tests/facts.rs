@@ -446,3 +446,29 @@ fn serotonin_precursor_raises_established_spasms_acutely() {
         assert!(t > 1.05 * u, "days {a}-{b}: 5-HTP {t}, untreated {u}");
     }
 }
+
+/// An SSRI in a cord that still has its serotonergic innervation leaves no lasting tone or
+/// spasms: 5-HT above the healthy level down-regulates the receptors within weeks (review of
+/// issue 8: without desensitisation an SSRI gave a healthy cord MAS 0.5 for as long as it was
+/// taken).
+#[test]
+fn ssri_in_an_innervated_cord_has_no_lasting_effect() {
+    let m = model("human_als");
+    let start = 100.0;
+    assert!(m.params.raphe_onset > start + 120.0, "the test needs an innervated cord");
+    let mut settings = raphe::simulate::Settings::for_model(&m, Fidelity::Fast);
+    settings.duration = start + 120.0;
+    settings.output_step = 0.25;
+    let treated = raphe::simulate::simulate(&m, &escitalopram(&m, start, start + 120.0), &settings).unwrap();
+    let untreated = raphe::simulate::simulate(&m, &Scenario::untreated(), &settings).unwrap();
+    let (a, b) = (start + 28.0, start + 112.0);
+    assert!(mean_between(&treated, a, b, |s| s.serotonin) > 1.5, "the SSRI raises 5-HT");
+    let tone = |t: &raphe::simulate::Trajectory| mean_between(t, a, b, |s| s.readouts.ashworth);
+    assert!(
+        (tone(&treated) - tone(&untreated)).abs() < 0.2,
+        "MAS {} vs {}",
+        tone(&treated),
+        tone(&untreated)
+    );
+    assert!(mean_between(&treated, a, b, |s| s.readouts.spasms_per_hour) < 0.2);
+}

@@ -26,9 +26,12 @@ fn check(label: &str, traj: &Trajectory, pic_max: f64, serotonergic: bool) {
         }
         let serotonin_max = if serotonergic { 10.0 } else { 1.0 + 1e-12 };
         assert!(s.serotonin >= 0.0 && s.serotonin <= serotonin_max, "{at}: serotonin {}", s.serotonin);
+        // Density falls below baseline only when a drug raises 5-HT above it (desensitisation,
+        // never below a fifth of baseline).
+        let density_min = if serotonergic { 0.2 } else { 1.0 };
         assert!(
-            s.core.ht2b_density >= 1.0 - 1e-9 && s.core.ht2c_density >= 1.0 - 1e-9,
-            "{at}: density below baseline"
+            s.core.ht2b_density >= density_min - 1e-9 && s.core.ht2c_density >= density_min - 1e-9,
+            "{at}: density below {density_min}"
         );
         assert!(s.pic >= -1e-12 && s.pic <= pic_max + 1e-9, "{at}: pic {}", s.pic);
         assert!((0.0..=4.0).contains(&s.readouts.ashworth), "{at}: ashworth");

@@ -220,6 +220,9 @@ struct Derived {
     /// subtype's share over its baseline active fraction (multiplied, not divided, per call).
     ht2b_weight: f64,
     ht2c_weight: f64,
+    /// 5-HT occupancy of each subtype in the healthy cord.
+    ht2b_occupancy0: f64,
+    ht2c_occupancy0: f64,
     pic0: f64,
     inverse_pic0: f64,
     pic_hill: crate::math::Hill,
@@ -299,6 +302,8 @@ impl Model {
             lmn: Degeneration { onset: p.lmn_onset, hazard: p.lmn_hazard },
             ht2b_weight: (1.0 - p.ht2c_share_of_pic) / ht2b.active_fraction(0.0, s0, none),
             ht2c_weight: p.ht2c_share_of_pic / ht2c.active_fraction(0.0, s0, none),
+            ht2b_occupancy0: ht2b.serotonin_occupancy(s0),
+            ht2c_occupancy0: ht2c.serotonin_occupancy(s0),
             ht2b,
             ht2c,
             pic0: excitability::pic_steady(1.0, p.pic_max, Hill::new(p.pic_half_activity, p.pic_hill)),
@@ -366,7 +371,8 @@ impl Model {
     /// chronic-spinal state when `raphe` is 0, the healthy one when it is 1.
     pub fn adapted_core(&self, raphe: f64) -> Core {
         let p = &self.params;
-        let density = receptor::density_target(raphe, p.receptor_upregulation_max);
+        let density =
+            receptor::density_target(raphe, p.receptor_upregulation_max, 0.0, p.receptor_desensitisation);
         Core {
             raphe,
             ht2b_density: density,
@@ -488,29 +494,54 @@ impl Model {
         )
     }
 
-    /// Rates of the slow states and the spasm integral, given the PIC (a state in the full
-    /// path, quasi-steady in the fast path) and the drug effects.
-    pub fn core_rates(&self, phase: Phase, core: &Core, pic: f64, effects: &DrugEffects) -> Core {
-        Core { spasm_auc: self.spasm(core, pic, effects), ..self.slow_rates(phase, core) }
+    /// Rates of the slow states and the spasm integral, given 5-HT and the PIC (states in the
+    /// full path, quasi-steady in the fast path) and the drug effects.
+    pub fn core_rates(
+        &self,
+        phase: Phase,
+        core: &Core,
+        serotonin: f64,
+        pic: f64,
+        effects: &DrugEffects,
+    ) -> Core {
+        Core { spasm_auc: self.spasm(core, pic, effects), ..self.slow_rates(phase, core, serotonin) }
     }
 
-    /// Rates of the states that drugs do not touch (all but the spasm integral, whose rate is
-    /// left at zero): neuron loss, NfL and the receptor adaptation, which follows denervation,
-    /// not the 5-HT level (docs/model.md §3).
-    pub fn slow_rates(&self, phase: Phase, core: &Core) -> Core {
+    /// 5-HT occupancy of 5-HT2B and 5-HT2C above the healthy one (0 at or below it).
+    fn occupancy_excess(&self, serotonin: f64) -> (f64, f64) {
+        let d = &self.derived;
+        let s_nm = serotonin.max(0.0) * self.params.serotonin_baseline;
+        let excess = |r: &Subtype, healthy: f64| (r.serotonin_occupancy(s_nm) / healthy - 1.0).max(0.0);
+        (excess(&d.ht2b, d.ht2b_occupancy0), excess(&d.ht2c, d.ht2c_occupancy0))
+    }
+
+    /// Rates of the states that drugs do not touch directly (all but the spasm integral, whose
+    /// rate is left at zero), given 5-HT: neuron loss, NfL and the receptor adaptation, which
+    /// follows denervation (up) and 5-HT above the healthy level (down; docs/model.md §3). Only a
+    /// drug that raises 5-HT above baseline reaches the slow states.
+    pub fn slow_rates(&self, phase: Phase, core: &Core, serotonin: f64) -> Core {
         let p = &self.params;
         let d = &self.derived;
-        let density_target = receptor::density_target(core.raphe, p.receptor_upregulation_max);
+        let (excess_b, excess_c) = self.occupancy_excess(serotonin);
+        let target = |excess| {
+            receptor::density_target(
+                core.raphe,
+                p.receptor_upregulation_max,
+                excess,
+                p.receptor_desensitisation,
+            )
+        };
         let umn_rate = d.umn.rate(core.umn, phase.umn);
         let lmn_rate = d.lmn.rate(core.lmn, phase.lmn);
-        let density = |density| receptor::density_rate(density, density_target, p.receptor_upregulation_time);
+        let density =
+            |density, excess| receptor::density_rate(density, target(excess), p.receptor_upregulation_time);
         let isoform_target = receptor::isoform_target(core.raphe, p.active_isoform_max_share);
         Core {
             raphe: d.raphe.rate(core.raphe, phase.raphe),
             umn: umn_rate,
             lmn: lmn_rate,
-            ht2b_density: density(core.ht2b_density),
-            ht2c_density: density(core.ht2c_density),
+            ht2b_density: density(core.ht2b_density, excess_b),
+            ht2c_density: density(core.ht2c_density, excess_c),
             isoform_shift: (isoform_target - core.isoform_shift) / p.isoform_shift_time,
             nfl: nfl::rate(core.nfl, p.nfl_baseline, p.nfl_gain, -(umn_rate + lmn_rate), d.nfl_clearance),
             spasm_auc: 0.0,

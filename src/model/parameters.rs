@@ -58,6 +58,7 @@ parameters! {
     ht2c_share_of_pic: Dimensionless / Fraction, "share of the PIC-facilitating receptor activity carried by 5-HT2C (rest 5-HT2B)";
     receptor_upregulation_max: Dimensionless / NonNegative, "maximal rise of receptor density (x baseline - 1) when agonist occupancy is lost";
     receptor_upregulation_time: Time / Positive, "time constant of receptor density change (supersensitivity)";
+    receptor_desensitisation: Dimensionless / NonNegative, "fall of receptor density (x baseline) per unit of 5-HT occupancy above the healthy one";
     active_isoform_max_share: Dimensionless / Fraction, "share of 5-HT2B/2C receptors in the constitutively active form after complete serotonergic denervation";
     isoform_shift_time: Time / Positive, "time constant of the shift towards constitutively active receptors after denervation";
     pic_max: Current / Positive, "maximal motoneuron persistent inward current";

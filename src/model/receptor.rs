@@ -57,14 +57,29 @@ impl Subtype {
         let active = two_state_active(self.active_isoform_ratio, s, alpha, drugs);
         innervated + isoform_shift * (active - innervated)
     }
+
+    /// Fraction of innervated-form receptors with 5-HT bound (the two-state model's
+    /// s(1 + Lα) / (1 + s + L(1 + αs))): the agonist signal whose excess desensitises.
+    pub fn serotonin_occupancy(&self, serotonin_nm: f64) -> f64 {
+        let s = serotonin_nm / self.kd_serotonin;
+        let (l, alpha) = (self.constitutive_ratio, self.serotonin_efficacy);
+        s * (1.0 + l * alpha) / (1.0 + s + l * (1.0 + alpha * s))
+    }
 }
 
 /// Receptor density (x baseline) towards which the slow state relaxes: it rises by up to
-/// `max_rise` with the loss of descending serotonergic projections (1 − raphe survival):
-/// denervation supersensitivity, driven by the lost innervation, not by the 5-HT level
-/// (docs/model.md §3).
-pub fn density_target(raphe_survival: f64, max_rise: f64) -> f64 {
-    1.0 + max_rise * (1.0 - raphe_survival).clamp(0.0, 1.0)
+/// `max_rise` with the loss of descending serotonergic projections (1 − raphe survival:
+/// denervation supersensitivity, driven by the lost innervation, not by a low 5-HT level), and
+/// falls by `desensitisation` per unit of 5-HT occupancy above the healthy one (agonist-driven
+/// down-regulation: an SSRI in an innervated cord). Never below a fifth of baseline.
+pub fn density_target(
+    raphe_survival: f64,
+    max_rise: f64,
+    occupancy_excess: f64,
+    desensitisation: f64,
+) -> f64 {
+    let rise = max_rise * (1.0 - raphe_survival).clamp(0.0, 1.0);
+    (1.0 + rise - desensitisation * occupancy_excess.max(0.0)).max(0.2)
 }
 
 /// d(density)/dt.
@@ -125,6 +140,15 @@ mod tests {
             assert!((with(1.0) - basal).abs() < 1e-12, "neutral antagonist leaves basal activity");
             assert!(with(0.01) < basal, "inverse agonist lowers constitutive activity");
         }
+    }
+
+    #[test]
+    fn density_rises_with_denervation_and_falls_with_excess_agonist() {
+        assert_eq!(density_target(1.0, 1.0, 0.0, 0.4), 1.0);
+        assert!((density_target(0.25, 1.0, 0.0, 0.4) - 1.75).abs() < 1e-15);
+        assert!((density_target(1.0, 1.0, 0.5, 0.4) - 0.8).abs() < 1e-15);
+        assert_eq!(density_target(1.0, 1.0, 100.0, 0.4), 0.2, "floor at a fifth of baseline");
+        assert_eq!(density_target(0.5, 1.0, -1.0, 0.4), 1.5, "a 5-HT deficit does not desensitise");
     }
 
     #[test]

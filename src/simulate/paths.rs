@@ -81,7 +81,7 @@ impl System<f64, SVector<f64, FULL_N>> for FullRhs<'_> {
         let core = Core::from_slice(y);
         let pk = pk_states(y, self.drugs.len());
         let effects = effects::combined(self.drugs, &pk);
-        let rates = self.model.core_rates(self.phase, &core, y[PIC], &effects);
+        let rates = self.model.core_rates(self.phase, &core, y[SEROTONIN], y[PIC], &effects);
         dy.as_mut_slice()[..Core::LEN].copy_from_slice(&rates.to_array());
         dy[SEROTONIN] = self.model.serotonin_rate(y[SEROTONIN], core.raphe, &effects);
         let activity = self.model.receptor_activity(y[SEROTONIN], &core, &effects);
@@ -298,7 +298,7 @@ impl System<f64, SVector<f64, FAST_N>> for FastRhs<'_> {
         let core = Core::from_slice(y);
         let pk = propagate_all(self.drugs, &self.pk0, t - self.t0, &self.rates);
         let v = FastValues::at(self, t, y, &core, &pk);
-        let rates = self.model.core_rates(self.phase, &core, v.pic, &v.effects);
+        let rates = self.model.core_rates(self.phase, &core, v.serotonin, v.pic, &v.effects);
         dy.as_mut_slice()[..Core::LEN].copy_from_slice(&rates.to_array());
         dy[FAST_SEROTONIN] = if self.states.serotonin {
             self.model.serotonin_rate(v.serotonin, core.raphe, &v.effects)

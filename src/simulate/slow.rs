@@ -8,7 +8,7 @@
 
 use super::solver::{self, Tolerances};
 use crate::error::Result;
-use crate::model::{Core, Model, Phase};
+use crate::model::{Core, DrugEffects, Model, Phase};
 use ode_solvers::{SVector, System};
 
 const N: usize = Core::LEN;
@@ -36,10 +36,11 @@ struct SlowRhs<'a> {
 }
 
 impl SlowRhs<'_> {
-    fn rates(&self, _t: f64, y: &[f64]) -> [f64; N] {
+    fn rates(&self, t: f64, y: &[f64]) -> [f64; N] {
         let core = Core::from_slice(y);
+        let serotonin = self.model.serotonin_quasi_steady(core.raphe, t, &DrugEffects::default());
         // The spasm integral is the quadrature path's job; leaving it out keeps the steps long.
-        self.model.slow_rates(self.phase, &core).to_array()
+        self.model.slow_rates(self.phase, &core, serotonin).to_array()
     }
 }
 
