@@ -50,8 +50,11 @@ fn titles(run: &Run, name: &str) -> (String, String) {
     (t, unit)
 }
 
-/// Axis, panels and table rows (label, one cell per run) of the comparison.
-pub fn build(runs: &[Run], readouts: &[String]) -> Result<(Axis, Vec<Panel>, Vec<(String, Vec<String>)>)> {
+/// Rows of the metric table: a label and one cell per run.
+pub type Table = Vec<(String, Vec<String>)>;
+
+/// Axis, panels and metric table of the comparison.
+pub fn build(runs: &[Run], readouts: &[String]) -> Result<(Axis, Vec<Panel>, Table)> {
     let first = runs.first().ok_or_else(|| Error::Settings("compare needs at least one folder".into()))?;
     let (per, x_title) = time_axis(first);
     let labels = distinct_labels(runs);

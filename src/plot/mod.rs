@@ -79,7 +79,7 @@ impl Options {
 
 /// What a figure draws.
 enum Drawing {
-    Stack { axis: Axis, panels: Vec<Panel>, table: Vec<(String, Vec<String>)> },
+    Stack { axis: Axis, panels: Vec<Panel>, table: compare::Table },
 }
 
 /// The disease course of one simulate folder.
