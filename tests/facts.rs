@@ -178,8 +178,8 @@ fn faster_lmn_loss_brings_onset_and_death_earlier() {
 
 /// Fact 11: spasms and tone fade as LMNs are lost, before respiratory death (late ALS turns
 /// flaccid): in the default patient both fall over the last year of life, spasm intensity at
-/// death is at most 40% of its peak and below one spasm per hour (Penn 2 or less), and the
-/// Modified Ashworth score is at least half a point below its peak.
+/// death is at most 40% of its peak, and the Modified Ashworth score is at least half a point
+/// below its peak.
 #[test]
 fn fact11_spasms_and_tone_fade_before_death() {
     let (traj, s) = natural_history(&model("human_als"));
@@ -189,7 +189,7 @@ fn fact11_spasms_and_tone_fade_before_death() {
     let year_before = alive.iter().rev().find(|x| x.day <= death - 365.0).unwrap();
     let peak_tone = alive.iter().map(|x| x.readouts.ashworth).fold(0.0, f64::max);
     assert!(
-        last.readouts.spasm <= 0.7 * s.peak_spasm,
+        last.readouts.spasm <= 0.4 * s.peak_spasm,
         "spasm {} at death, peak {}",
         last.readouts.spasm,
         s.peak_spasm
@@ -291,9 +291,9 @@ fn fact12_neutral_antagonist_spares_constitutive_activity_inverse_agonist_remove
             excess(e_inverse),
             excess(e0)
         );
-        // The same at the level of spasms (all motor units present; issue 8 found a neutral
-        // antagonist cutting spasms by 96% at 10% residual 5-HT).
-        let core = m.adapted_core(0.1);
+        // The same at the level of spasms, with the UMN and LMN losses of established disease
+        // (issue 8 found a neutral antagonist cutting spasms by 96% at 10% residual 5-HT).
+        let core = raphe::model::Core { umn: 0.6, lmn: 0.6, ..m.adapted_core(0.1) };
         let spasm = |e: &raphe::model::DrugEffects| {
             m.spasm(&core, m.pic_steady(m.receptor_activity(0.1, &core, e)), e)
         };

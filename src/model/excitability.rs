@@ -18,10 +18,11 @@ pub fn pic_rate(pic: f64, steady: f64, time_constant: f64) -> f64 {
     (steady - pic) / time_constant
 }
 
-/// Gain of the afferent input that triggers reflexes, relative to healthy: drug gain on reflex
-/// transmission over the inhibition left after UMN loss.
-pub fn afferent_gain(umn_survival: f64, umn_inhibition_loss: f64, drug_gain: f64) -> f64 {
-    drug_gain / (1.0 - umn_inhibition_loss * (1.0 - umn_survival))
+/// Disinhibition of segmental reflex pathways by UMN loss: 1/(remaining inhibition) − 1, zero
+/// in the healthy cord. Long polysynaptic EPSPs, which trigger spasms, and the exaggerated
+/// stretch reflex of spasticity appear only when descending inhibition is lost.
+pub fn disinhibition(umn_survival: f64, umn_inhibition_loss: f64) -> f64 {
+    1.0 / (1.0 - umn_inhibition_loss * (1.0 - umn_survival.clamp(0.0, 1.0))) - 1.0
 }
 
 /// Reflex excitability relative to a healthy baseline (1 before disease and drugs).

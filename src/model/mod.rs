@@ -173,8 +173,8 @@ pub struct Readouts {
     /// The part of `receptor_activity` that needs no 5-HT: constitutive activity (with the
     /// drugs present, so an inverse agonist lowers it and a neutral antagonist does not).
     pub constitutive_activity: f64,
-    /// Motor-unit factor × PIC excess × afferent trigger × muscle force (see
-    /// `readouts::spasm_drive`): what spasm frequency grades.
+    /// Motor-unit factor × PIC excess × disinhibition × drug gain × muscle force (see
+    /// `readouts::reflex_drive`): what spasm frequency grades.
     pub spasm_drive: f64,
     pub excitability: f64,
     pub spasm: f64,
@@ -461,13 +461,21 @@ impl Model {
         self.spasm_factor(core, pic)
     }
 
-    /// max(PIC/PIC₀ − 1, 0) / (remaining inhibition): a long-lasting reflex needs a PIC above
-    /// the healthy one to sustain it and an afferent input, disinhibited by UMN loss, to
-    /// trigger it (Bennett's scheme of spasms after SCI; docs/model.md §5).
+    /// max(PIC/PIC₀ − 1, 0) × disinhibition: a long-lasting reflex needs a PIC above the
+    /// healthy one to sustain it and a long EPSP, which appears only when UMN loss has removed
+    /// inhibition, to trigger it (the scheme of spasms after SCI; docs/model.md §5).
     fn spasm_factor(&self, core: &Core, pic: f64) -> f64 {
-        let p = &self.params;
         let excess = (pic * self.derived.inverse_pic0 - 1.0).max(0.0);
-        excess * excitability::afferent_gain(core.umn, p.umn_inhibition_loss, 1.0)
+        excess * excitability::disinhibition(core.umn, self.params.umn_inhibition_loss)
+    }
+
+    /// max(PIC/PIC₀ − θ, 0) × disinhibition: the exaggerated stretch reflex behind tone needs
+    /// lost inhibition and grows with the motoneurons' PIC above a fraction θ of the healthy one
+    /// (`tone_pic_threshold`), so UMN loss alone gives only slight hyperreflexia.
+    fn tone_factor(&self, core: &Core, pic: f64) -> f64 {
+        let p = &self.params;
+        let pic_part = (pic * self.derived.inverse_pic0 - p.tone_pic_threshold).max(0.0);
+        pic_part * excitability::disinhibition(core.umn, p.umn_inhibition_loss)
     }
 
     /// Spasm intensity from the drug-free spasm factor and LMN survival, with drugs that act
@@ -475,7 +483,7 @@ impl Model {
     /// afferent trigger) and muscle force.
     pub fn spasm_from(&self, spasm_factor: f64, lmn: f64, effects: &DrugEffects) -> f64 {
         let drive =
-            readouts::spasm_drive(spasm_factor * effects.reflex_gain, self.units(lmn), effects.muscle_force);
+            readouts::reflex_drive(spasm_factor * effects.reflex_gain, self.units(lmn), effects.muscle_force);
         readouts::spasm_intensity(drive, self.derived.spasm_hill)
     }
 
@@ -555,8 +563,12 @@ impl Model {
         let constitutive_activity = self.receptor_activity(0.0, core, effects);
         let excitability = self.excitability(core, pic, effects);
         let units = self.units(core.lmn);
-        let stretch_drive = readouts::stretch_drive(excitability, units, effects.muscle_force);
-        let spasm_drive = readouts::spasm_drive(
+        let stretch_drive = readouts::reflex_drive(
+            self.tone_factor(core, pic) * effects.reflex_gain,
+            units,
+            effects.muscle_force,
+        );
+        let spasm_drive = readouts::reflex_drive(
             self.spasm_factor(core, pic) * effects.reflex_gain,
             units,
             effects.muscle_force,

@@ -71,6 +71,7 @@ parameters! {
     spasm_hill: Dimensionless / Positive, "steepness of spasm intensity against reflex drive";
     spasm_clinical_threshold: Dimensionless / PositiveFraction, "spasm intensity taken as clinically present (spasm onset)";
     spasm_max_frequency: Rate / Positive, "spasm frequency at spasm intensity 1 with all motor units present";
+    tone_pic_threshold: Dimensionless / NonNegative, "PIC (x healthy) above which the disinhibited stretch reflex grows (tone)";
     tone_half_drive: Dimensionless / Positive, "reflex drive giving Modified Ashworth 2 (half the scale)";
     tone_hill: Dimensionless / Positive, "steepness of the Modified Ashworth score against reflex drive";
     pain_spasm_weight: Dimensionless / Fraction, "weight of spasm intensity in the pain score (0-10 scale / 10)";

@@ -3,20 +3,12 @@
 
 use crate::math::Hill;
 
-/// Stretch-reflex drive, behind tone: the involuntary force a passive stretch recruits,
-/// relative to a healthy muscle. It needs excess excitability max(E − 1, 0) and the
-/// motor-unit factor `units` (LMN survival to a power, see `Model::units`), so it falls as LMNs
-/// are lost (late ALS turns flaccid); `muscle_force` (< 1 under excitation–contraction
-/// blockers) scales the force.
-pub fn stretch_drive(excitability: f64, units: f64, muscle_force: f64) -> f64 {
-    units * muscle_force * (excitability - 1.0).max(0.0)
-}
-
-/// Spasm drive: a long-lasting reflex needs a PIC above the healthy one and a (disinhibited)
-/// afferent trigger, `plateau_trigger` = max(PIC/PIC₀ − 1, 0) × afferent gain, and surviving
-/// motor units and muscle force as the stretch drive.
-pub fn spasm_drive(plateau_trigger: f64, units: f64, muscle_force: f64) -> f64 {
-    units * muscle_force * plateau_trigger.max(0.0)
+/// Reflex drive: the involuntary force a reflex recruits, relative to a healthy muscle, from
+/// its neural `factor` (PIC and disinhibition terms, times the drug gain on reflex
+/// transmission), the motor-unit factor `units` (LMN survival to a power, see `Model::units`:
+/// late ALS turns flaccid) and `muscle_force` (< 1 under excitation–contraction blockers).
+pub fn reflex_drive(factor: f64, units: f64, muscle_force: f64) -> f64 {
+    units * muscle_force * factor.max(0.0)
 }
 
 /// Spasm intensity in [0, 1] (fraction of the maximal spasm frequency) from the reflex drive;
@@ -88,10 +80,10 @@ mod tests {
     #[test]
     fn no_spasm_at_baseline_and_monotone_above() {
         let hill = Hill::new(0.5, 2.0);
-        assert_eq!(spasm_intensity(spasm_drive(0.0, 1.0, 1.0), hill), 0.0);
+        assert_eq!(spasm_intensity(reflex_drive(0.0, 1.0, 1.0), hill), 0.0);
         let mut last = 0.0;
         for excess in [0.5, 1.0, 3.0, 7.0] {
-            let s = spasm_intensity(spasm_drive(excess, 1.0, 1.0), hill);
+            let s = spasm_intensity(reflex_drive(excess, 1.0, 1.0), hill);
             assert!(s > last && s <= 1.0);
             last = s;
         }
@@ -99,8 +91,8 @@ mod tests {
 
     #[test]
     fn drive_fades_with_motor_units_and_ashworth_spans_the_scale() {
-        assert!(stretch_drive(3.0, 0.2, 1.0) < stretch_drive(3.0, 0.5, 1.0));
-        assert_eq!(stretch_drive(0.9, 1.0, 1.0), 0.0, "no drive below healthy excitability");
+        assert!(reflex_drive(3.0, 0.2, 1.0) < reflex_drive(3.0, 0.5, 1.0));
+        assert_eq!(reflex_drive(-0.1, 1.0, 1.0), 0.0, "no negative drive");
         let hill = Hill::new(0.3, 2.0);
         assert!((ashworth(0.3, 1.0, hill) - 2.0).abs() < 1e-12, "MAS 2 at the half drive");
         assert!(ashworth(10.0, 1.0, hill) > 3.9 && ashworth(0.01, 1.0, hill) < 0.1);

@@ -16,9 +16,13 @@ from SALib.analyze import sobol as sobol_analyze
 from SALib.sample import sobol as sobol_sample
 
 ROOT = Path(__file__).resolve().parents[2]
-RAPHE = ROOT / "target" / "release" / "raphe"
-EXAMPLE = ROOT / "target" / "release" / "examples" / "sobol_indices"
-POINTS = ROOT / "target" / "release" / "examples" / "sobol_points"
+# Where cargo put the binaries (CARGO_TARGET_DIR, build.target-dir or ./target).
+TARGET = Path(json.loads(subprocess.run(
+    ["cargo", "metadata", "--format-version", "1", "--no-deps"],
+    cwd=ROOT, check=True, capture_output=True, text=True).stdout)["target_directory"])
+RAPHE = TARGET / "release" / "raphe"
+EXAMPLE = TARGET / "release" / "examples" / "sobol_indices"
+POINTS = TARGET / "release" / "examples" / "sobol_points"
 
 
 def close(a, b, tol, what):
