@@ -447,8 +447,8 @@ impl Model {
 
     /// Spasm intensity in [0, 1] at PIC `pic` (nA).
     pub fn spasm(&self, core: &Core, pic: f64, effects: &DrugEffects) -> f64 {
-        let plateau = self.spasm_factor(core, pic);
-        self.spasm_from(plateau, core.lmn, effects)
+        let factor = self.spasm_factor(core, pic);
+        self.spasm_from(factor, core.lmn, effects)
     }
 
     /// The drug-free slow factor of the spasm drive at day `t` (5-HT quasi-steady): the PIC in

@@ -1,5 +1,5 @@
 //! Clinical readouts derived from the states: spasm intensity, Penn spasm frequency score,
-//! an Ashworth-like tone score, pain, motor function, ALSFRS-R and FVC.
+//! the Modified Ashworth score, pain, motor function, ALSFRS-R and FVC.
 
 use crate::math::Hill;
 
