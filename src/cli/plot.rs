@@ -11,6 +11,15 @@ pub enum Kind {
     Course,
     /// Several simulate folders overlaid (readouts, side effects) with a table of summary metrics.
     Compare,
+    /// A sweep folder: the metric against a factor (lines per level of --by, or median and
+    /// 5-95% band over the other factors).
+    DoseResponse,
+    /// A grid sweep folder: the metric over two factors, with a colour bar.
+    Heatmap,
+    /// A sweep folder: histogram of the metric over runs (failed runs counted).
+    Distribution,
+    /// A sensitivity folder: Sobol' S1 and ST with intervals, or Morris mu* and sigma, ranked.
+    Sensitivity,
 }
 
 #[derive(clap::Args)]
@@ -40,16 +49,22 @@ pub struct PlotArgs {
     /// alsfrs_r, fvc); side effects are added when any run has them.
     #[arg(long = "readout")]
     pub readouts: Vec<String>,
+    /// Sweep kinds: the metric (a runs.csv column; sensitivity: default the first).
+    #[arg(long)]
+    pub metric: Option<String>,
+    /// dose-response: the factor on the x axis (default the first); heatmap: its x factor.
+    #[arg(long)]
+    pub factor: Option<String>,
+    /// dose-response: one line per level of this factor; heatmap: its y factor.
+    #[arg(long)]
+    pub by: Option<String>,
 }
 
 pub fn run(args: PlotArgs) -> Result<()> {
     let options = Options { width_mm: args.width, height_mm: args.height, dpi: args.dpi, title: args.title };
     match args.kind {
         Kind::Course => {
-            if args.inputs.len() != 1 {
-                anyhow::bail!("plot course takes one simulate folder ({} given)", args.inputs.len());
-            }
-            plot::course(&args.inputs[0], &args.out, &options)?;
+            plot::course(one_input(&args.inputs, "simulate")?, &args.out, &options)?;
         }
         Kind::Compare => {
             let readouts: Vec<String> = if args.readouts.is_empty() {
@@ -59,9 +74,38 @@ pub fn run(args: PlotArgs) -> Result<()> {
             };
             plot::compare(&args.inputs, &readouts, &args.out, &options)?;
         }
+        Kind::DoseResponse | Kind::Heatmap | Kind::Distribution => {
+            let dir = one_input(&args.inputs, "sweep")?;
+            let metric = args
+                .metric
+                .as_deref()
+                .ok_or_else(|| anyhow::anyhow!("--metric is required (a metric column of runs.csv)"))?;
+            let kind = match args.kind {
+                Kind::DoseResponse => plot::SweepKind::DoseResponse { factor: args.factor, by: args.by },
+                Kind::Heatmap => plot::SweepKind::Heatmap { x: args.factor, y: args.by },
+                _ => plot::SweepKind::Distribution,
+            };
+            plot::sweep(dir, &kind, metric, &args.out, &options)?;
+        }
+        Kind::Sensitivity => {
+            plot::sensitivity(
+                one_input(&args.inputs, "sensitivity")?,
+                args.metric.as_deref(),
+                &args.out,
+                &options,
+            )?;
+        }
     }
     println!("wrote {}", args.out.display());
     Ok(())
+}
+
+/// The one input folder a kind takes.
+fn one_input<'a>(inputs: &'a [PathBuf], what: &str) -> Result<&'a Path> {
+    match inputs {
+        [one] => Ok(one),
+        _ => anyhow::bail!("this kind takes one {what} folder ({} given)", inputs.len()),
+    }
 }
 
 /// `simulate --plot`: the course figure as SVG and PNG in DIR/figures/.

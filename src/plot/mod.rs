@@ -6,6 +6,7 @@ mod compare;
 mod course;
 pub mod data;
 mod stack;
+mod sweeps;
 pub mod theme;
 
 use crate::error::{Error, Result};
@@ -80,6 +81,56 @@ impl Options {
 /// What a figure draws.
 enum Drawing {
     Stack { axis: Axis, panels: Vec<Panel>, table: compare::Table },
+    Chart(sweeps::Chart),
+}
+
+/// Which sweep figure, with its choices.
+#[derive(Debug, Clone)]
+pub enum SweepKind {
+    /// The metric against a factor; lines for the levels of `by`, else median and 5–95% band.
+    DoseResponse { factor: Option<String>, by: Option<String> },
+    /// The metric over a grid of two factors.
+    Heatmap { x: Option<String>, y: Option<String> },
+    /// Histogram of the metric over runs.
+    Distribution,
+}
+
+/// A figure of a sweep folder's runs.csv.
+pub fn sweep(dir: &Path, kind: &SweepKind, metric: &str, out: &Path, options: &Options) -> Result<()> {
+    options.check(out)?;
+    let runs = sweeps::Sweep::read(dir)?;
+    let name = runs.metric_title(metric);
+    match kind {
+        SweepKind::DoseResponse { factor, by } => {
+            let (axis, panels) = sweeps::dose_response(&runs, metric, factor.as_deref(), by.as_deref())?;
+            let title = options.title.clone().unwrap_or_else(|| format!("{name} against {}", axis.x_title));
+            let height = options.height_mm.unwrap_or(sweeps::stack_height(&panels));
+            write(out, options, height, &title, &Drawing::Stack { axis, panels, table: vec![] })
+        }
+        SweepKind::Heatmap { x, y } => {
+            let chart = sweeps::heatmap(&runs, metric, x.as_deref(), y.as_deref())?;
+            let title = options.title.clone().unwrap_or_else(|| name.clone());
+            write(out, options, options.height_mm.unwrap_or(120.0), &title, &Drawing::Chart(chart))
+        }
+        SweepKind::Distribution => {
+            let chart = sweeps::distribution(&runs, metric)?;
+            let title = options.title.clone().unwrap_or_else(|| format!("Distribution of {name} over runs"));
+            write(out, options, options.height_mm.unwrap_or(90.0), &title, &Drawing::Chart(chart))
+        }
+    }
+}
+
+/// Sobol' S1/ST with intervals, or Morris mu*/sigma, ranked, from a sensitivity folder.
+pub fn sensitivity(dir: &Path, metric: Option<&str>, out: &Path, options: &Options) -> Result<()> {
+    options.check(out)?;
+    let chart = sweeps::sensitivity(dir, metric)?;
+    let n = match &chart {
+        sweeps::Chart::Bars { labels, .. } => labels.len(),
+        _ => 1,
+    };
+    let title = options.title.clone().unwrap_or_else(|| "Sensitivity".to_string());
+    let height = options.height_mm.unwrap_or(30.0 + 9.0 * n as f64);
+    write(out, options, height, &title, &Drawing::Chart(chart))
 }
 
 /// The disease course of one simulate folder.
@@ -173,6 +224,7 @@ fn paint<DB: DrawingBackend>(
     drawing: &Drawing,
 ) -> std::result::Result<(), String> {
     match drawing {
+        Drawing::Chart(chart) => sweeps::draw(root, scale, title, chart),
         Drawing::Stack { axis, panels, table } => {
             if table.is_empty() {
                 return stack::draw(root, scale, Some(title), axis, panels);
