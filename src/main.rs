@@ -17,11 +17,11 @@ fn main() -> std::process::ExitCode {
         cli::Command::Params { model } => cli::params(model.as_deref()),
         cli::Command::Drugs { folder } => cli::drugs(folder),
         cli::Command::Plot(a) => cli::plot::run(a),
-        cli::Command::Sweep { file, threads, shard, resume, stop_after_chunks, out } => {
-            cli::sweep(cli::SweepArgs { file, threads, shard, resume, stop_after_chunks, out })
+        cli::Command::Sweep { file, threads, shard, resume, stop_after_chunks, out, plot } => {
+            cli::sweep(cli::SweepArgs { file, threads, shard, resume, stop_after_chunks, out, plot })
         }
         cli::Command::Merge { dirs, out } => cli::merge(dirs, out),
-        cli::Command::Sensitivity { file, threads, out } => cli::sensitivity(file, threads, out),
+        cli::Command::Sensitivity { file, threads, out, plot } => cli::sensitivity(file, threads, out, plot),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

@@ -294,3 +294,25 @@ fn sweep_figures_refuse_unknown_metrics_and_all_failed_sweeps() {
         .stderr(predicate::str::contains("no successful run"));
     assert!(!out.exists());
 }
+
+#[test]
+fn sweep_and_sensitivity_plot_flags_write_their_figures() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("grid");
+    raphe()
+        .args(["sweep", "models/sweeps/baclofen_dose_interval.toml", "--plot", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    for kind in ["distribution", "dose-response", "heatmap"] {
+        let svg = std::fs::read_to_string(out.join(format!("figures/{kind}_spasm_auc.svg"))).unwrap();
+        check_layout(&svg);
+    }
+    let out = dir.path().join("morris");
+    raphe()
+        .args(["sensitivity", "models/sweeps/spasm_morris.toml", "--plot", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    check_layout(&std::fs::read_to_string(out.join("figures/sensitivity_spasm_auc.svg")).unwrap());
+}

@@ -53,6 +53,10 @@ pub enum Command {
         /// Output folder (created if missing).
         #[arg(long)]
         out: PathBuf,
+        /// Also draw each metric's distribution and dose-response (and a heatmap for a
+        /// two-factor grid) into DIR/figures/.
+        #[arg(long)]
+        plot: bool,
     },
     /// Join the runs.csv of sweep shards (same sweep file, every shard once) into one folder
     /// (runs.csv, runs.parquet, manifest.json).
@@ -72,6 +76,9 @@ pub enum Command {
         threads: Option<usize>,
         #[arg(long)]
         out: PathBuf,
+        /// Also draw the indices of each metric into DIR/figures/.
+        #[arg(long)]
+        plot: bool,
     },
     /// Draw a figure from output folders (course: one simulate folder; compare: several).
     Plot(plot::PlotArgs),
@@ -319,6 +326,7 @@ pub struct SweepArgs {
     pub resume: bool,
     pub stop_after_chunks: Option<usize>,
     pub out: PathBuf,
+    pub plot: bool,
 }
 
 pub fn sweep(a: SweepArgs) -> Result<()> {
@@ -328,7 +336,15 @@ pub fn sweep(a: SweepArgs) -> Result<()> {
     };
     let sweep = raphe::sweep::Sweep::load(&a.file)?;
     let opts = raphe::sweep::RunOptions { shard, resume: a.resume, stop_after_chunks: a.stop_after_chunks };
-    sweep_to(&a.file, &sweep, a.threads, opts, &a.out)
+    sweep_to(&a.file, &sweep, a.threads, opts, &a.out)?;
+    if a.plot && a.out.join("runs.csv").exists() {
+        let (written, skipped) = raphe::plot::sweep_figures(&a.out)?;
+        for problem in skipped {
+            eprintln!("warning: no figure for {problem}");
+        }
+        println!("  wrote {} figures in {}", written.len(), a.out.join("figures").display());
+    }
+    Ok(())
 }
 
 fn sweep_to(
@@ -396,7 +412,7 @@ fn units<'a>(pairs: impl Iterator<Item = (&'a str, Option<&'a str>)>) -> serde_j
     serde_json::Value::Object(pairs.map(|(n, u)| (n.to_string(), serde_json::json!(u))).collect())
 }
 
-pub fn sensitivity(file: PathBuf, threads: Option<usize>, out: PathBuf) -> Result<()> {
+pub fn sensitivity(file: PathBuf, threads: Option<usize>, out: PathBuf, plot: bool) -> Result<()> {
     use raphe::sweep::{sensitivity, DesignKind};
     let sweep = raphe::sweep::Sweep::load(&file)?;
     if !matches!(sweep.design, DesignKind::Sobol | DesignKind::Morris) {
@@ -450,6 +466,10 @@ pub fn sensitivity(file: PathBuf, threads: Option<usize>, out: PathBuf) -> Resul
     }
     output::atomic::write(&out.join("sensitivity.csv"), csv.as_bytes())?;
     println!("wrote {}/sensitivity.csv", out.display());
+    if plot {
+        let written = raphe::plot::sensitivity_figures(&out, &sweep.metrics)?;
+        println!("  wrote {} figures in {}", written.len(), out.join("figures").display());
+    }
     Ok(())
 }
 

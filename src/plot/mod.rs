@@ -120,6 +120,48 @@ pub fn sweep(dir: &Path, kind: &SweepKind, metric: &str, out: &Path, options: &O
     }
 }
 
+/// The natural figures of a sweep folder, as SVG in DIR/figures/: for every metric its
+/// distribution and its response to the first factor, and a heatmap when the sweep is a grid
+/// over two factors. Metrics no run reached are skipped and named in the second list.
+pub fn sweep_figures(dir: &Path) -> Result<(Vec<PathBuf>, Vec<String>)> {
+    let runs = sweeps::Sweep::read(dir)?;
+    let figures = dir.join("figures");
+    std::fs::create_dir_all(&figures).map_err(|source| Error::Output { path: figures.clone(), source })?;
+    let (mut written, mut skipped) = (Vec::new(), Vec::new());
+    let options = Options::default();
+    for metric in &runs.metrics {
+        let mut kinds = vec![
+            ("distribution", SweepKind::Distribution),
+            ("dose-response", SweepKind::DoseResponse { factor: None, by: None }),
+        ];
+        if runs.factors.len() == 2 {
+            kinds.push(("heatmap", SweepKind::Heatmap { x: None, y: None }));
+        }
+        for (name, kind) in kinds {
+            let out = figures.join(format!("{name}_{metric}.svg"));
+            match sweep(dir, &kind, metric, &out, &options) {
+                Ok(()) => written.push(out),
+                Err(e) => skipped.push(format!("{name} of {metric}: {e}")),
+            }
+        }
+    }
+    Ok((written, skipped))
+}
+
+/// The sensitivity figure of every metric of a sensitivity folder, as SVG in DIR/figures/.
+pub fn sensitivity_figures(dir: &Path, metrics: &[String]) -> Result<Vec<PathBuf>> {
+    let figures = dir.join("figures");
+    std::fs::create_dir_all(&figures).map_err(|source| Error::Output { path: figures.clone(), source })?;
+    let mut written = Vec::new();
+    for metric in metrics {
+        let out = figures.join(format!("sensitivity_{metric}.svg"));
+        if sensitivity(dir, Some(metric), &out, &Options::default()).is_ok() {
+            written.push(out);
+        }
+    }
+    Ok(written)
+}
+
 /// Sobol' S1/ST with intervals, or Morris mu*/sigma, ranked, from a sensitivity folder.
 pub fn sensitivity(dir: &Path, metric: Option<&str>, out: &Path, options: &Options) -> Result<()> {
     options.check(out)?;
