@@ -316,3 +316,50 @@ fn sweep_and_sensitivity_plot_flags_write_their_figures() {
         .success();
     check_layout(&std::fs::read_to_string(out.join("figures/sensitivity_spasm_auc.svg")).unwrap());
 }
+
+#[test]
+fn pkpd_figure_reads_the_fine_window() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("tiz");
+    raphe()
+        .args([
+            "simulate",
+            "--scenario",
+            "tizanidine_oral_tid",
+            "--window",
+            "4y..4y+1d",
+            "--window-step",
+            "10min",
+            "--out",
+        ])
+        .arg(&out)
+        .assert()
+        .success();
+    // 1 day at 10 min: 145 window rows beside the daily grid.
+    let rows = std::fs::read_to_string(out.join("trajectory.csv")).unwrap().lines().count();
+    assert!(rows > 145 + 1900, "{rows} rows");
+    let svg = dir.path().join("pkpd.svg");
+    raphe().args(["plot", "pkpd"]).arg(&out).arg("--out").arg(&svg).assert().success();
+    let text = std::fs::read_to_string(&svg).unwrap();
+    for e in
+        ["Plasma", "CSF (effect site)", "tizanidine", "sedation", "BP fall", "hours after day 1461", "dose"]
+    {
+        assert!(text.contains(e), "SVG lacks `{e}`");
+    }
+    check_layout(&text);
+    // A run without a window, and a window outside the run, are refused clearly.
+    let plain = simulate(dir.path(), Some("tizanidine_oral_tid"));
+    raphe()
+        .args(["plot", "pkpd"])
+        .arg(&plain)
+        .args(["--out", "x.svg"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("no fine output window").and(predicate::str::contains("--window")));
+    raphe()
+        .args(["simulate", "--window", "7y..8y", "--out"])
+        .arg(dir.path().join("bad"))
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("window"));
+}

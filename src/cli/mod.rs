@@ -103,6 +103,13 @@ pub struct SimulateArgs {
     /// Days between trajectory rows (default: the model's output step).
     #[arg(long)]
     pub output_step: Option<f64>,
+    /// Extra fine rows from A to B (times as days or with a unit: 1461, 4y, 4y+2d, 36h),
+    /// e.g. to see dose peaks: --window 4y..4y+2d --window-step 10min.
+    #[arg(long)]
+    pub window: Option<String>,
+    /// Step of the --window rows (default 10min; a number of days or with a unit: 5min, 0.5h).
+    #[arg(long)]
+    pub window_step: Option<String>,
     /// fast: closed-form PK and quasi-steady fast states; full: every state integrated.
     #[arg(long, default_value = "fast")]
     pub fidelity: Fidelity,
@@ -115,6 +122,30 @@ pub struct SimulateArgs {
     /// Output folder (created if missing).
     #[arg(long)]
     pub out: PathBuf,
+}
+
+/// A time as days: a number of days, or numbers with units (y, w, d, h, min) joined by `+`
+/// (`4y+2d`).
+fn time_in_days(text: &str, flag: &str) -> Result<f64> {
+    let mut total = 0.0;
+    for part in text.split('+') {
+        let part = part.trim();
+        let split = part.find(|c: char| c.is_ascii_alphabetic()).unwrap_or(part.len());
+        let (number, unit) = part.split_at(split);
+        let value: f64 = number.trim().parse().map_err(|_| {
+            anyhow::anyhow!("{flag} `{text}`: `{part}` is not a number with an optional unit")
+        })?;
+        let days = match unit.trim() {
+            "" | "d" | "day" | "days" => 1.0,
+            "y" | "year" | "years" => 365.25,
+            "w" | "week" | "weeks" => 7.0,
+            "h" | "hour" | "hours" => 1.0 / 24.0,
+            "min" | "minute" | "minutes" => 1.0 / 1440.0,
+            u => bail!("{flag} `{text}`: unknown unit `{u}` (allowed: y, w, d, h, min)"),
+        };
+        total += value * days;
+    }
+    Ok(total)
 }
 
 /// A model from a path, or a bundled model by name.
@@ -167,6 +198,17 @@ pub fn simulate(args: SimulateArgs) -> Result<()> {
     let mut settings = Settings::for_model(&model, args.fidelity);
     settings.duration = positive(args.days, settings.duration, "--days")?;
     settings.output_step = positive(args.output_step, settings.output_step, "--output-step")?;
+    if let Some(text) = &args.window {
+        let (a, b) = text
+            .split_once("..")
+            .ok_or_else(|| anyhow::anyhow!("--window `{text}`: expected START..END, e.g. 4y..4y+2d"))?;
+        let step = args.window_step.as_deref().unwrap_or("10min");
+        settings.window = Some(simulate::Window {
+            start: time_in_days(a, "--window")?,
+            end: time_in_days(b, "--window")?,
+            step: time_in_days(step, "--window-step")?,
+        });
+    }
     for warning in &scenario.warnings {
         eprintln!("warning: {warning}");
     }

@@ -11,6 +11,9 @@ pub enum Kind {
     Course,
     /// Several simulate folders overlaid (readouts, side effects) with a table of summary metrics.
     Compare,
+    /// The fine window of a simulate folder (`simulate --window`): plasma and CSF levels,
+    /// excitability, spasms and side effects over hours, doses marked.
+    Pkpd,
     /// A sweep folder: the metric against a factor (lines per level of --by, or median and
     /// 5-95% band over the other factors).
     DoseResponse,
@@ -66,6 +69,7 @@ pub fn run(args: PlotArgs) -> Result<()> {
         Kind::Course => {
             plot::course(one_input(&args.inputs, "simulate")?, &args.out, &options)?;
         }
+        Kind::Pkpd => plot::pkpd(one_input(&args.inputs, "simulate")?, &args.out, &options)?,
         Kind::Compare => {
             let readouts: Vec<String> = if args.readouts.is_empty() {
                 plot::DEFAULT_READOUTS.iter().map(|s| s.to_string()).collect()

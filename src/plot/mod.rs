@@ -5,6 +5,7 @@
 mod compare;
 mod course;
 pub mod data;
+mod pkpd;
 mod stack;
 mod sweeps;
 pub mod theme;
@@ -182,6 +183,16 @@ pub fn course(dir: &Path, out: &Path, options: &Options) -> Result<()> {
     let (axis, panels) = course::build(&run)?;
     let height = options.height_mm.unwrap_or(16.0 + 27.0 * panels.len() as f64);
     let title = options.title.clone().unwrap_or_else(|| format!("Disease course: {}", run.label()));
+    write(out, options, height, &title, &Drawing::Stack { axis, panels, table: vec![] })
+}
+
+/// The fine window of a simulate folder (`simulate --window`): levels, effects, side effects.
+pub fn pkpd(dir: &Path, out: &Path, options: &Options) -> Result<()> {
+    options.check(out)?;
+    let run = data::Run::read(dir)?;
+    let (axis, panels) = pkpd::build(&run)?;
+    let height = options.height_mm.unwrap_or(16.0 + 30.0 * panels.len() as f64);
+    let title = options.title.clone().unwrap_or_else(|| format!("PK/PD: {}", run.label()));
     write(out, options, height, &title, &Drawing::Stack { axis, panels, table: vec![] })
 }
 

@@ -56,6 +56,16 @@ pub struct Settings {
     /// Follow side effects every 15 min (summary peaks, benefit–risk). Sweeps that record no
     /// side-effect metric turn it off to save time; the samples' own harm readouts remain.
     pub track_harms: bool,
+    /// Extra output rows at a fine step inside a window (dose peaks the regular grid hides).
+    pub window: Option<Window>,
+}
+
+/// A window of fine output rows: `start` to `end` every `step`, days.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct Window {
+    pub start: f64,
+    pub end: f64,
+    pub step: f64,
 }
 
 impl Settings {
@@ -67,6 +77,7 @@ impl Settings {
             fidelity,
             tolerances: Tolerances::default(),
             track_harms: true,
+            window: None,
         }
     }
 }
@@ -80,6 +91,18 @@ fn output_times(duration: f64, step: f64) -> Vec<f64> {
     let mut times: Vec<f64> = (0..=n).map(|i| i as f64 * step).collect();
     if duration - times[n] > SAME_TIME {
         times.push(duration);
+    }
+    times
+}
+
+/// Output times of `settings`: the regular grid, merged with the fine window's rows.
+fn settings_output_times(settings: &Settings) -> Vec<f64> {
+    let mut times = output_times(settings.duration, settings.output_step);
+    if let Some(w) = settings.window {
+        let n = ((w.end - w.start) / w.step + SAME_TIME).floor() as usize;
+        times.extend((0..=n).map(|i| w.start + i as f64 * w.step).filter(|t| *t <= settings.duration));
+        times.sort_by(f64::total_cmp);
+        times.dedup_by(|a, b| (*a - *b).abs() < SAME_TIME);
     }
     times
 }
@@ -101,6 +124,15 @@ impl Settings {
                 "output step {} days: must be > 0 and give at most {MAX_ROWS} rows",
                 self.output_step
             ));
+        }
+        if let Some(w) = self.window {
+            let ok = w.start >= 0.0 && w.end > w.start && w.end <= self.duration && w.step > 0.0;
+            if !(ok && (w.end - w.start) / w.step <= MAX_ROWS) {
+                return bad(format!(
+                    "window {}..{} every {} days: allowed start >= 0, start < end <= the duration ({} days), step > 0, at most {MAX_ROWS} rows",
+                    w.start, w.end, w.step, self.duration
+                ));
+            }
         }
         let t = self.tolerances;
         if !(t.relative > 0.0 && t.relative < 1.0 && t.absolute > 0.0) {

@@ -2,7 +2,7 @@
 //! run into segments on which every input is constant; and the stretches where the segment
 //! pattern repeats (regular dosing), which the quadrature path summarises period by period.
 
-use super::{output_times, Settings, SAME_TIME};
+use super::{settings_output_times, Settings, SAME_TIME};
 use crate::model::Model;
 use crate::pharmacology::scenario::MAX_DRUGS;
 use crate::pharmacology::{DoseEvent, Rates, Scenario};
@@ -65,7 +65,7 @@ const MAX_PATTERN: usize = 256;
 impl Plan {
     pub fn new(model: &Model, scenario: &Scenario, settings: &Settings) -> Plan {
         let duration = settings.duration;
-        let outputs = output_times(duration, settings.output_step);
+        let outputs = settings_output_times(settings);
         let doses = scenario.doses_until(duration);
         let inside = |t: &f64| *t > 0.0 && *t < duration;
         let onsets: Vec<f64> = model.onsets().into_iter().filter(inside).collect();
@@ -187,6 +187,7 @@ impl Plan {
 
 #[cfg(test)]
 mod tests {
+    use super::super::output_times;
     use super::*;
     use crate::pharmacology::Route;
 
