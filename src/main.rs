@@ -17,6 +17,7 @@ fn main() -> std::process::ExitCode {
         cli::Command::Params { model } => cli::params(model.as_deref()),
         cli::Command::Drugs { folder } => cli::drugs(folder),
         cli::Command::Plot(a) => cli::plot::run(a),
+        cli::Command::Report { dirs, out } => cli::plot::report(&dirs, &out),
         cli::Command::Sweep { file, threads, shard, resume, stop_after_chunks, out, plot } => {
             cli::sweep(cli::SweepArgs { file, threads, shard, resume, stop_after_chunks, out, plot })
         }

@@ -363,3 +363,21 @@ fn pkpd_figure_reads_the_fine_window() {
         .failure()
         .stderr(predicate::str::contains("window"));
 }
+
+#[test]
+fn report_is_one_self_contained_page() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = simulate(dir.path(), None);
+    let b = simulate(dir.path(), Some("baclofen_oral_tid"));
+    let page = dir.path().join("report.html");
+    raphe().arg("report").arg(&a).arg(&b).arg("--out").arg(&page).assert().success();
+    let html = std::fs::read_to_string(&page).unwrap();
+    assert_eq!(html.matches("<svg").count(), 3, "comparison and two courses inline");
+    assert!(!html.contains("<script") && !html.contains("src=") && !html.contains("href="));
+    for e in ["Summary", "spasm_auc", "benefit–risk", "Scenario:", "Provenance: raphe", "baclofen_oral_tid"]
+    {
+        assert!(html.contains(e), "report lacks `{e}`");
+    }
+    raphe().args(["report", "/no/such", "--out"]).arg(dir.path().join("x.html")).assert().failure();
+    assert!(!dir.path().join("x.html").exists());
+}

@@ -82,6 +82,16 @@ pub enum Command {
     },
     /// Draw a figure from output folders (course: one simulate folder; compare: several).
     Plot(plot::PlotArgs),
+    /// One self-contained HTML page sharing one or more simulate folders: figures, summary
+    /// metrics, scenario, parameters that differ from the preset, provenance.
+    Report {
+        /// Output folders of `raphe simulate`.
+        #[arg(required = true)]
+        dirs: Vec<PathBuf>,
+        /// The HTML file to write.
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// List the drug library: mechanism, routes, species with PK, dose limits.
     Drugs {
         /// Also look for drug files in this folder (before the bundled library).

@@ -104,6 +104,13 @@ pub fn run(args: PlotArgs) -> Result<()> {
     Ok(())
 }
 
+/// `raphe report`.
+pub fn report(dirs: &[PathBuf], out: &Path) -> Result<()> {
+    raphe::plot::report::write(dirs, out)?;
+    println!("wrote {}", out.display());
+    Ok(())
+}
+
 /// The one input folder a kind takes.
 fn one_input<'a>(inputs: &'a [PathBuf], what: &str) -> Result<&'a Path> {
     match inputs {

@@ -6,6 +6,7 @@ mod compare;
 mod course;
 pub mod data;
 mod pkpd;
+pub mod report;
 mod stack;
 mod sweeps;
 pub mod theme;
@@ -218,37 +219,78 @@ pub fn compare(dirs: &[PathBuf], readouts: &[String], out: &Path, options: &Opti
 
 /// Render `drawing` to `out` (format from the extension), atomically.
 fn write(out: &Path, options: &Options, height_mm: f64, title: &str, drawing: &Drawing) -> Result<()> {
+    let bytes = render(Format::of(out)?, options, height_mm, title, drawing)
+        .map_err(|problem| Error::input(out, "", None, format!("cannot draw the figure: {problem}"), ""))?;
+    crate::output::atomic::write(out, &bytes)
+}
+
+/// The figure's bytes in `format`.
+fn render(
+    format: Format,
+    options: &Options,
+    height_mm: f64,
+    title: &str,
+    drawing: &Drawing,
+) -> std::result::Result<Vec<u8>, String> {
     theme::register_fonts();
-    let format = Format::of(out)?;
     let dpi = match format {
         Format::Svg => 96.0,
         Format::Png => options.dpi,
     };
     let scale = Scale::new(dpi);
     let size = (scale.mm(options.width_mm) as u32, scale.mm(height_mm) as u32);
-    let failed =
-        |problem: String| Error::input(out, "", None, format!("cannot draw the figure: {problem}"), "");
     match format {
         Format::Svg => {
             let mut text = String::new();
             {
                 let root = SVGBackend::with_string(&mut text, size).into_drawing_area();
-                paint(&root, scale, title, drawing).map_err(failed)?;
-                root.present().map_err(|e| failed(format!("{e:?}")))?;
+                paint(&root, scale, title, drawing)?;
+                root.present().map_err(|e| format!("{e:?}"))?;
             }
-            crate::output::atomic::write(out, text.as_bytes())
+            Ok(text.into_bytes())
         }
         Format::Png => {
             let mut pixels = vec![255u8; size.0 as usize * size.1 as usize * 3];
             {
                 let root = BitMapBackend::with_buffer(&mut pixels, size).into_drawing_area();
-                paint(&root, scale, title, drawing).map_err(failed)?;
-                root.present().map_err(|e| failed(format!("{e:?}")))?;
+                paint(&root, scale, title, drawing)?;
+                root.present().map_err(|e| format!("{e:?}"))?;
             }
-            let png = encode_png(&pixels, size, dpi).map_err(|e| failed(e.to_string()))?;
-            crate::output::atomic::write(out, &png)
+            encode_png(&pixels, size, dpi).map_err(|e| e.to_string())
         }
     }
+}
+
+/// The course figure of a simulate folder as SVG text (for the report).
+pub(crate) fn course_svg(run: &data::Run) -> Result<String> {
+    let (axis, panels) = course::build(run)?;
+    let height = 16.0 + 27.0 * panels.len() as f64;
+    let title = format!("Disease course: {}", run.label());
+    let bytes = render(
+        Format::Svg,
+        &Options::default(),
+        height,
+        &title,
+        &Drawing::Stack { axis, panels, table: vec![] },
+    )
+    .map_err(|p| Error::input(&run.dir, "", None, format!("cannot draw the figure: {p}"), ""))?;
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
+}
+
+/// The comparison figure of several simulate folders as SVG text (for the report).
+pub(crate) fn compare_svg(runs: &[data::Run]) -> Result<String> {
+    let readouts: Vec<String> = DEFAULT_READOUTS.iter().map(|s| s.to_string()).collect();
+    let (axis, panels, table) = compare::build(runs, &readouts)?;
+    let height = 16.0 + 26.0 * panels.len() as f64 + 5.0 * table.len() as f64 + 8.0;
+    let bytes = render(
+        Format::Svg,
+        &Options::default(),
+        height,
+        "Comparison",
+        &Drawing::Stack { axis, panels, table },
+    )
+    .map_err(|p| Error::input(&runs[0].dir, "", None, format!("cannot draw the figure: {p}"), ""))?;
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
 }
 
 /// PNG bytes of an RGB buffer, with its resolution recorded (pHYs).
