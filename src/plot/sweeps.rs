@@ -392,7 +392,8 @@ pub fn sensitivity(dir: &Path, metric: Option<&str>) -> Result<Chart> {
         )
     };
     let mut order: Vec<usize> = (0..rows.len()).collect();
-    let rank = col(names[1].1[0]).unwrap_or(2);
+    // Ranked by ST (Sobol) or mu* (Morris).
+    let rank = col(if names[0].0 == "S1" { "ST" } else { "mu_star" }).unwrap_or(2);
     order.sort_by(|&a, &b| num(rows[b], rank).total_cmp(&num(rows[a], rank)));
     let labels = order.iter().map(|&i| rows[i][1].trim_start_matches("model.").to_string()).collect();
     let bars = names
