@@ -252,11 +252,7 @@ fn sweep_figures_render_from_the_example_sweeps() {
             &lhs,
             vec!["runs", "death_day (day)", "without a value"],
         ),
-        (
-            vec!["sensitivity"],
-            &morris,
-            vec!["mu*", "sigma", "Morris elementary effects of spasm_auc", "lmn_hazard"],
-        ),
+        (vec!["sensitivity"], &morris, vec!["mu* of spasm_auc", "sigma (interactions", "lmn_hazard"]),
     ];
     for (args, input, expected) in cases {
         let svg = dir.path().join(format!("{}.svg", args[0]));

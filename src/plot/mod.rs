@@ -170,6 +170,7 @@ pub fn sensitivity(dir: &Path, metric: Option<&str>, out: &Path, options: &Optio
     let chart = sweeps::sensitivity(dir, metric)?;
     let n = match &chart {
         sweeps::Chart::Bars { labels, .. } => labels.len(),
+        sweeps::Chart::Scatter { points, .. } => points.len().max(8),
         _ => 1,
     };
     let title = options.title.clone().unwrap_or_else(|| "Sensitivity".to_string());

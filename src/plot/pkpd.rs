@@ -72,6 +72,15 @@ pub fn build(run: &Run) -> Result<(Axis, Vec<Panel>)> {
             })
         })
         .collect();
+    // Receptor activity when a drug moves it within the window (5-HT2 ligands, 5-HT drugs).
+    let activity = pick("receptor_activity")?;
+    let (lo, hi) = activity.iter().fold((f64::MAX, f64::MIN), |(a, b), v| (a.min(*v), b.max(*v)));
+    let receptors = (hi - lo > 0.01 * hi.abs()).then(|| Panel {
+        title: "5-HT2B/2C receptors".into(),
+        y_title: "× healthy".into(),
+        series: vec![Series::line("activity", hours.clone(), activity, series_colour(0))],
+        ..Panel::default()
+    });
     let mut panels = vec![
         Panel {
             title: "Plasma".into(),
@@ -108,6 +117,9 @@ pub fn build(run: &Run) -> Result<(Axis, Vec<Panel>)> {
             ..Panel::default()
         },
     ];
+    if let Some(r) = receptors {
+        panels.insert(2, r);
+    }
     if !harm_series.is_empty() {
         panels.push(Panel {
             title: "Side effects".into(),

@@ -287,6 +287,12 @@ pub enum Chart {
         labels: Vec<String>,
         bars: Vec<(String, Vec<Bar>)>,
     },
+    /// Morris: sigma against mu*, one marker per factor, named in the legend.
+    Scatter {
+        x_title: String,
+        y_title: String,
+        points: Vec<(String, f64, f64)>,
+    },
 }
 
 /// `heatmap`: the metric over a grid of two factors.
@@ -395,7 +401,20 @@ pub fn sensitivity(dir: &Path, metric: Option<&str>) -> Result<Chart> {
     // Ranked by ST (Sobol) or mu* (Morris).
     let rank = col(if names[0].0 == "S1" { "ST" } else { "mu_star" }).unwrap_or(2);
     order.sort_by(|&a, &b| num(rows[b], rank).total_cmp(&num(rows[a], rank)));
-    let labels = order.iter().map(|&i| rows[i][1].trim_start_matches("model.").to_string()).collect();
+    let labels: Vec<String> =
+        order.iter().map(|&i| rows[i][1].trim_start_matches("model.").to_string()).collect();
+    if let (Some(mu), Some(sigma)) = (col("mu_star"), col("sigma")) {
+        let points = order
+            .iter()
+            .zip(&labels)
+            .map(|(&i, l)| (l.clone(), num(rows[i], mu), num(rows[i], sigma)))
+            .collect();
+        return Ok(Chart::Scatter {
+            x_title: format!("mu* of {metric} (mean absolute elementary effect)"),
+            y_title: "sigma (interactions, non-linearity)".into(),
+            points,
+        });
+    }
     let bars = names
         .iter()
         .map(|(label, cols)| {
@@ -542,6 +561,48 @@ pub fn draw<DB: DrawingBackend>(
                 Rectangle::new([(0.0, a), (1.0, b)], colour_scale((k as f64 + 0.5) / steps as f64).filled())
             });
             cb.draw_series(strips).map_err(err)?;
+        }
+        Chart::Scatter { x_title, y_title, points } => {
+            let top = |f: fn(&(String, f64, f64)) -> f64| {
+                points.iter().map(f).filter(|v| v.is_finite()).fold(0.0, f64::max)
+            };
+            let (xmax, ymax) = (top(|p| p.1) * 1.1, top(|p| p.2) * 1.1);
+            let (plot, legend) =
+                body.split_horizontally(body.dim_in_pixel().0.saturating_sub(scale.mm(48.0) as u32));
+            let mut c = ChartBuilder::on(&plot)
+                .margin_left(scale.mm(3.0))
+                .margin_right(scale.mm(3.0))
+                .x_label_area_size(scale.mm(14.0))
+                .y_label_area_size(scale.mm(16.0))
+                .build_cartesian_2d(0.0..xmax.max(1e-9), 0.0..ymax.max(1e-9))
+                .map_err(err)?;
+            c.configure_mesh()
+                .bold_line_style(theme::LIGHT_GREY.stroke_width(1))
+                .light_line_style(TRANSPARENT)
+                .label_style(tick.clone())
+                .axis_desc_style(label.clone())
+                .x_desc(x_title.as_str())
+                .y_desc(y_title.as_str())
+                .x_labels(6)
+                .y_labels(6)
+                .x_label_formatter(&|v| format_tick(*v))
+                .y_label_formatter(&|v| format_tick(*v))
+                .draw()
+                .map_err(err)?;
+            let r = scale.mm(1.2) as u32;
+            for (k, (_, x, y)) in points.iter().enumerate() {
+                let marker = Circle::new((*x, *y), r, series_colour(k).filled());
+                c.draw_series(std::iter::once(marker)).map_err(err)?;
+            }
+            let style = tick.clone().pos(plotters::style::text_anchor::Pos::new(
+                plotters::style::text_anchor::HPos::Left,
+                plotters::style::text_anchor::VPos::Center,
+            ));
+            for (k, (name, _, _)) in points.iter().enumerate() {
+                let y = scale.mm(4.0) + k as i32 * scale.mm(4.0);
+                legend.draw(&Circle::new((scale.mm(3.0), y), r, series_colour(k).filled())).map_err(err)?;
+                legend.draw(&Text::new(name.clone(), (scale.mm(5.5), y), style.clone())).map_err(err)?;
+            }
         }
         Chart::Bars { x_title, labels, bars } => {
             let top = bars
