@@ -38,6 +38,19 @@ fn read_json(file: &Path) -> Result<Value> {
         .map_err(|e| missing(file, "", format!("not valid JSON: {e}"), "a file written by raphe"))
 }
 
+/// A CSV reader of `file` and its header; errors name the file and say what was expected.
+pub(crate) fn open_csv(file: &Path, expected: &str) -> Result<(csv::Reader<std::fs::File>, Vec<String>)> {
+    let mut reader =
+        csv::Reader::from_path(file).map_err(|e| missing(file, "", format!("cannot read: {e}"), expected))?;
+    let header = reader
+        .headers()
+        .map_err(|e| missing(file, "", format!("no header: {e}"), "a CSV header"))?
+        .iter()
+        .map(str::to_string)
+        .collect();
+    Ok((reader, header))
+}
+
 impl Run {
     /// Read a simulate folder; every error names the file and what is missing.
     pub fn read(dir: &Path) -> Result<Run> {
@@ -64,15 +77,7 @@ impl Run {
             }
         };
         let file = dir.join("trajectory.csv");
-        let mut reader = csv::Reader::from_path(&file).map_err(|e| {
-            missing(&file, "", format!("cannot read: {e}"), "the folder written by `raphe simulate --out`")
-        })?;
-        let header: Vec<String> = reader
-            .headers()
-            .map_err(|e| missing(&file, "", format!("no header: {e}"), "a CSV header"))?
-            .iter()
-            .map(str::to_string)
-            .collect();
+        let (mut reader, header) = open_csv(&file, "the folder written by `raphe simulate --out`")?;
         let expected: Vec<&str> = columns.iter().map(|(n, _)| n.as_str()).collect();
         if header != expected {
             return Err(missing(

@@ -180,21 +180,31 @@ pub fn sensitivity(dir: &Path, metric: Option<&str>, out: &Path, options: &Optio
 
 /// The disease course of one simulate folder.
 pub fn course(dir: &Path, out: &Path, options: &Options) -> Result<()> {
-    options.check(out)?;
-    let run = data::Run::read(dir)?;
-    let (axis, panels) = course::build(&run)?;
-    let height = options.height_mm.unwrap_or(16.0 + 27.0 * panels.len() as f64);
-    let title = options.title.clone().unwrap_or_else(|| format!("Disease course: {}", run.label()));
-    write(out, options, height, &title, &Drawing::Stack { axis, panels, table: vec![] })
+    one_run(dir, out, options, course::build, 27.0, "Disease course")
 }
 
 /// The fine window of a simulate folder (`simulate --window`): levels, effects, side effects.
 pub fn pkpd(dir: &Path, out: &Path, options: &Options) -> Result<()> {
+    one_run(dir, out, options, pkpd::build, 30.0, "PK/PD")
+}
+
+/// The shared time axis and the panels of a stack figure.
+type Stacked = (Axis, Vec<Panel>);
+
+/// A stack figure of one simulate folder: `panel_mm` per panel, titled `what: scenario`.
+fn one_run(
+    dir: &Path,
+    out: &Path,
+    options: &Options,
+    build: fn(&data::Run) -> Result<Stacked>,
+    panel_mm: f64,
+    what: &str,
+) -> Result<()> {
     options.check(out)?;
     let run = data::Run::read(dir)?;
-    let (axis, panels) = pkpd::build(&run)?;
-    let height = options.height_mm.unwrap_or(16.0 + 30.0 * panels.len() as f64);
-    let title = options.title.clone().unwrap_or_else(|| format!("PK/PD: {}", run.label()));
+    let (axis, panels) = build(&run)?;
+    let height = options.height_mm.unwrap_or(16.0 + panel_mm * panels.len() as f64);
+    let title = options.title.clone().unwrap_or_else(|| format!("{what}: {}", run.label()));
     write(out, options, height, &title, &Drawing::Stack { axis, panels, table: vec![] })
 }
 

@@ -60,9 +60,9 @@ pub fn write(dirs: &[PathBuf], out: &Path) -> Result<()> {
         escape(&title)
     );
     if runs.len() > 1 {
-        let _ = write!(
+        let _ = writeln!(
             html,
-            "<h2>Comparison</h2><figure id=\"compare\">{}</figure>\n",
+            "<h2>Comparison</h2><figure id=\"compare\">{}</figure>",
             super::compare_svg(&runs)?
         );
     }
@@ -82,12 +82,12 @@ pub fn write(dirs: &[PathBuf], out: &Path) -> Result<()> {
         for r in &runs {
             let _ = write!(html, "<td>{}</td>", cell(&r.summary[k.as_str()]));
         }
-        let _ = write!(html, "<td>{}</td></tr>\n", cell(&runs[0].summary["units"][k.as_str()]));
+        let _ = writeln!(html, "<td>{}</td></tr>", cell(&runs[0].summary["units"][k.as_str()]));
     }
     html.push_str("</table>\n");
     for r in &runs {
         let label = escape(&r.label());
-        let _ = write!(html, "<h2>{label}</h2><figure class=\"course\">{}</figure>\n", super::course_svg(r)?);
+        let _ = writeln!(html, "<h2>{label}</h2><figure class=\"course\">{}</figure>", super::course_svg(r)?);
         if let Some(b) = r.summary["benefit_risk"].as_object() {
             html.push_str("<table><tr><th>benefit–risk</th><th>value</th></tr>");
             for (k, v) in b.iter().filter(|(k, _)| *k != "weights") {
@@ -97,7 +97,7 @@ pub fn write(dirs: &[PathBuf], out: &Path) -> Result<()> {
         }
         let scenario = r.manifest["scenario_text"].as_str().unwrap_or("");
         if !scenario.is_empty() {
-            let _ = write!(html, "<p>Scenario:</p><pre>{}</pre>\n", escape(scenario));
+            let _ = writeln!(html, "<p>Scenario:</p><pre>{}</pre>", escape(scenario));
         }
         let changed = changed_parameters(r);
         if changed.is_empty() {
@@ -117,9 +117,9 @@ pub fn write(dirs: &[PathBuf], out: &Path) -> Result<()> {
         let m = &r.manifest;
         let command =
             m["command"].as_array().map(|c| c.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(" "));
-        let _ = write!(
+        let _ = writeln!(
             html,
-            "<p>Provenance: raphe {} (git {}), model {} (sha256 {}); command <code>{}</code>; folder <code>{}</code>.</p>\n",
+            "<p>Provenance: raphe {} (git {}), model {} (sha256 {}); command <code>{}</code>; folder <code>{}</code>.</p>",
             cell(&m["raphe_version"]),
             cell(&m["git_revision"]),
             cell(&m["model"]["name"]),

@@ -27,15 +27,7 @@ fn bad(file: &Path, field: &str, problem: impl Into<String>, allowed: &str) -> E
 impl Sweep {
     pub fn read(dir: &Path) -> Result<Sweep> {
         let file = dir.join("runs.csv");
-        let mut reader = csv::Reader::from_path(&file).map_err(|e| {
-            bad(&file, "", format!("cannot read: {e}"), "the folder written by `raphe sweep --out`")
-        })?;
-        let header: Vec<String> = reader
-            .headers()
-            .map_err(|e| bad(&file, "", format!("no header: {e}"), "a CSV header"))?
-            .iter()
-            .map(str::to_string)
-            .collect();
+        let (mut reader, header) = super::data::open_csv(&file, "the folder written by `raphe sweep --out`")?;
         let status = header
             .iter()
             .position(|h| h == "status")
@@ -360,15 +352,8 @@ pub fn distribution(sweep: &Sweep, metric: &str) -> Result<Chart> {
 /// `sensitivity`: Sobol' S1 and ST with their intervals, or Morris μ* and σ, ranked.
 pub fn sensitivity(dir: &Path, metric: Option<&str>) -> Result<Chart> {
     let file = dir.join("sensitivity.csv");
-    let mut reader = csv::Reader::from_path(&file).map_err(|e| {
-        bad(&file, "", format!("cannot read: {e}"), "the folder written by `raphe sensitivity --out`")
-    })?;
-    let header: Vec<String> = reader
-        .headers()
-        .map_err(|e| bad(&file, "", e.to_string(), "CSV"))?
-        .iter()
-        .map(str::to_string)
-        .collect();
+    let (mut reader, header) =
+        super::data::open_csv(&file, "the folder written by `raphe sensitivity --out`")?;
     let rows: Vec<Vec<String>> =
         reader.records().filter_map(|r| r.ok()).map(|r| r.iter().map(str::to_string).collect()).collect();
     let metric = match metric {
