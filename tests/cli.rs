@@ -662,3 +662,32 @@ fn drugs_lists_the_library() {
     }
     assert!(text.contains("intrathecal") && text.contains("gaba_b_agonist"));
 }
+
+/// One writer per output folder (issue 10): a folder locked by a live raphe (here pid 1, always
+/// alive on Linux) is refused at once, naming the holder, and nothing is written; a lock left by
+/// a process that is gone is taken over; the lock is released when the command ends.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_second_writer_on_one_output_folder_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("run");
+    std::fs::create_dir_all(&out).unwrap();
+    std::fs::write(out.join(".raphe.lock"), "1\nraphe sweep models/sweeps/disease_lhs.toml --out run\n")
+        .unwrap();
+    for args in
+        [vec!["simulate", "--days", "100"], vec!["sweep", "models/sweeps/baclofen_dose_interval.toml"]]
+    {
+        raphe()
+            .args(&args)
+            .arg("--out")
+            .arg(&out)
+            .assert()
+            .failure()
+            .stderr(predicate::str::contains("pid 1").and(predicate::str::contains("disease_lhs.toml")));
+    }
+    let files: Vec<_> = std::fs::read_dir(&out).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(files.len(), 1, "nothing but the lock: {files:?}");
+    std::fs::write(out.join(".raphe.lock"), "4294967294\nraphe killed\n").unwrap();
+    raphe().args(["simulate", "--days", "100", "--out"]).arg(&out).assert().success();
+    assert!(out.join("summary.json").exists() && !out.join(".raphe.lock").exists());
+}

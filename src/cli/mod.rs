@@ -134,6 +134,12 @@ pub struct SimulateArgs {
     pub out: PathBuf,
 }
 
+/// The advisory lock of an output folder for this command (one writer per folder).
+fn lock_folder(dir: &Path) -> Result<output::lock::FolderLock> {
+    let command = std::env::args().collect::<Vec<_>>().join(" ");
+    Ok(output::lock::FolderLock::acquire(dir, &command)?)
+}
+
 /// A time as days: a number of days, or numbers with units (y, w, d, h, min) joined by `+`
 /// (`4y+2d`).
 fn time_in_days(text: &str, flag: &str) -> Result<f64> {
@@ -254,6 +260,7 @@ pub fn simulate(args: SimulateArgs) -> Result<()> {
 
     std::fs::create_dir_all(&args.out)
         .with_context(|| format!("cannot create output folder {}", args.out.display()))?;
+    let _lock = lock_folder(&args.out)?;
     output::write_run(&args.out, &traj, &summary)?;
     let manifest = output::manifest::manifest_json(&model, &scenario, &settings, std::env::args().collect());
     output::atomic::write(&args.out.join("manifest.json"), manifest.as_bytes())?;
@@ -388,6 +395,9 @@ pub fn sweep(a: SweepArgs) -> Result<()> {
     };
     let sweep = raphe::sweep::Sweep::load(&a.file)?;
     let opts = raphe::sweep::RunOptions { shard, resume: a.resume, stop_after_chunks: a.stop_after_chunks };
+    std::fs::create_dir_all(&a.out)
+        .with_context(|| format!("cannot create output folder {}", a.out.display()))?;
+    let _lock = lock_folder(&a.out)?;
     sweep_to(&a.file, &sweep, a.threads, opts, &a.out)?;
     if a.plot && a.out.join("runs.csv").exists() {
         let (written, skipped) = raphe::plot::sweep_figures(&a.out)?;
@@ -472,6 +482,9 @@ pub fn sensitivity(file: PathBuf, threads: Option<usize>, out: PathBuf, plot: bo
     }
     let opts =
         raphe::sweep::RunOptions { shard: raphe::sweep::Shard::ALL, resume: false, stop_after_chunks: None };
+    std::fs::create_dir_all(&out)
+        .with_context(|| format!("cannot create output folder {}", out.display()))?;
+    let _lock = lock_folder(&out)?;
     sweep_to(&file, &sweep, threads, opts, &out)?;
     let outcome_path = out.join("runs.csv");
     let metrics = read_metrics(&outcome_path, sweep.metrics.len())?;
@@ -624,6 +637,7 @@ pub fn merge(dirs: Vec<PathBuf>, out: PathBuf) -> Result<()> {
     }
     std::fs::create_dir_all(&out)
         .with_context(|| format!("cannot create output folder {}", out.display()))?;
+    let _lock = lock_folder(&out)?;
     let csv = csv_text(header, &rows);
     output::atomic::write(&out.join("runs.csv"), csv.as_bytes())?;
     output::parquet::runs_from_csv(&out.join("runs.csv"), &out.join("runs.parquet"))?;

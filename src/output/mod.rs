@@ -1,6 +1,7 @@
 //! Writers: one function per output file, all atomic. Nothing here simulates.
 
 pub mod atomic;
+pub mod lock;
 pub mod manifest;
 pub mod parquet;
 
