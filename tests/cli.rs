@@ -691,3 +691,17 @@ fn a_second_writer_on_one_output_folder_is_refused() {
     raphe().args(["simulate", "--days", "100", "--out"]).arg(&out).assert().success();
     assert!(out.join("summary.json").exists() && !out.join(".raphe.lock").exists());
 }
+
+/// Thread counts are bounded (issue 10): 0 and absurd counts are refused with the limit.
+#[test]
+fn thread_counts_are_bounded() {
+    let dir = tempfile::tempdir().unwrap();
+    for n in ["0", "100000"] {
+        raphe()
+            .args(["sweep", "models/sweeps/baclofen_dose_interval.toml", "--threads", n, "--out"])
+            .arg(dir.path().join(n))
+            .assert()
+            .failure()
+            .stderr(predicate::str::contains(format!("--threads {n}: allowed 1 to")));
+    }
+}

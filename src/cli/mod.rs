@@ -417,6 +417,11 @@ fn sweep_to(
     out: &Path,
 ) -> Result<()> {
     if let Some(n) = threads {
+        let cores = std::thread::available_parallelism().map_or(1, |c| c.get());
+        let limit = (8 * cores).max(8);
+        if n == 0 || n > limit {
+            bail!("--threads {n}: allowed 1 to {limit} (8 per core on this machine's {cores} cores)");
+        }
         rayon::ThreadPoolBuilder::new()
             .num_threads(n.max(1))
             .build_global()
