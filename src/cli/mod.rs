@@ -134,8 +134,10 @@ pub struct SimulateArgs {
     pub out: PathBuf,
 }
 
-/// The advisory lock of an output folder for this command (one writer per folder).
-fn lock_folder(dir: &Path) -> Result<output::lock::FolderLock> {
+/// Creates an output folder if missing and takes its advisory lock for this command (one writer
+/// per folder); the lock is held until the returned guard drops.
+fn prepare_out(dir: &Path) -> Result<output::lock::FolderLock> {
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create output folder {}", dir.display()))?;
     let command = std::env::args().collect::<Vec<_>>().join(" ");
     Ok(output::lock::FolderLock::acquire(dir, &command)?)
 }
@@ -258,9 +260,7 @@ pub fn simulate(args: SimulateArgs) -> Result<()> {
         );
     }
 
-    std::fs::create_dir_all(&args.out)
-        .with_context(|| format!("cannot create output folder {}", args.out.display()))?;
-    let _lock = lock_folder(&args.out)?;
+    let _lock = prepare_out(&args.out)?;
     output::write_run(&args.out, &traj, &summary)?;
     let manifest = output::manifest::manifest_json(&model, &scenario, &settings, std::env::args().collect());
     output::atomic::write(&args.out.join("manifest.json"), manifest.as_bytes())?;
@@ -395,9 +395,7 @@ pub fn sweep(a: SweepArgs) -> Result<()> {
     };
     let sweep = raphe::sweep::Sweep::load(&a.file)?;
     let opts = raphe::sweep::RunOptions { shard, resume: a.resume, stop_after_chunks: a.stop_after_chunks };
-    std::fs::create_dir_all(&a.out)
-        .with_context(|| format!("cannot create output folder {}", a.out.display()))?;
-    let _lock = lock_folder(&a.out)?;
+    let _lock = prepare_out(&a.out)?;
     sweep_to(&a.file, &sweep, a.threads, opts, &a.out)?;
     if a.plot && a.out.join("runs.csv").exists() {
         let (written, skipped) = raphe::plot::sweep_figures(&a.out)?;
@@ -427,7 +425,6 @@ fn sweep_to(
             .build_global()
             .context("cannot set the thread count")?;
     }
-    std::fs::create_dir_all(out).with_context(|| format!("cannot create output folder {}", out.display()))?;
     let started = std::time::Instant::now();
     let bar = indicatif::ProgressBar::new(0);
     bar.set_style(
@@ -487,9 +484,7 @@ pub fn sensitivity(file: PathBuf, threads: Option<usize>, out: PathBuf, plot: bo
     }
     let opts =
         raphe::sweep::RunOptions { shard: raphe::sweep::Shard::ALL, resume: false, stop_after_chunks: None };
-    std::fs::create_dir_all(&out)
-        .with_context(|| format!("cannot create output folder {}", out.display()))?;
-    let _lock = lock_folder(&out)?;
+    let _lock = prepare_out(&out)?;
     sweep_to(&file, &sweep, threads, opts, &out)?;
     let outcome_path = out.join("runs.csv");
     let metrics = read_metrics(&outcome_path, sweep.metrics.len())?;
@@ -640,9 +635,7 @@ pub fn merge(dirs: Vec<PathBuf>, out: PathBuf) -> Result<()> {
     if rows.len() as u64 != total || rows.iter().enumerate().any(|(i, r)| r.0 != i as u64) {
         bail!("merged rows are not runs 0..{total} exactly once ({} rows)", rows.len());
     }
-    std::fs::create_dir_all(&out)
-        .with_context(|| format!("cannot create output folder {}", out.display()))?;
-    let _lock = lock_folder(&out)?;
+    let _lock = prepare_out(&out)?;
     let csv = csv_text(header, &rows);
     output::atomic::write(&out.join("runs.csv"), csv.as_bytes())?;
     output::parquet::runs_from_csv(&out.join("runs.csv"), &out.join("runs.parquet"))?;

@@ -515,8 +515,12 @@ impl Model {
         Core { spasm_auc: self.spasm(core, pic, effects), ..self.slow_rates(phase, core, serotonin) }
     }
 
-    /// 5-HT occupancy of 5-HT2B and 5-HT2C above the healthy one (0 at or below it).
+    /// 5-HT occupancy of 5-HT2B and 5-HT2C above the healthy one (0 at or below it; occupancy
+    /// rises with 5-HT, so at or below baseline there is nothing to compute).
     fn occupancy_excess(&self, serotonin: f64) -> (f64, f64) {
+        if serotonin <= 1.0 {
+            return (0.0, 0.0);
+        }
         let d = &self.derived;
         let s_nm = serotonin.max(0.0) * self.params.serotonin_baseline;
         let excess = |r: &Subtype, healthy: f64| (r.serotonin_occupancy(s_nm) / healthy - 1.0).max(0.0);

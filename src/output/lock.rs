@@ -75,28 +75,22 @@ mod tests {
 
     #[test]
     fn a_live_holder_refuses_a_second_writer_and_a_dead_one_is_taken_over() {
-        let dir = tempfile_dir();
-        let first = FolderLock::acquire(&dir, "raphe first").unwrap();
-        // The same process may not take it twice through a stale-looking file of another pid:
-        // write the lock as held by pid 1 (always alive on Linux).
-        drop(first);
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path();
+        // Taken and released on drop.
+        drop(FolderLock::acquire(dir, "raphe first").unwrap());
+        assert!(!dir.join(LOCK_FILE).exists());
+        // A live holder of another pid (pid 1 always runs on Linux): refused, and named.
         std::fs::write(dir.join(LOCK_FILE), "1\nraphe sweep other.toml\n").unwrap();
         if cfg!(target_os = "linux") {
-            let err = FolderLock::acquire(&dir, "raphe second").unwrap_err().to_string();
+            let err = FolderLock::acquire(dir, "raphe second").unwrap_err().to_string();
             assert!(err.contains("pid 1") && err.contains("raphe sweep other.toml"), "{err}");
         }
         // A holder that is gone: taken over, and released on drop.
         std::fs::write(dir.join(LOCK_FILE), "4294967294\nraphe killed\n").unwrap();
-        let lock = FolderLock::acquire(&dir, "raphe third").unwrap();
+        let lock = FolderLock::acquire(dir, "raphe third").unwrap();
         assert!(std::fs::read_to_string(dir.join(LOCK_FILE)).unwrap().contains("raphe third"));
         drop(lock);
         assert!(!dir.join(LOCK_FILE).exists());
-        let _ = std::fs::remove_dir_all(&dir);
-    }
-
-    fn tempfile_dir() -> PathBuf {
-        let dir = std::env::temp_dir().join(format!("raphe-lock-test-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        dir
     }
 }

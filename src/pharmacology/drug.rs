@@ -256,14 +256,9 @@ impl Default for Harm {
 impl Harm {
     pub fn at(&self, c: f64) -> f64 {
         if self.emax == 0.0 {
-            0.0
-        } else if self.hill == 1.0 {
-            self.emax * c / (c + self.ec50)
-        } else {
-            let (ch, kh) =
-                (crate::math::power(c.max(0.0), self.hill), crate::math::power(self.ec50, self.hill));
-            self.emax * ch / (ch + kh)
+            return 0.0;
         }
+        self.emax * crate::math::Hill::new(self.ec50, self.hill).at(c.max(0.0))
     }
 }
 

@@ -26,6 +26,53 @@ pub struct Period {
     pub end: f64,
 }
 
+/// One dosing line as the manifest records it (the scenario's `Dosing`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct DoseLine {
+    pub drug: String,
+    pub start: f64,
+    /// Days between doses; infinite for a single dose (written as null).
+    pub interval: f64,
+    pub count: Option<u64>,
+    pub stop: Option<f64>,
+}
+
+impl DoseLine {
+    /// Days of the doses in [from, to], by the engine's rule: dose i at start + i·interval, at
+    /// most `count` of them, each before `stop`.
+    pub fn times(&self, from: f64, to: f64) -> Vec<f64> {
+        let before = self.stop.map_or(f64::INFINITY, |s| s - 1e-9).min(to + 1e-9);
+        let first = if self.interval.is_finite() {
+            ((from - self.start) / self.interval).ceil().max(0.0)
+        } else {
+            0.0
+        };
+        let count = self.count.map_or(f64::INFINITY, |c| c as f64);
+        let mut times = Vec::new();
+        let mut i = first;
+        while i < count {
+            let t = if i == 0.0 { self.start } else { self.start + i * self.interval };
+            if t >= before || !t.is_finite() {
+                break;
+            }
+            if t >= from - 1e-9 {
+                times.push(t);
+            }
+            i += 1.0;
+        }
+        times
+    }
+
+    /// Day the line stops acting (at most `end`): its stop, or a dosing interval after its last
+    /// dose, whichever is first; at least one interval, and a single dose at least a sliver.
+    fn acting_until(&self, end: f64) -> f64 {
+        let interval = if self.interval.is_finite() { self.interval } else { 0.0 };
+        let by_count = self.count.map_or(f64::INFINITY, |n| self.start + interval * n as f64);
+        let last = self.stop.unwrap_or(f64::INFINITY).min(by_count).min(end);
+        last.max(self.start + interval.max(end * 0.002)).min(end)
+    }
+}
+
 fn missing(file: &Path, field: &str, problem: impl Into<String>, allowed: &str) -> Error {
     Error::input(file, field, None, problem, allowed)
 }
@@ -154,31 +201,39 @@ impl Run {
         self.manifest["scenario"]["name"].as_str().unwrap_or("untreated").to_string()
     }
 
+    /// The dosing lines of the run's scenario.
+    pub fn dose_lines(&self) -> Vec<DoseLine> {
+        let dosing = self.manifest["dosing"].as_array().into_iter().flatten();
+        dosing
+            .map(|d| DoseLine {
+                drug: self.drug_name(&d["drug"]),
+                start: d["start"].as_f64().unwrap_or(0.0),
+                interval: d["interval"].as_f64().unwrap_or(f64::INFINITY),
+                count: d["count"].as_u64(),
+                stop: d["stop"].as_f64(),
+            })
+            .collect()
+    }
+
+    /// The name of the drug at a manifest index.
+    fn drug_name(&self, index: &Value) -> String {
+        let k = index.as_u64().unwrap_or(0) as usize;
+        self.manifest["drugs"][k]["name"].as_str().unwrap_or("drug").to_string()
+    }
+
     /// Periods of dosing (one per dosing line or infusion, merged per drug when they touch) and
     /// of exercise, clipped to the run.
     pub fn periods(&self) -> Vec<Period> {
         let end = self.end_day();
-        let drug_name = |i: &Value| {
-            let k = i.as_u64().unwrap_or(0) as usize;
-            self.manifest["drugs"][k]["name"].as_str().unwrap_or("drug").to_string()
-        };
-        let mut periods: Vec<Period> = Vec::new();
-        for d in self.manifest["dosing"].as_array().into_iter().flatten() {
-            let start = d["start"].as_f64().unwrap_or(0.0);
-            let interval = d["interval"].as_f64().unwrap_or(0.0);
-            let last = match (d["stop"].as_f64(), d["count"].as_u64()) {
-                (Some(stop), _) => stop,
-                (None, Some(n)) => start + interval * n as f64,
-                (None, None) => end,
-            };
-            // A single dose acts for about a dosing interval; show at least a sliver.
-            let stop = last.max(start + interval.max(end * 0.002));
-            periods.push(Period { label: drug_name(&d["drug"]), start, end: stop.min(end) });
-        }
+        let mut periods: Vec<Period> = self
+            .dose_lines()
+            .into_iter()
+            .map(|d| Period { start: d.start, end: d.acting_until(end), label: d.drug })
+            .collect();
         for i in self.manifest["infusions"].as_array().into_iter().flatten() {
             let start = i["start"].as_f64().unwrap_or(0.0);
             let stop = i["stop"].as_f64().unwrap_or(end);
-            periods.push(Period { label: drug_name(&i["drug"]), start, end: stop.min(end) });
+            periods.push(Period { label: self.drug_name(&i["drug"]), start, end: stop.min(end) });
         }
         for e in self.manifest["exercise"].as_array().into_iter().flatten() {
             let start = e["start"].as_f64().unwrap_or(0.0);
@@ -195,5 +250,34 @@ impl Run {
             }
         }
         merged
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::DoseLine;
+
+    fn line(interval: f64, count: Option<u64>, stop: Option<f64>) -> DoseLine {
+        DoseLine { drug: "d".into(), start: 1.0, interval, count, stop }
+    }
+
+    /// The engine's rule (scenario::doses_until): at most `count` doses, each before `stop`.
+    #[test]
+    fn dose_times_follow_count_and_stop() {
+        assert_eq!(line(0.5, Some(3), None).times(0.0, 10.0), vec![1.0, 1.5, 2.0]);
+        assert_eq!(line(0.5, Some(3), Some(2.0)).times(0.0, 10.0), vec![1.0, 1.5]);
+        assert_eq!(line(0.5, None, Some(2.6)).times(1.2, 10.0), vec![1.5, 2.0, 2.5]);
+        assert_eq!(line(0.5, None, None).times(1.2, 2.0), vec![1.5, 2.0]);
+        assert_eq!(line(f64::INFINITY, Some(1), None).times(0.0, 10.0), vec![1.0]);
+        assert!(line(f64::INFINITY, Some(1), None).times(1.5, 10.0).is_empty());
+    }
+
+    #[test]
+    fn acting_period_ends_at_first_limit() {
+        assert_eq!(line(0.5, Some(3), None).acting_until(100.0), 2.5);
+        assert_eq!(line(0.5, Some(3), Some(2.0)).acting_until(100.0), 2.0);
+        assert_eq!(line(0.5, None, None).acting_until(100.0), 100.0);
+        // A single dose: a sliver (0.2% of the run).
+        assert!((line(f64::INFINITY, Some(1), None).acting_until(100.0) - 1.2).abs() < 1e-12);
     }
 }

@@ -3,7 +3,7 @@
 //! effects, against hours into the window, doses marked.
 
 use super::data::Run;
-use super::stack::{format_tick, Axis, Panel, Series};
+use super::stack::{extent, format_tick, Axis, Panel, Series};
 use super::theme::series_colour;
 use crate::error::{Error, Result};
 
@@ -74,7 +74,7 @@ pub fn build(run: &Run) -> Result<(Axis, Vec<Panel>)> {
         .collect();
     // Receptor activity when a drug moves it within the window (5-HT2 ligands, 5-HT drugs).
     let activity = pick("receptor_activity")?;
-    let (lo, hi) = activity.iter().fold((f64::MAX, f64::MIN), |(a, b), v| (a.min(*v), b.max(*v)));
+    let (lo, hi) = extent(activity.iter().copied());
     let receptors = (hi - lo > 0.01 * hi.abs()).then(|| Panel {
         title: "5-HT2B/2C receptors".into(),
         y_title: "× healthy".into(),
@@ -129,20 +129,8 @@ pub fn build(run: &Run) -> Result<(Axis, Vec<Panel>)> {
         });
     }
     // Doses in the window, marked without labels (the first one named).
-    let mut doses = Vec::new();
-    for d in run.manifest["dosing"].as_array().into_iter().flatten() {
-        let (first, interval) = (d["start"].as_f64().unwrap_or(0.0), d["interval"].as_f64().unwrap_or(0.0));
-        let last =
-            d["stop"].as_f64().or_else(|| d["count"].as_f64().map(|n| first + interval * n)).unwrap_or(end);
-        if interval <= 0.0 {
-            continue;
-        }
-        let mut k = ((start - first) / interval).ceil().max(0.0);
-        while first + k * interval <= end.min(last) + 1e-9 {
-            doses.push((first + k * interval - start) * 24.0);
-            k += 1.0;
-        }
-    }
+    let mut doses: Vec<f64> =
+        run.dose_lines().iter().flat_map(|d| d.times(start, end)).map(|day| (day - start) * 24.0).collect();
     doses.sort_by(f64::total_cmp);
     let events = doses
         .iter()

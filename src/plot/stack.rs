@@ -296,9 +296,15 @@ fn draw_event_labels<DB: DrawingBackend>(
 /// y range from the data: from 0 (or the minimum when negative) to 8% above the maximum.
 fn auto_range(panel: &Panel) -> (f64, f64) {
     let values = panel.series.iter().flat_map(|s| s.ys.iter().copied()).filter(|v| v.is_finite());
-    let (lo, hi) = values.fold((0.0f64, f64::MIN), |(lo, hi), v| (lo.min(v), hi.max(v)));
+    let (lo, hi) = extent(values);
+    let lo = lo.min(0.0);
     let hi = if hi > lo { hi } else { lo + 1.0 };
     (lo, hi + 0.08 * (hi - lo))
+}
+
+/// Smallest and largest of the values ((MAX, MIN) when there are none, so callers test hi > lo).
+pub fn extent(values: impl IntoIterator<Item = f64>) -> (f64, f64) {
+    values.into_iter().fold((f64::MAX, f64::MIN), |(lo, hi), v| (lo.min(v), hi.max(v)))
 }
 
 /// Tick labels without float noise: up to 3 significant digits, no trailing zeros.

@@ -2,7 +2,7 @@
 //! two factors (`heatmap`), its distribution over runs (`distribution`), and Sobol' or Morris
 //! indices (`sensitivity`). Reads runs.csv, sensitivity.csv and manifest.json; never simulates.
 
-use super::stack::{format_tick, Axis, Panel, Series};
+use super::stack::{extent, format_tick, Axis, Panel, Series};
 use super::theme::{self, series_colour, Scale, FONT};
 use crate::error::{Error, Result};
 use plotters::coord::Shift;
@@ -211,7 +211,7 @@ pub fn dose_response(
             // Bins of the factor (its levels when few), median and 5–95% of the metric in each.
             let xs: Vec<f64> = points.iter().map(|p| p.0[x]).collect();
             let centres = levels(xs.iter().copied(), 12).unwrap_or_else(|| {
-                let (lo, hi) = xs.iter().fold((f64::MAX, f64::MIN), |(a, b), v| (a.min(*v), b.max(*v)));
+                let (lo, hi) = extent(xs.iter().copied());
                 (0..12).map(|i| lo + (i as f64 + 0.5) * (hi - lo) / 12.0).collect()
             });
             let width = if centres.len() > 1 { (centres[1] - centres[0]).abs() } else { 1.0 };
@@ -239,7 +239,7 @@ pub fn dose_response(
         }
     }
     let xs: Vec<f64> = points.iter().map(|p| p.0[x]).collect();
-    let (lo, hi) = xs.iter().fold((f64::MAX, f64::MIN), |(a, b), v| (a.min(*v), b.max(*v)));
+    let (lo, hi) = extent(xs.iter().copied());
     let pad = if hi > lo { 0.0 } else { 1.0 };
     let mut panel =
         Panel { title: legend_title, y_title: sweep.metric_title(metric), series, ..Panel::default() };
@@ -335,7 +335,7 @@ pub fn distribution(sweep: &Sweep, metric: &str) -> Result<Chart> {
     let m = sweep.metric_index(metric)?;
     let points = sweep.points(m)?;
     let values: Vec<f64> = points.iter().map(|p| p.1).collect();
-    let (lo, hi) = values.iter().fold((f64::MAX, f64::MIN), |(a, b), v| (a.min(*v), b.max(*v)));
+    let (lo, hi) = extent(values.iter().copied());
     let n = ((values.len() as f64).sqrt().ceil() as usize).clamp(5, 40);
     let width = if hi > lo { (hi - lo) / n as f64 } else { 1.0 };
     let edges: Vec<f64> = (0..=n).map(|i| lo + i as f64 * width).collect();
@@ -476,18 +476,16 @@ pub fn draw<DB: DrawingBackend>(
                 ]
             });
             c.draw_series(bars).map_err(err)?;
-            let (w, h) = area.dim_in_pixel();
+            let w = area.dim_in_pixel().0;
             let style = tick.clone().color(&theme::GREY).pos(plotters::style::text_anchor::Pos::new(
                 plotters::style::text_anchor::HPos::Right,
                 plotters::style::text_anchor::VPos::Top,
             ));
-            let _ = h;
             area.draw(&Text::new(caption.clone(), (w as i32 - scale.mm(3.0), scale.mm(2.0)), style))
                 .map_err(err)?;
         }
         Chart::Heatmap { x_title, y_title, xs, ys, cells, scale_title } => {
-            let values: Vec<f64> = cells.iter().flatten().flatten().copied().collect();
-            let (lo, hi) = values.iter().fold((f64::MAX, f64::MIN), |(a, b), v| (a.min(*v), b.max(*v)));
+            let (lo, hi) = extent(cells.iter().flatten().flatten().copied());
             let span = if hi > lo { hi - lo } else { 1.0 };
             let (plot, bar) =
                 body.split_horizontally(body.dim_in_pixel().0.saturating_sub(scale.mm(34.0) as u32));
@@ -620,14 +618,9 @@ pub fn draw<DB: DrawingBackend>(
                 .x_labels(6)
                 .x_label_formatter(&|v| format_tick(*v))
                 .y_labels(labels.len() * 2 + 1)
+                // Labels at bar centres, top-ranked first.
                 .y_label_formatter(&move |v| {
-                    // Labels at bar centres, top-ranked first.
-                    let k = (n - v - 0.5).round();
-                    if (n - v - 0.5 - k).abs() < 0.01 && k >= 0.0 && (k as usize) < lab.len() {
-                        lab[k as usize].clone()
-                    } else {
-                        String::new()
-                    }
+                    cell_index(n - v, lab.len()).map_or(String::new(), |k| lab[k].clone())
                 })
                 .draw()
                 .map_err(err)?;
@@ -668,12 +661,13 @@ pub fn draw<DB: DrawingBackend>(
 
 /// Tick label at cell centres (k + 0.5) of a grid axis; empty elsewhere.
 fn cell_label(v: f64, levels: &[f64]) -> String {
+    cell_index(v, levels.len()).map_or(String::new(), |k| format_tick(levels[k]))
+}
+
+/// The cell k when v is at its centre k + 0.5 (k < len); None between centres.
+fn cell_index(v: f64, len: usize) -> Option<usize> {
     let k = (v - 0.5).round();
-    if (v - 0.5 - k).abs() < 0.01 && k >= 0.0 && (k as usize) < levels.len() {
-        format_tick(levels[k as usize])
-    } else {
-        String::new()
-    }
+    ((v - 0.5 - k).abs() < 0.01 && k >= 0.0 && (k as usize) < len).then_some(k as usize)
 }
 
 /// Figure height (mm) of the stack layout of `dose-response`.

@@ -37,8 +37,9 @@ struct SlowRhs<'a> {
 
 impl SlowRhs<'_> {
     fn rates(&self, t: f64, y: &[f64]) -> [f64; N] {
+        let none = DrugEffects::default();
         let core = Core::from_slice(y);
-        let serotonin = self.model.serotonin_quasi_steady(core.raphe, t, &DrugEffects::default());
+        let serotonin = self.model.serotonin_quasi_steady(core.raphe, t, &none);
         // The spasm integral is the quadrature path's job; leaving it out keeps the steps long.
         self.model.slow_rates(self.phase, &core, serotonin).to_array()
     }
