@@ -343,6 +343,19 @@ fn pkpd_figure_reads_the_fine_window() {
         assert!(text.contains(e), "SVG lacks `{e}`");
     }
     check_layout(&text);
+    assert!(!text.contains("no drug in this window"));
+    // A window before the first dose (day 1095.75) says so instead of drawing bare zeros.
+    let early = dir.path().join("early");
+    raphe()
+        .args(["simulate", "--scenario", "tizanidine_oral_tid", "--window", "900..901", "--out"])
+        .arg(&early)
+        .assert()
+        .success();
+    let early_svg = dir.path().join("early.svg");
+    raphe().args(["plot", "pkpd"]).arg(&early).arg("--out").arg(&early_svg).assert().success();
+    let text = std::fs::read_to_string(&early_svg).unwrap();
+    assert!(text.contains("no drug in this window; first given on day 1095.75"), "no-drug caption missing");
+    check_layout(&text);
     // A run without a window, and a window outside the run, are refused clearly.
     let plain = simulate(dir.path(), Some("tizanidine_oral_tid"));
     raphe()

@@ -53,6 +53,17 @@ pub fn build(run: &Run) -> Result<(Axis, Vec<Panel>)> {
         plasma.push(Series::line(d.clone(), hours.clone(), pick(&format!("{d}_plasma"))?, series_colour(k)));
         csf.push(Series::line(d.clone(), hours.clone(), pick(&format!("{d}_csf"))?, series_colour(k)));
     }
+    // A window before the treatment (or long after it) shows flat zeros: say so, and when.
+    let no_drug = plasma.iter().chain(&csf).all(|s| s.ys.iter().all(|v| *v == 0.0));
+    let first_given =
+        run.periods().iter().filter(|p| drugs.contains(&p.label)).map(|p| p.start).fold(f64::MAX, f64::min);
+    let no_drug_note = match (no_drug, first_given < f64::MAX) {
+        (false, _) => String::new(),
+        (true, true) => {
+            format!(" (no drug in this window; first given on day {})", (first_given * 100.0).round() / 100.0)
+        }
+        (true, false) => " (no drug in this window)".to_string(),
+    };
     let unit = |name: String| run.unit(&name).to_string();
     let harms = [
         ("sedation", "sedation"),
@@ -138,7 +149,7 @@ pub fn build(run: &Run) -> Result<(Axis, Vec<Panel>)> {
         .map(|(i, h)| (*h, if i == 0 { "dose".to_string() } else { String::new() }))
         .collect();
     let axis = Axis {
-        x_title: format!("hours after day {}", format_tick(start)),
+        x_title: format!("hours after day {}{no_drug_note}", format_tick(start)),
         x_range: (0.0, (end - start) * 24.0),
         events,
         shades: vec![],
