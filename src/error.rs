@@ -20,16 +20,22 @@ pub enum Error {
     /// Run settings (duration, output step, tolerances) out of bounds.
     #[error("invalid settings: {0}")]
     Settings(String),
+    /// An output folder cannot take this command's results as it stands.
+    #[error("output folder {}: {problem} (allowed: {allowed})", dir.display())]
+    OutputFolder { dir: PathBuf, problem: String, allowed: String },
+    /// A sweep stopped before its end (a signal, or as asked); its finished chunks are kept.
+    #[error("{} after {done} of {runs} runs; the finished chunks are kept: rerun the same command with --resume to finish", match stop { crate::sweep::Stop::AsAsked => "stopped as asked", crate::sweep::Stop::Cancelled => "interrupted" })]
+    Stopped { stop: crate::sweep::Stop, done: usize, runs: usize },
     /// The ODE solver gave up.
     #[error("solver failed at day {day:.4}: {reason}")]
     Solver { day: f64, reason: String },
-    /// Writing outputs failed.
-    #[error("cannot write {}: {source}", path.display())]
-    Output {
-        path: PathBuf,
-        #[source]
-        source: std::io::Error,
-    },
+    /// Writing outputs failed. (The OS error is part of the message and not a separate
+    /// `source`, so an error chain prints it once.)
+    #[error("cannot write {}: {cause}", path.display())]
+    Output { path: PathBuf, cause: std::io::Error },
+    /// Reading a file raphe needs (its own chunks, shards, manifests) failed.
+    #[error("cannot read {}: {cause}", path.display())]
+    Read { path: PathBuf, cause: std::io::Error },
 }
 
 fn format_input(

@@ -18,11 +18,9 @@ fn main() -> std::process::ExitCode {
         cli::Command::Drugs { folder } => cli::drugs(folder),
         cli::Command::Plot(a) => cli::plot::run(a),
         cli::Command::Report { dirs, out } => cli::plot::report(&dirs, &out),
-        cli::Command::Sweep { file, threads, shard, resume, stop_after_chunks, out, plot } => {
-            cli::sweep(cli::SweepArgs { file, threads, shard, resume, stop_after_chunks, out, plot })
-        }
-        cli::Command::Merge { dirs, out } => cli::merge(dirs, out),
-        cli::Command::Sensitivity { file, threads, out, plot } => cli::sensitivity(file, threads, out, plot),
+        cli::Command::Sweep(a) => cli::sweep(a),
+        cli::Command::Merge { dirs, out, force } => cli::merge(dirs, out, force),
+        cli::Command::Sensitivity(a) => cli::sensitivity(a),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,
@@ -35,7 +33,8 @@ fn main() -> std::process::ExitCode {
         }
         Err(e) => {
             eprintln!("error: {e:#}");
-            std::process::ExitCode::FAILURE
+            // A sweep stopped by SIGINT or SIGTERM exits 130 or 143, as the shell expects.
+            cli::signal_exit_code().map_or(std::process::ExitCode::FAILURE, std::process::ExitCode::from)
         }
     }
 }

@@ -4,6 +4,7 @@
 use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand};
 use raphe::model::Model;
+use raphe::output::transaction::Transaction;
 use raphe::pharmacology::{Library, Scenario};
 use raphe::simulate::{self, Fidelity, Settings, Summary};
 use raphe::{bundled, output};
@@ -35,51 +36,22 @@ pub enum Command {
     },
     /// Run a parameter/regimen sweep (models/sweeps/*.toml) and write runs.csv, runs.parquet and
     /// manifest.json.
-    Sweep {
-        /// Sweep file.
-        file: PathBuf,
-        /// Worker threads (default: all cores). Results do not depend on it.
-        #[arg(long)]
-        threads: Option<usize>,
-        /// Run only shard K of N (K from 0), e.g. one Slurm array task; join with `raphe merge`.
-        #[arg(long)]
-        shard: Option<String>,
-        /// Keep the chunks an interrupted run of this sweep left in DIR and run only the rest.
-        #[arg(long)]
-        resume: bool,
-        /// Stop after this many chunks (simulates a killed run; for tests).
-        #[arg(long, hide = true)]
-        stop_after_chunks: Option<usize>,
-        /// Output folder (created if missing).
-        #[arg(long)]
-        out: PathBuf,
-        /// Also draw each metric's distribution and dose-response (and a heatmap for a
-        /// two-factor grid) into DIR/figures/.
-        #[arg(long)]
-        plot: bool,
-    },
+    Sweep(SweepArgs),
     /// Join the runs.csv of sweep shards (same sweep file, every shard once) into one folder
-    /// (runs.csv, runs.parquet, manifest.json).
+    /// (runs.csv, runs.parquet, manifest.json). Each shard is checked against its manifest.
     Merge {
         /// Shard output folders.
         #[arg(required = true)]
         dirs: Vec<PathBuf>,
         #[arg(long)]
         out: PathBuf,
+        /// Replace whatever results --out holds (the files its manifest lists).
+        #[arg(long)]
+        force: bool,
     },
     /// Global sensitivity (Sobol' indices with bootstrap intervals, or Morris mu*, sigma) of a
     /// sweep with design "sobol" or "morris"; writes runs.csv, sensitivity.csv, manifest.json.
-    Sensitivity {
-        /// Sweep file with design = "sobol" (samples a power of two) or "morris".
-        file: PathBuf,
-        #[arg(long)]
-        threads: Option<usize>,
-        #[arg(long)]
-        out: PathBuf,
-        /// Also draw the indices of each metric into DIR/figures/.
-        #[arg(long)]
-        plot: bool,
-    },
+    Sensitivity(SensitivityArgs),
     /// Draw a figure from output folders (course: one simulate folder; compare: several).
     Plot(plot::PlotArgs),
     /// One self-contained HTML page sharing one or more simulate folders: figures, summary
@@ -132,6 +104,57 @@ pub struct SimulateArgs {
     /// Output folder (created if missing).
     #[arg(long)]
     pub out: PathBuf,
+    /// Replace whatever results --out holds, even another command's (the files its manifest
+    /// lists); without it a folder of another command is refused.
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(clap::Args)]
+pub struct SweepArgs {
+    /// Sweep file.
+    pub file: PathBuf,
+    /// Worker threads (default: all cores). Results do not depend on it.
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Run only shard K of N (K from 0), e.g. one Slurm array task; join with `raphe merge`.
+    #[arg(long)]
+    pub shard: Option<String>,
+    /// Keep the chunks an interrupted run of this sweep left in DIR and run only the rest.
+    #[arg(long)]
+    pub resume: bool,
+    /// Stop after this many chunks (simulates a killed run; for tests).
+    #[arg(long, hide = true)]
+    pub stop_after_chunks: Option<usize>,
+    /// Output folder (created if missing).
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Replace whatever results --out holds, even another command's.
+    #[arg(long)]
+    pub force: bool,
+    /// Also draw each metric's distribution and dose-response (and a heatmap for a
+    /// two-factor grid) into DIR/figures/.
+    #[arg(long)]
+    pub plot: bool,
+}
+
+#[derive(clap::Args)]
+pub struct SensitivityArgs {
+    /// Sweep file with design = "sobol" (samples a power of two) or "morris".
+    pub file: PathBuf,
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Keep the chunks an interrupted run left in DIR and run only the rest.
+    #[arg(long)]
+    pub resume: bool,
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Replace whatever results --out holds, even another command's.
+    #[arg(long)]
+    pub force: bool,
+    /// Also draw the indices of each metric into DIR/figures/.
+    #[arg(long)]
+    pub plot: bool,
 }
 
 /// Creates an output folder if missing and takes its advisory lock for this command (one writer
@@ -261,20 +284,31 @@ pub fn simulate(args: SimulateArgs) -> Result<()> {
     }
 
     let _lock = prepare_out(&args.out)?;
-    output::write_run(&args.out, &traj, &summary)?;
+    let mut tx = Transaction::begin(&args.out, "simulate", args.force)?;
+    output::write_run(&mut tx, &traj, &summary)?;
     let manifest = output::manifest::manifest_json(&model, &scenario, &settings, std::env::args().collect());
-    output::atomic::write(&args.out.join("manifest.json"), manifest.as_bytes())?;
+    let written = tx.commit(manifest)?;
 
-    print_summary(&model, &scenario, &settings, &summary, &args.out);
+    print_summary(&model, &scenario, &settings, &summary);
+    println!("  wrote {}/{{{}}}", args.out.display(), with_manifest(&written));
     if args.plot {
-        for figure in plot::simulate_figures(&args.out)? {
+        let figures = plot::simulate_figures(&args.out)?;
+        output::transaction::record_outputs(&args.out, &figures)?;
+        for figure in figures {
             println!("  wrote {}", figure.display());
         }
     }
     Ok(())
 }
 
-fn print_summary(model: &Model, scenario: &Scenario, settings: &Settings, s: &Summary, out: &Path) {
+/// The files a command committed, and its manifest, for the "wrote" line.
+fn with_manifest(written: &[String]) -> String {
+    let mut names = written.to_vec();
+    names.push(output::transaction::MANIFEST.into());
+    names.join(", ")
+}
+
+fn print_summary(model: &Model, scenario: &Scenario, settings: &Settings, s: &Summary) {
     let day = |d: Option<f64>| {
         d.map_or("not reached".to_string(), |d| {
             format!("day {d:.0} ({:.1} months)", d / raphe::units::DAYS_PER_MONTH)
@@ -315,7 +349,6 @@ fn print_summary(model: &Model, scenario: &Scenario, settings: &Settings, s: &Su
             b.score
         );
     }
-    println!("  wrote {}/trajectory.csv, summary.json, manifest.json", out.display());
 }
 
 pub fn params(model: Option<&str>) -> Result<()> {
@@ -378,14 +411,33 @@ pub fn drugs(folder: Option<PathBuf>) -> Result<()> {
     Ok(())
 }
 
-pub struct SweepArgs {
-    pub file: PathBuf,
-    pub threads: Option<usize>,
-    pub shard: Option<String>,
-    pub resume: bool,
-    pub stop_after_chunks: Option<usize>,
-    pub out: PathBuf,
-    pub plot: bool,
+/// The signal (SIGINT or SIGTERM) that asked a sweep to stop, 0 while none has.
+fn signal() -> &'static std::sync::Arc<std::sync::atomic::AtomicUsize> {
+    static SIGNAL: std::sync::OnceLock<std::sync::Arc<std::sync::atomic::AtomicUsize>> =
+        std::sync::OnceLock::new();
+    SIGNAL.get_or_init(Default::default)
+}
+
+/// Exit code for a sweep ended by a signal: 128 + the signal (130 for SIGINT, 143 for SIGTERM).
+pub fn signal_exit_code() -> Option<u8> {
+    match signal().load(std::sync::atomic::Ordering::SeqCst) {
+        0 => None,
+        sig => Some(128 + sig as u8),
+    }
+}
+
+/// From now on SIGINT and SIGTERM only record themselves in [`signal`]: the sweep finishes the
+/// chunk it is writing and stops cleanly. A second signal ends the process at once.
+fn stop_on_signals() -> Result<()> {
+    use signal_hook::consts::{SIGINT, SIGTERM};
+    use std::sync::{atomic::AtomicBool, Arc};
+    let again = Arc::new(AtomicBool::new(false));
+    for sig in [SIGINT, SIGTERM] {
+        signal_hook::flag::register_conditional_shutdown(sig, 128 + sig, Arc::clone(&again))?;
+        signal_hook::flag::register(sig, Arc::clone(&again))?;
+        signal_hook::flag::register_usize(sig, Arc::clone(signal()), sig as usize)?;
+    }
+    Ok(())
 }
 
 pub fn sweep(a: SweepArgs) -> Result<()> {
@@ -394,26 +446,38 @@ pub fn sweep(a: SweepArgs) -> Result<()> {
         None => raphe::sweep::Shard::ALL,
     };
     let sweep = raphe::sweep::Sweep::load(&a.file)?;
-    let opts = raphe::sweep::RunOptions { shard, resume: a.resume, stop_after_chunks: a.stop_after_chunks };
     let _lock = prepare_out(&a.out)?;
-    sweep_to(&a.file, &sweep, a.threads, opts, &a.out)?;
-    if a.plot && a.out.join("runs.csv").exists() {
-        let (written, skipped) = raphe::plot::sweep_figures(&a.out)?;
+    let mut tx = Transaction::begin(&a.out, "sweep", a.force)?;
+    let opts = raphe::sweep::RunOptions {
+        shard,
+        resume: a.resume,
+        stop_after_chunks: a.stop_after_chunks,
+        cancel: None,
+    };
+    let (manifest, report) = sweep_to(&a.file, &sweep, a.threads, opts, &mut tx)?;
+    let written = tx.commit(manifest)?;
+    raphe::sweep::remove_chunks(&a.out)?;
+    println!("{report}; wrote {}/{{{}}}", a.out.display(), with_manifest(&written));
+    if a.plot {
+        let (figures, skipped) = raphe::plot::sweep_figures(&a.out)?;
+        output::transaction::record_outputs(&a.out, &figures)?;
         for problem in skipped {
             eprintln!("warning: no figure for {problem}");
         }
-        println!("  wrote {} figures in {}", written.len(), a.out.join("figures").display());
+        println!("  wrote {} figures in {}", figures.len(), a.out.join("figures").display());
     }
     Ok(())
 }
 
+/// Run a sweep into `tx` (runs.csv, runs.parquet, trajectories.csv staged, not committed);
+/// returns the manifest to commit with and a one-line report.
 fn sweep_to(
     file: &Path,
     sweep: &raphe::sweep::Sweep,
     threads: Option<usize>,
-    opts: raphe::sweep::RunOptions,
-    out: &Path,
-) -> Result<()> {
+    mut opts: raphe::sweep::RunOptions,
+    tx: &mut Transaction,
+) -> Result<(serde_json::Value, String)> {
     if let Some(n) = threads {
         let cores = std::thread::available_parallelism().map_or(1, |c| c.get());
         let limit = (8 * cores).max(8);
@@ -421,21 +485,39 @@ fn sweep_to(
             bail!("--threads {n}: allowed 1 to {limit} (8 per core on this machine's {cores} cores)");
         }
         rayon::ThreadPoolBuilder::new()
-            .num_threads(n.max(1))
+            .num_threads(n)
             .build_global()
             .context("cannot set the thread count")?;
     }
+    stop_on_signals()?;
+    opts.cancel = Some(signal());
     let started = std::time::Instant::now();
     let bar = indicatif::ProgressBar::new(0);
     bar.set_style(
         indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} runs  {per_sec}  ETA {eta}")
             .expect("valid template"),
     );
-    let outcome = raphe::sweep::run_all(sweep, out, opts, &|done, total| {
+    let outcome = raphe::sweep::run_all(sweep, tx, opts, &|done, total| {
         bar.set_length(total as u64);
         bar.set_position(done as u64);
-    })?;
+    });
+    // The terminal line is restored whatever happened.
     bar.finish_and_clear();
+    let outcome = match outcome {
+        Ok(o) => o,
+        Err(e @ raphe::Error::Stopped { .. }) => {
+            let mut command: Vec<String> = std::env::args().collect();
+            command.retain(|a| !a.starts_with("--stop-after-chunks"));
+            if let Some(k) = command.iter().position(|a| a == "--stop-after-chunks") {
+                command.drain(k..(k + 2).min(command.len()));
+            }
+            if !command.iter().any(|a| a == "--resume") {
+                command.push("--resume".into());
+            }
+            bail!("{e}\n  to finish: {}", command.join(" "))
+        }
+        Err(e) => return Err(e.into()),
+    };
     let (runs, failed) = (outcome.runs, outcome.failed);
     let manifest = serde_json::json!({
         "raphe_version": env!("CARGO_PKG_VERSION"),
@@ -460,15 +542,23 @@ fn sweep_to(
             units(std::iter::once(("day", Some("day"))).chain(columns))
         }),
     });
-    output::atomic::write(&out.join("manifest.json"), serde_json::to_string_pretty(&manifest)?.as_bytes())?;
     let secs = started.elapsed().as_secs_f64();
-    println!(
-        "raphe sweep {}: {runs} runs ({failed} failed) in {secs:.1} s ({:.0} runs/s); wrote {}/runs.csv and runs.parquet",
-        sweep.name,
-        runs as f64 / secs,
-        out.display()
-    );
-    Ok(())
+    let mut report = format!("raphe sweep {}: {runs} runs ({failed} failed)", sweep.name);
+    if outcome.computed < runs {
+        report.push_str(&format!(
+            ", {} computed now and {} kept from the interrupted run",
+            outcome.computed,
+            runs - outcome.computed
+        ));
+    }
+    if outcome.recomputed_chunks > 0 {
+        report.push_str(&format!(
+            " ({} kept chunks did not match their checksum and were computed again)",
+            outcome.recomputed_chunks
+        ));
+    }
+    report.push_str(&format!(" in {secs:.1} s ({:.0} runs/s)", outcome.computed as f64 / secs));
+    Ok((manifest, report))
 }
 
 /// A JSON object name → unit (null for a name without one).
@@ -476,24 +566,32 @@ fn units<'a>(pairs: impl Iterator<Item = (&'a str, Option<&'a str>)>) -> serde_j
     serde_json::Value::Object(pairs.map(|(n, u)| (n.to_string(), serde_json::json!(u))).collect())
 }
 
-pub fn sensitivity(file: PathBuf, threads: Option<usize>, out: PathBuf, plot: bool) -> Result<()> {
+pub fn sensitivity(a: SensitivityArgs) -> Result<()> {
     use raphe::sweep::{sensitivity, DesignKind};
-    let sweep = raphe::sweep::Sweep::load(&file)?;
+    let (file, out) = (&a.file, &a.out);
+    let sweep = raphe::sweep::Sweep::load(file)?;
     if !matches!(sweep.design, DesignKind::Sobol | DesignKind::Morris) {
         bail!("{}: field `sweep.design`: sensitivity needs design \"sobol\" or \"morris\"", file.display());
     }
-    let opts =
-        raphe::sweep::RunOptions { shard: raphe::sweep::Shard::ALL, resume: false, stop_after_chunks: None };
-    let _lock = prepare_out(&out)?;
-    sweep_to(&file, &sweep, threads, opts, &out)?;
-    let outcome_path = out.join("runs.csv");
-    let metrics = read_metrics(&outcome_path, sweep.metrics.len())?;
+    let _lock = prepare_out(out)?;
+    let mut tx = Transaction::begin(out, "sensitivity", a.force)?;
+    let opts = raphe::sweep::RunOptions { resume: a.resume, ..raphe::sweep::RunOptions::whole() };
+    let (manifest, report) = sweep_to(file, &sweep, a.threads, opts, &mut tx)?;
+    let runs_csv = tx.staged_path("runs.csv").expect("the sweep staged runs.csv").to_path_buf();
+    let metrics = read_metrics(&runs_csv, sweep.metrics.len())?;
     // A metric with runs lacking a value (a failed run, or e.g. no death within the run) has no
     // indices: say so and go on with the others.
     let complete = |m: usize| metrics.iter().all(|r| !r[m].is_nan());
     for (m, name) in sweep.metrics.iter().enumerate().filter(|(m, _)| !complete(*m)) {
         let missing = metrics.iter().filter(|r| r[m].is_nan()).count();
         eprintln!("warning: metric `{name}` has no value in {missing} runs; no indices for it");
+    }
+    let constant = |m: usize| metrics.windows(2).all(|w| w[0][m] == w[1][m]);
+    for (m, name) in sweep.metrics.iter().enumerate().filter(|(m, _)| complete(*m) && constant(*m)) {
+        eprintln!(
+            "warning: metric `{name}` is {} in every run: no variance to apportion, so its Sobol'/Morris indices are NaN",
+            metrics.first().map_or(f64::NAN, |r| r[m])
+        );
     }
     let d = sweep.factors.len();
     let mut csv = String::new();
@@ -529,11 +627,14 @@ pub fn sensitivity(file: PathBuf, threads: Option<usize>, out: PathBuf, plot: bo
             }
         }
     }
-    output::atomic::write(&out.join("sensitivity.csv"), csv.as_bytes())?;
-    println!("wrote {}/sensitivity.csv", out.display());
-    if plot {
-        let written = raphe::plot::sensitivity_figures(&out, &sweep.metrics)?;
-        println!("  wrote {} figures in {}", written.len(), out.join("figures").display());
+    tx.write("sensitivity.csv", csv.as_bytes())?;
+    let written = tx.commit(manifest)?;
+    raphe::sweep::remove_chunks(out)?;
+    println!("{report}; wrote {}/{{{}}}", out.display(), with_manifest(&written));
+    if a.plot {
+        let figures = raphe::plot::sensitivity_figures(out, &sweep.metrics)?;
+        output::transaction::record_outputs(out, &figures)?;
+        println!("  wrote {} figures in {}", figures.len(), out.join("figures").display());
     }
     Ok(())
 }
@@ -588,7 +689,7 @@ fn csv_text(header: String, rows: &[(u64, String)]) -> String {
 }
 
 /// Join the shards' trajectories.csv (when the sweep kept trajectories), in run order.
-fn merge_traces(dirs: &[PathBuf], out: &Path) -> Result<()> {
+fn merge_traces(dirs: &[PathBuf], tx: &mut Transaction) -> Result<()> {
     let present: Vec<bool> = dirs.iter().map(|d| d.join("trajectories.csv").is_file()).collect();
     if !present.iter().any(|&p| p) {
         return Ok(());
@@ -597,19 +698,35 @@ fn merge_traces(dirs: &[PathBuf], out: &Path) -> Result<()> {
         bail!("{}: no trajectories.csv, but other shards have one", d.display());
     }
     let (header, rows) = shard_rows(dirs, "trajectories.csv")?;
-    let csv = csv_text(header, &rows);
-    output::atomic::write(&out.join("trajectories.csv"), csv.as_bytes())?;
+    tx.write("trajectories.csv", csv_text(header, &rows).as_bytes())?;
     Ok(())
 }
 
-pub fn merge(dirs: Vec<PathBuf>, out: PathBuf) -> Result<()> {
-    let read_manifest = |d: &Path| -> Result<serde_json::Value> {
+pub fn merge(dirs: Vec<PathBuf>, out: PathBuf, force: bool) -> Result<()> {
+    let mut manifests = Vec::new();
+    for d in &dirs {
+        // Only a finished shard of a sweep, whose files are exactly as it wrote them.
+        match output::transaction::committed(d)? {
+            None => bail!(
+                "{}: no manifest.json: not a finished sweep shard (run or resume its `raphe sweep --shard` first)",
+                d.display()
+            ),
+            Some(c) if c.kind != "sweep" => bail!(
+                "{}: holds the results of `raphe {}`, not of a sweep shard (merge joins the folders of `raphe sweep --shard K/N`)",
+                d.display(),
+                c.kind
+            ),
+            Some(_) => {}
+        }
+        output::transaction::verify(d).context("merge refuses a shard that does not match its manifest")?;
         let path = d.join("manifest.json");
         let text =
             std::fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?;
-        serde_json::from_str(&text).with_context(|| format!("{}: not JSON", path.display()))
-    };
-    let manifests: Vec<serde_json::Value> = dirs.iter().map(|d| read_manifest(d)).collect::<Result<_>>()?;
+        manifests.push(
+            serde_json::from_str::<serde_json::Value>(&text)
+                .with_context(|| format!("{}: not JSON", path.display()))?,
+        );
+    }
     let first = &manifests[0];
     for (d, m) in dirs.iter().zip(&manifests) {
         for key in ["sweep_sha256", "model_sha256", "scenario_sha256", "total_runs", "seed"] {
@@ -636,16 +753,22 @@ pub fn merge(dirs: Vec<PathBuf>, out: PathBuf) -> Result<()> {
         bail!("merged rows are not runs 0..{total} exactly once ({} rows)", rows.len());
     }
     let _lock = prepare_out(&out)?;
-    let csv = csv_text(header, &rows);
-    output::atomic::write(&out.join("runs.csv"), csv.as_bytes())?;
-    output::parquet::runs_from_csv(&out.join("runs.csv"), &out.join("runs.parquet"))?;
-    merge_traces(&dirs, &out)?;
+    let mut tx = Transaction::begin(&out, "merge", force)?;
+    tx.write("runs.csv", csv_text(header, &rows).as_bytes())?;
+    let (runs_csv, parquet) = (tx.staged_path("runs.csv").unwrap().to_path_buf(), tx.stage("runs.parquet")?);
+    output::parquet::runs_from_csv(&runs_csv, &parquet)?;
+    merge_traces(&dirs, &mut tx)?;
     let mut manifest = first.clone();
     manifest["shard"] = serde_json::json!({"index": 0, "count": 1});
     manifest["runs"] = serde_json::json!(total);
     manifest["merged_from"] =
         serde_json::json!(dirs.iter().map(|d| d.display().to_string()).collect::<Vec<_>>());
-    output::atomic::write(&out.join("manifest.json"), serde_json::to_string_pretty(&manifest)?.as_bytes())?;
-    println!("merged {} shards, {total} runs, into {}/runs.csv and runs.parquet", dirs.len(), out.display());
+    let written = tx.commit(manifest)?;
+    println!(
+        "merged {} shards, {total} runs, into {}/{{{}}}",
+        dirs.len(),
+        out.display(),
+        with_manifest(&written)
+    );
     Ok(())
 }

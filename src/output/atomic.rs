@@ -7,7 +7,7 @@ use std::path::Path;
 
 /// Write `bytes` to `path` atomically.
 pub fn write(path: &Path, bytes: &[u8]) -> Result<()> {
-    let wrap = |source| Error::Output { path: path.to_path_buf(), source };
+    let wrap = |cause| Error::Output { path: path.to_path_buf(), cause };
     let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("output");
     let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));

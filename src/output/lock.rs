@@ -56,10 +56,10 @@ impl FolderLock {
                         }
                     }
                 }
-                Err(source) => return Err(Error::Output { path, source }),
+                Err(cause) => return Err(Error::Output { path, cause }),
             }
         }
-        Err(Error::Output { path, source: std::io::Error::other("cannot take the folder lock") })
+        Err(Error::Output { path, cause: std::io::Error::other("cannot take the folder lock") })
     }
 }
 

@@ -39,13 +39,13 @@ struct Manifest<'a> {
     seed: Option<u64>,
 }
 
-/// The manifest as pretty JSON.
+/// The manifest of a simulation (the output transaction adds the outputs it lists).
 pub fn manifest_json(
     model: &Model,
     scenario: &Scenario,
     settings: &Settings,
     command: Vec<String>,
-) -> String {
+) -> serde_json::Value {
     let path =
         |p: &Option<std::path::PathBuf>| p.as_ref().map_or("<in memory>".into(), |p| p.display().to_string());
     let m = Manifest {
@@ -77,5 +77,5 @@ pub fn manifest_json(
         // The model is deterministic; sweeps (later) record their seed here.
         seed: None,
     };
-    serde_json::to_string_pretty(&m).expect("manifest serialises")
+    serde_json::to_value(&m).expect("manifest serialises")
 }

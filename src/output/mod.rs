@@ -4,11 +4,11 @@ pub mod atomic;
 pub mod lock;
 pub mod manifest;
 pub mod parquet;
+pub mod transaction;
 
 use crate::error::Result;
 use crate::simulate::{Summary, Trajectory};
 use std::fmt::Write as _;
-use std::path::Path;
 
 /// The trajectory as CSV: a header of column names, one row per output time up to death (then
 /// one row at `death_day`, see [`Trajectory::rows_until_death`]). Numbers use Rust's shortest
@@ -31,10 +31,11 @@ pub fn trajectory_csv(traj: &Trajectory, death_day: Option<f64>) -> String {
 
 /// Write `trajectory.csv` (the course up to the summary's death day), `trajectory.columns.json`
 /// (units and meanings) and `summary.json`.
-pub fn write_run(dir: &Path, traj: &Trajectory, summary: &Summary) -> Result<()> {
-    atomic::write(&dir.join("trajectory.csv"), trajectory_csv(traj, summary.death_day).as_bytes())?;
+/// (staged in `tx`, published when it commits).
+pub fn write_run(tx: &mut transaction::Transaction, traj: &Trajectory, summary: &Summary) -> Result<()> {
+    tx.write("trajectory.csv", trajectory_csv(traj, summary.death_day).as_bytes())?;
     let columns = serde_json::to_string_pretty(&traj.columns()).expect("columns serialise");
-    atomic::write(&dir.join("trajectory.columns.json"), columns.as_bytes())?;
+    tx.write("trajectory.columns.json", columns.as_bytes())?;
     let summary = serde_json::to_string_pretty(summary).expect("summary serialises");
-    atomic::write(&dir.join("summary.json"), summary.as_bytes())
+    tx.write("summary.json", summary.as_bytes())
 }

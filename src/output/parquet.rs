@@ -125,13 +125,14 @@ fn write_group<W: std::io::Write + Send>(
     Ok(())
 }
 
-/// Convert the runs table `csv` (header `run, factors…, status, metrics…`) into `parquet`.
+/// Convert the runs table `csv` (header `run, factors…, status, metrics…`) into `parquet`
+/// (written in place: the caller stages it).
 pub fn runs_from_csv(csv: &Path, parquet: &Path) -> Result<()> {
     let fail = |problem: String| Error::Output {
         path: parquet.to_path_buf(),
-        source: std::io::Error::other(problem),
+        cause: std::io::Error::other(problem),
     };
-    let file = std::fs::File::open(csv).map_err(|e| Error::Output { path: csv.to_path_buf(), source: e })?;
+    let file = std::fs::File::open(csv).map_err(|e| Error::Read { path: csv.to_path_buf(), cause: e })?;
     let mut lines = std::io::BufReader::new(file).lines();
     let header = lines.next().transpose().map_err(|e| fail(e.to_string()))?.unwrap_or_default();
     let names: Vec<&str> = header.split(',').collect();
@@ -143,30 +144,21 @@ pub fn runs_from_csv(csv: &Path, parquet: &Path) -> Result<()> {
     let properties = Arc::new(
         WriterProperties::builder().set_created_by(format!("raphe {}", env!("CARGO_PKG_VERSION"))).build(),
     );
-    let dir = parquet.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let tmp = dir.join(format!(".runs.parquet.tmp-{}", std::process::id()));
-    let result = (|| {
-        let out = std::fs::File::create(&tmp).map_err(|e| fail(e.to_string()))?;
-        let mut writer =
-            SerializedFileWriter::new(out, schema, properties).map_err(|e| fail(e.to_string()))?;
-        let mut columns = Columns::new(factors, metrics);
-        for (k, line) in lines.enumerate() {
-            let line = line.map_err(|e| fail(e.to_string()))?;
-            columns.push(&line).map_err(|e| fail(format!("{} line {}: {e}", csv.display(), k + 2)))?;
-            if columns.len() == ROW_GROUP {
-                write_group(&mut writer, &columns).map_err(|e| fail(e.to_string()))?;
-                columns.clear();
-            }
-        }
-        if columns.len() > 0 {
+    // The caller stages `parquet` (an output transaction), so it is written in place.
+    let out = std::fs::File::create(parquet).map_err(|e| fail(e.to_string()))?;
+    let mut writer = SerializedFileWriter::new(out, schema, properties).map_err(|e| fail(e.to_string()))?;
+    let mut columns = Columns::new(factors, metrics);
+    for (k, line) in lines.enumerate() {
+        let line = line.map_err(|e| fail(e.to_string()))?;
+        columns.push(&line).map_err(|e| fail(format!("{} line {}: {e}", csv.display(), k + 2)))?;
+        if columns.len() == ROW_GROUP {
             write_group(&mut writer, &columns).map_err(|e| fail(e.to_string()))?;
+            columns.clear();
         }
-        let file = writer.into_inner().map_err(|e| fail(e.to_string()))?;
-        file.sync_all().map_err(|e| fail(e.to_string()))?;
-        std::fs::rename(&tmp, parquet).map_err(|e| fail(e.to_string()))
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
     }
-    result
+    if columns.len() > 0 {
+        write_group(&mut writer, &columns).map_err(|e| fail(e.to_string()))?;
+    }
+    let file = writer.into_inner().map_err(|e| fail(e.to_string()))?;
+    file.sync_all().map_err(|e| fail(e.to_string()))
 }

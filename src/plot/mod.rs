@@ -128,7 +128,7 @@ pub fn sweep(dir: &Path, kind: &SweepKind, metric: &str, out: &Path, options: &O
 pub fn sweep_figures(dir: &Path) -> Result<(Vec<PathBuf>, Vec<String>)> {
     let runs = sweeps::Sweep::read(dir)?;
     let figures = dir.join("figures");
-    std::fs::create_dir_all(&figures).map_err(|source| Error::Output { path: figures.clone(), source })?;
+    std::fs::create_dir_all(&figures).map_err(|cause| Error::Output { path: figures.clone(), cause })?;
     let (mut written, mut skipped) = (Vec::new(), Vec::new());
     let options = Options::default();
     for metric in &runs.metrics {
@@ -153,7 +153,7 @@ pub fn sweep_figures(dir: &Path) -> Result<(Vec<PathBuf>, Vec<String>)> {
 /// The sensitivity figure of every metric of a sensitivity folder, as SVG in DIR/figures/.
 pub fn sensitivity_figures(dir: &Path, metrics: &[String]) -> Result<Vec<PathBuf>> {
     let figures = dir.join("figures");
-    std::fs::create_dir_all(&figures).map_err(|source| Error::Output { path: figures.clone(), source })?;
+    std::fs::create_dir_all(&figures).map_err(|cause| Error::Output { path: figures.clone(), cause })?;
     let mut written = Vec::new();
     for metric in metrics {
         let out = figures.join(format!("sensitivity_{metric}.svg"));

@@ -576,16 +576,40 @@ pub struct Outcome {
     /// Runs of the whole sweep.
     pub total: usize,
     pub failed: usize,
+    /// Runs this invocation computed (the others came from chunks a killed run left).
+    pub computed: usize,
+    /// Chunks found on resume that did not match their record (cut short, emptied or edited)
+    /// and were computed again.
+    pub recomputed_chunks: usize,
+}
+
+/// Why a sweep stopped before its end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stop {
+    /// `stop_after_chunks` was reached (tests).
+    AsAsked,
+    /// The caller's cancel flag was raised (a signal).
+    Cancelled,
 }
 
 /// How to run a sweep.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RunOptions {
+#[derive(Debug, Clone, Copy)]
+pub struct RunOptions<'a> {
     pub shard: Shard,
     /// Keep the chunks an interrupted run of the same sweep left behind; run only the others.
     pub resume: bool,
     /// Stop with an error after this many new chunks (simulates a kill, for tests).
     pub stop_after_chunks: Option<usize>,
+    /// Checked between chunks: once non-zero (a signal number), the sweep stops after the chunk
+    /// it is writing.
+    pub cancel: Option<&'a std::sync::atomic::AtomicUsize>,
+}
+
+impl RunOptions<'_> {
+    /// The whole sweep, from the start, never cancelled.
+    pub fn whole() -> RunOptions<'static> {
+        RunOptions { shard: Shard::ALL, resume: false, stop_after_chunks: None, cancel: None }
+    }
 }
 
 /// One CSV row per run of a chunk, in run order, and the chunk's trajectory rows (`run, day,
@@ -628,104 +652,198 @@ fn chunk_rows(sweep: &Sweep, design: &design::Design, runs: std::ops::Range<usiz
     (text, traces)
 }
 
+/// The record of a finished chunk (`.chunks/NNNNNNN.json`), written after its files: the
+/// runs it holds and the digest of each file, so resume can tell a whole chunk from one cut
+/// short, emptied or edited.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, Deserialize)]
+struct ChunkRecord {
+    first_run: usize,
+    runs: usize,
+    sha256: String,
+    traces_sha256: Option<String>,
+}
+
+/// The working files of a sweep in `DIR/.chunks/`.
+struct Chunks {
+    dir: std::path::PathBuf,
+}
+
+impl Chunks {
+    fn rows(&self, c: usize) -> std::path::PathBuf {
+        self.dir.join(format!("{c:07}.csv"))
+    }
+    fn traces(&self, c: usize) -> std::path::PathBuf {
+        self.dir.join(format!("{c:07}.traces.csv"))
+    }
+    fn record(&self, c: usize) -> std::path::PathBuf {
+        self.dir.join(format!("{c:07}.json"))
+    }
+
+    /// Write chunk `c`: its files first, the record last (a chunk is done once it has one).
+    fn write(&self, c: usize, first_run: usize, runs: usize, rows: &str, traces: Option<&str>) -> Result<()> {
+        use crate::output::{atomic, manifest::sha256};
+        if let Some(t) = traces {
+            atomic::write(&self.traces(c), t.as_bytes())?;
+        }
+        atomic::write(&self.rows(c), rows.as_bytes())?;
+        let record = ChunkRecord { first_run, runs, sha256: sha256(rows), traces_sha256: traces.map(sha256) };
+        atomic::write(&self.record(c), serde_json::to_string(&record).expect("serialises").as_bytes())
+    }
+
+    /// The rows (and traces) of chunk `c` if it is whole: a record for exactly these runs, and
+    /// files that match its digests with one row per run, numbered in order.
+    fn read(&self, c: usize, first_run: usize, runs: usize, traced: bool) -> Option<(String, String)> {
+        use crate::output::manifest::sha256;
+        let record: ChunkRecord =
+            serde_json::from_str(&std::fs::read_to_string(self.record(c)).ok()?).ok()?;
+        let rows = std::fs::read_to_string(self.rows(c)).ok()?;
+        let traces = if traced { std::fs::read_to_string(self.traces(c)).ok()? } else { String::new() };
+        let numbered =
+            rows.lines().enumerate().all(|(k, l)| l.split(',').next() == Some(&(first_run + k).to_string()));
+        let whole = record.first_run == first_run
+            && record.runs == runs
+            && record.sha256 == sha256(&rows)
+            && record.traces_sha256 == traced.then(|| sha256(&traces))
+            && rows.lines().count() == runs
+            && rows.ends_with('\n')
+            && numbered;
+        whole.then_some((rows, traces))
+    }
+}
+
+/// What identifies the chunks of one sweep: its file and every input it reads, the shard and
+/// the program, so resume never joins chunks of another sweep, input or raphe version.
+fn sweep_key(sweep: &Sweep, shard: Shard) -> String {
+    let drugs: Vec<&str> = sweep.scenario.drug_files.iter().map(|d| d.text.as_str()).collect();
+    crate::output::manifest::sha256(&format!(
+        "{}\n{}\n{}\n{}\n{shard:?}\n{} {}",
+        sweep.text,
+        sweep.model.text,
+        sweep.scenario.text,
+        drugs.join("\n"),
+        env!("CARGO_PKG_VERSION"),
+        env!("RAPHE_GIT_REVISION")
+    ))
+}
+
 /// Run the sweep (or its shard). Each chunk of [`CHUNK`] runs is written atomically to
-/// `DIR/.chunks/` as soon as it is done, so memory stays flat and a killed sweep loses at most
-/// one chunk; `--resume` keeps the chunks of the same sweep and shard. At the end the chunks
-/// are joined into `runs.csv` (through a temporary file and a rename), converted to
-/// `runs.parquet`, and removed.
+/// `DIR/.chunks/` with a record of its runs and digest as soon as it is done, so memory stays
+/// flat and a killed sweep loses at most one chunk; `--resume` keeps the chunks of the same
+/// sweep, inputs and shard that match their records and computes the rest. At the end the
+/// chunks are joined into `runs.csv` (and `trajectories.csv`) and converted to `runs.parquet`,
+/// all staged in `tx`; the caller commits, then removes the chunks with [`remove_chunks`].
 /// `progress(done, total)` is called after each chunk (the CLI draws a bar; the library never
 /// prints).
 pub fn run_all(
     sweep: &Sweep,
-    out: &Path,
+    tx: &mut crate::output::transaction::Transaction,
     opts: RunOptions,
     progress: &dyn Fn(usize, usize),
 ) -> Result<Outcome> {
     use std::io::Write;
+    let out = tx.dir().to_path_buf();
     let design = sweep.design();
     let total = design.len();
     let range = opts.shard.range(total);
     let (first, runs) = (range.start, range.len());
-    let chunks = runs.div_ceil(CHUNK);
-    let chunks_dir = out.join(".chunks");
-    let key_path = chunks_dir.join("sweep.key");
-    let key = crate::output::manifest::sha256(&format!("{}\n{:?}", sweep.text, opts.shard));
+    let n_chunks = runs.div_ceil(CHUNK);
+    let chunks = Chunks { dir: out.join(".chunks") };
+    let key_path = chunks.dir.join("sweep.key");
+    let key = sweep_key(sweep, opts.shard);
     let io = |path: &Path| {
         let path = path.to_path_buf();
-        move |source| Error::Output { path: path.clone(), source }
+        move |source| Error::Output { path: path.clone(), cause: source }
     };
-    if opts.resume && chunks_dir.is_dir() {
+    if opts.resume && chunks.dir.is_dir() {
         let old = std::fs::read_to_string(&key_path).unwrap_or_default();
         if old.trim() != key {
             return Err(Error::input(
-                &chunks_dir,
+                &chunks.dir,
                 "",
                 None,
-                "the unfinished chunks here belong to another sweep or shard",
-                "resume the same sweep file and shard, or run without --resume",
+                "the unfinished chunks here belong to another sweep, shard, input file or raphe version",
+                "resume with the same sweep file, inputs, shard and raphe, or run without --resume",
             ));
         }
     } else {
-        if chunks_dir.exists() {
-            std::fs::remove_dir_all(&chunks_dir).map_err(io(&chunks_dir))?;
+        if chunks.dir.exists() {
+            std::fs::remove_dir_all(&chunks.dir).map_err(io(&chunks.dir))?;
         }
-        std::fs::create_dir_all(&chunks_dir).map_err(io(&chunks_dir))?;
+        std::fs::create_dir_all(&chunks.dir).map_err(io(&chunks.dir))?;
         crate::output::atomic::write(&key_path, key.as_bytes())?;
     }
-    let chunk_path = |c: usize| chunks_dir.join(format!("{c:07}.csv"));
-    let trace_path = |c: usize| chunks_dir.join(format!("{c:07}.traces.csv"));
-    let mut new_chunks = 0;
-    for c in 0..chunks {
-        let chunk = first + c * CHUNK..(first + (c + 1) * CHUNK).min(range.end);
-        if chunk_path(c).is_file() {
+    let traced = sweep.traces.is_some();
+    let span = |c: usize| first + c * CHUNK..(first + (c + 1) * CHUNK).min(range.end);
+    let (mut new_chunks, mut computed, mut recomputed_chunks) = (0, 0, 0);
+    for c in 0..n_chunks {
+        let chunk = span(c);
+        let on_disk = chunks.record(c).exists() || chunks.rows(c).exists();
+        if on_disk && chunks.read(c, chunk.start, chunk.len(), traced).is_some() {
             continue;
         }
+        recomputed_chunks += usize::from(on_disk);
         if opts.stop_after_chunks.is_some_and(|n| new_chunks >= n) {
-            return Err(Error::Settings(format!(
-                "stopped after {new_chunks} chunks as asked; rerun with --resume"
-            )));
+            return Err(Error::Stopped { stop: Stop::AsAsked, done: c * CHUNK, runs });
         }
-        let (rows, traces) = chunk_rows(sweep, &design, chunk);
-        // Traces first: a chunk counts as done once its runs file exists.
-        if sweep.traces.is_some() {
-            crate::output::atomic::write(&trace_path(c), traces.as_bytes())?;
+        if opts.cancel.is_some_and(|flag| flag.load(std::sync::atomic::Ordering::SeqCst) != 0) {
+            return Err(Error::Stopped { stop: Stop::Cancelled, done: c * CHUNK, runs });
         }
-        crate::output::atomic::write(&chunk_path(c), rows.as_bytes())?;
+        let (rows, traces) = chunk_rows(sweep, &design, chunk.clone());
+        chunks.write(c, chunk.start, chunk.len(), &rows, traced.then_some(traces.as_str()))?;
         new_chunks += 1;
-        progress(((c + 1) * CHUNK).min(runs), runs);
+        computed += chunk.len();
+        progress(chunk.end - first, runs);
     }
-    let final_path = out.join("runs.csv");
-    let tmp = out.join(".runs.csv.tmp");
-    let wrap = io(&final_path);
-    let mut file = std::io::BufWriter::new(std::fs::File::create(&tmp).map_err(io(&final_path))?);
     let mut header = vec!["run".to_string()];
     header.extend(sweep.factors.iter().map(|f| format!("{} [{}]", f.name, f.unit)));
     header.push("status".into());
     header.extend(sweep.metrics.iter().cloned());
+    let runs_csv = tx.stage("runs.csv")?;
+    let final_path = out.join("runs.csv");
+    let mut file = std::io::BufWriter::new(std::fs::File::create(&runs_csv).map_err(io(&final_path))?);
     writeln!(file, "{}", header.join(",")).map_err(io(&final_path))?;
-    let mut failed = 0;
-    for c in 0..chunks {
-        let text = std::fs::read_to_string(chunk_path(c)).map_err(io(&chunk_path(c)))?;
-        failed += text.lines().filter(|l| l.contains(",failed: ")).count();
-        file.write_all(text.as_bytes()).map_err(io(&final_path))?;
-    }
-    let file = file.into_inner().map_err(|e| wrap(e.into_error()))?;
-    file.sync_all().map_err(io(&final_path))?;
-    std::fs::rename(&tmp, &final_path).map_err(io(&final_path))?;
-    crate::output::parquet::runs_from_csv(&final_path, &out.join("runs.parquet"))?;
-    if let Some(t) = &sweep.traces {
-        let path = out.join("trajectories.csv");
-        let tmp = out.join(".trajectories.csv.tmp");
-        let mut file = std::io::BufWriter::new(std::fs::File::create(&tmp).map_err(io(&path))?);
-        writeln!(file, "run,day,{}", t.columns.join(",")).map_err(io(&path))?;
-        for c in 0..chunks {
-            let text = std::fs::read_to_string(trace_path(c)).map_err(io(&trace_path(c)))?;
-            file.write_all(text.as_bytes()).map_err(io(&path))?;
+    let mut traces_file = match &sweep.traces {
+        None => None,
+        Some(t) => {
+            let path = tx.stage("trajectories.csv")?;
+            let mut f = std::io::BufWriter::new(std::fs::File::create(&path).map_err(io(&path))?);
+            writeln!(f, "run,day,{}", t.columns.join(",")).map_err(io(&path))?;
+            Some(f)
         }
-        let file = file.into_inner().map_err(|e| io(&path)(e.into_error()))?;
-        file.sync_all().map_err(io(&path))?;
-        std::fs::rename(&tmp, &path).map_err(io(&path))?;
+    };
+    let mut failed = 0;
+    for c in 0..n_chunks {
+        let chunk = span(c);
+        // Checked again: a chunk changed since the loop above must not reach the results.
+        let (rows, traces) = chunks.read(c, chunk.start, chunk.len(), traced).ok_or_else(|| {
+            Error::input(
+                chunks.rows(c),
+                "",
+                None,
+                "changed while the sweep was joining its chunks",
+                "rerun with --resume (one writer per folder)",
+            )
+        })?;
+        failed += rows.lines().filter(|l| l.contains(",failed: ")).count();
+        file.write_all(rows.as_bytes()).map_err(io(&final_path))?;
+        if let Some(f) = traces_file.as_mut() {
+            f.write_all(traces.as_bytes()).map_err(io(&out.join("trajectories.csv")))?;
+        }
     }
-    std::fs::remove_dir_all(&chunks_dir).map_err(io(&chunks_dir))?;
-    Ok(Outcome { runs, total, failed })
+    file.into_inner().map_err(|e| io(&final_path)(e.into_error()))?;
+    if let Some(f) = traces_file {
+        f.into_inner().map_err(|e| io(&out.join("trajectories.csv"))(e.into_error()))?;
+    }
+    let parquet = tx.stage("runs.parquet")?;
+    crate::output::parquet::runs_from_csv(&runs_csv, &parquet)?;
+    Ok(Outcome { runs, total, failed, computed, recomputed_chunks })
+}
+
+/// Remove a sweep's working chunks (after its results are committed).
+pub fn remove_chunks(out: &Path) -> Result<()> {
+    let dir = out.join(".chunks");
+    match std::fs::remove_dir_all(&dir) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(Error::Output { path: dir, cause: e }),
+        _ => Ok(()),
+    }
 }
