@@ -18,6 +18,7 @@
 
 pub mod bundled;
 pub mod error;
+pub mod limits;
 pub mod math;
 pub mod model;
 pub mod output;

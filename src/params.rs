@@ -331,6 +331,15 @@ impl Quantity {
                 "a number >= 0",
             ));
         }
+        if !(value * factor).is_finite() {
+            return Err(Error::input(
+                path,
+                format!("{field}.value"),
+                line,
+                format!("{value} {} overflows when converted", self.unit),
+                "a number small enough to convert to the internal unit",
+            ));
+        }
         Ok(value * factor)
     }
 

@@ -26,7 +26,7 @@ fn column(traj: &Trajectory, name: &str) -> usize {
 /// The written rows end at death, the last row is the summary's end of the course, and what
 /// the two share agrees exactly.
 fn check_course(label: &str, traj: &Trajectory, summary: &Summary, duration: f64) {
-    let rows = traj.rows_until_death(summary.death_day, 1);
+    let rows = traj.rows_until_death(summary.death_day, 1).collect::<Vec<_>>();
     let (day, alive, auc) = (0, column(traj, "alive"), column(traj, "spasm_auc"));
     let last = rows.last().unwrap();
     assert_eq!(summary.end_day, duration, "{label}: end_day is the requested end of the run");
@@ -158,7 +158,7 @@ fn harm_peaks_are_the_trajectory_maxima_on_the_harm_grid() {
         for (step, exact) in [(1.0 / 96.0, true), (1.0, false)] {
             let traj = simulate(&m, &sc, &settings(&m, Some(3.0), Some(step))).unwrap();
             let summary = Summary::of(&m, &traj);
-            let rows = traj.rows_until_death(summary.death_day, 1);
+            let rows = traj.rows_until_death(summary.death_day, 1).collect::<Vec<_>>();
             let alive = column(&traj, "alive");
             let json = serde_json::to_value(&summary).unwrap();
             for (key, col) in SHARED.iter().filter(|(k, _)| k.starts_with("peak_") && !k.ends_with("_day")) {

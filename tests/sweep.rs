@@ -35,18 +35,94 @@ fn results_do_not_depend_on_the_thread_count() {
 
 #[test]
 fn a_failing_run_is_recorded_and_the_sweep_goes_on() {
-    // The range reaches 0 min, outside the PIC time constant's physical bound (> 0): that run
-    // fails with its reason, the other runs.
+    // Loading refuses a range outside a physical bound, so widen a loaded sweep's range to
+    // reach 0 min (the PIC time constant must be > 0): the run there fails with its reason in
+    // runs.csv, the other runs, and the sweep completes.
     let dir = tempfile::tempdir().unwrap();
-    let text = "[sweep]\nname = \"fail\"\nmodel = \"human_als\"\ndesign = \"grid\"\nmetrics = [\"spasm_auc\"]\nduration = { value = 1, unit = \"year\" }\n[[factor]]\ntarget = \"model.pic_time_constant\"\nunit = \"min\"\nrange = [0, 10]\nlevels = 2\n";
+    let text = "[sweep]\nname = \"fail\"\nmodel = \"human_als\"\ndesign = \"grid\"\nmetrics = [\"spasm_auc\"]\nduration = { value = 1, unit = \"year\" }\n[[factor]]\ntarget = \"model.pic_time_constant\"\nunit = \"min\"\nrange = [1, 10]\nlevels = 2\n";
     let file = dir.path().join("fail.toml");
     std::fs::write(&file, text).unwrap();
-    sweep(&file, 2, &dir.path().join("out")).success();
-    let csv = std::fs::read_to_string(dir.path().join("out/runs.csv")).unwrap();
+    let mut sweep = raphe::sweep::Sweep::load(&file).unwrap();
+    sweep.factors[0].low = 0.0;
+    let out = dir.path().join("out");
+    std::fs::create_dir(&out).unwrap();
+    let mut tx = raphe::output::transaction::Transaction::begin(&out, "sweep", false).unwrap();
+    let outcome =
+        raphe::sweep::run_all(&sweep, &mut tx, raphe::sweep::RunOptions::whole(), &|_, _| {}).unwrap();
+    tx.commit(serde_json::json!({})).unwrap();
+    assert_eq!((outcome.runs, outcome.failed), (2, 1));
+    let csv = std::fs::read_to_string(out.join("runs.csv")).unwrap();
     let rows: Vec<&str> = csv.lines().skip(1).collect();
     assert_eq!(rows.len(), 2);
-    assert!(rows.iter().any(|r| r.contains("failed")), "{csv}");
-    assert!(rows.iter().any(|r| r.contains(",ok,")), "{csv}");
+    assert!(rows[0].contains("failed: pic_time_constant = 0 min is outside its physical bound"), "{csv}");
+    assert!(rows[1].contains(",ok,"), "{csv}");
+}
+
+#[test]
+fn ranges_simulate_would_refuse_are_refused_when_the_sweep_loads() {
+    // Each was a sweep of "ok" or of failed runs with exit 0 (issue 10).
+    let dir = tempfile::tempdir().unwrap();
+    let oral = std::fs::read_to_string(repo("models/sweeps/baclofen_dose_interval.toml")).unwrap();
+    let header = |scenario: &str, duration: &str| {
+        format!("[sweep]\nname = \"bad\"\nmodel = \"human_als\"\nscenario = \"{scenario}\"\ndesign = \"grid\"\nmetrics = [\"spasm_auc\"]\nduration = {{ value = {duration}, unit = \"day\" }}\n")
+    };
+    let factor = |target: &str, unit: &str, range: &str| {
+        format!("[[factor]]\ntarget = \"{target}\"\nunit = \"{unit}\"\nrange = {range}\nlevels = 3\n")
+    };
+    for (text, field, says) in [
+        (
+            header("baclofen_oral_tid", "100") + &factor("dosing.0.amount", "mg", "[1, 1e6]"),
+            "factor[0].range",
+            "hard bound",
+        ),
+        (
+            header("baclofen_oral_tid", "100") + &factor("dosing.0.interval", "h", "[0, 12]"),
+            "factor[0].range",
+            "1 min",
+        ),
+        (
+            header("baclofen_oral_tid", "100") + &factor("dosing.0.start", "day", "[-1000, 0]"),
+            "factor[0].range",
+            "day 0 to 36525",
+        ),
+        (
+            header("baclofen_oral_tid", "100") + &factor("dosing.0.start", "day", "[0, 1e7]"),
+            "factor[0].range",
+            "36525",
+        ),
+        (
+            header("baclofen_intrathecal_late", "100") + &factor("infusion.0.rate", "ug/day", "[-200, 100]"),
+            "factor[0].range",
+            "rate > 0",
+        ),
+        (
+            header("baclofen_oral_tid", "0") + &factor("dosing.0.amount", "mg", "[5, 10]"),
+            "sweep.duration",
+            "days",
+        ),
+        (
+            header("baclofen_oral_tid", "1e9") + &factor("dosing.0.amount", "mg", "[5, 10]"),
+            "sweep.duration",
+            "36525",
+        ),
+        (
+            // Each factor alone is fine; together (60 mg every hour) the daily dose is not.
+            header("baclofen_oral_tid", "100")
+                + &factor("dosing.0.amount", "mg", "[5, 60]")
+                + &factor("dosing.0.interval", "h", "[1, 8]"),
+            "factor[0].range and factor[1].range",
+            "10 times the label maximum",
+        ),
+        (oral.replace("levels = 5", "levels = 1000000000000"), "factor", "at most 100000000 runs"),
+    ] {
+        let file = dir.path().join("bad.toml");
+        std::fs::write(&file, &text).unwrap();
+        let out = dir.path().join("out");
+        sweep(&file, 1, &out)
+            .failure()
+            .stderr(predicate::str::contains(field).and(predicate::str::contains(says)));
+        assert!(!out.join("runs.csv").exists(), "{text}");
+    }
 }
 
 #[test]

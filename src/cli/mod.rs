@@ -253,11 +253,18 @@ pub fn simulate(args: SimulateArgs) -> Result<()> {
     for warning in &scenario.warnings {
         eprintln!("warning: {warning}");
     }
-    for line in scenario.unreached(settings.duration) {
-        eprintln!(
+    let unreached = scenario.unreached(settings.duration);
+    match unreached.as_slice() {
+        [] => {}
+        [line] => eprintln!(
             "warning: {line} starts after the end of the run (day {:.0}); it gives nothing",
             settings.duration
-        );
+        ),
+        [first, ..] => eprintln!(
+            "warning: {} dosing or infusion lines (from {first}) start after the end of the run (day {:.0}); they give nothing",
+            unreached.len(),
+            settings.duration
+        ),
     }
     let weights = match &args.weights {
         Some(path) => {
@@ -446,6 +453,10 @@ pub fn sweep(a: SweepArgs) -> Result<()> {
         None => raphe::sweep::Shard::ALL,
     };
     let sweep = raphe::sweep::Sweep::load(&a.file)?;
+    set_threads(a.threads)?;
+    for warning in &sweep.warnings {
+        eprintln!("warning: {warning}");
+    }
     let _lock = prepare_out(&a.out)?;
     let mut tx = Transaction::begin(&a.out, "sweep", a.force)?;
     let opts = raphe::sweep::RunOptions {
@@ -454,7 +465,7 @@ pub fn sweep(a: SweepArgs) -> Result<()> {
         stop_after_chunks: a.stop_after_chunks,
         cancel: None,
     };
-    let (manifest, report) = sweep_to(&a.file, &sweep, a.threads, opts, &mut tx)?;
+    let (manifest, report) = sweep_to(&a.file, &sweep, opts, &mut tx)?;
     let written = tx.commit(manifest)?;
     raphe::sweep::remove_chunks(&a.out)?;
     println!("{report}; wrote {}/{{{}}}", a.out.display(), with_manifest(&written));
@@ -469,26 +480,29 @@ pub fn sweep(a: SweepArgs) -> Result<()> {
     Ok(())
 }
 
+/// Size rayon's pool as asked (default: all cores), refusing 0 or more than
+/// [`raphe::limits::THREADS_PER_CORE`] per core. Called before anything is written.
+fn set_threads(threads: Option<usize>) -> Result<()> {
+    let Some(n) = threads else { return Ok(()) };
+    let cores = std::thread::available_parallelism().map_or(1, |c| c.get());
+    let limit = (raphe::limits::THREADS_PER_CORE * cores).max(8);
+    if n == 0 || n > limit {
+        bail!(
+            "--threads {n}: allowed 1 to {limit} ({} per core on this machine's {cores} cores)",
+            raphe::limits::THREADS_PER_CORE
+        );
+    }
+    rayon::ThreadPoolBuilder::new().num_threads(n).build_global().context("cannot set the thread count")
+}
+
 /// Run a sweep into `tx` (runs.csv, runs.parquet, trajectories.csv staged, not committed);
 /// returns the manifest to commit with and a one-line report.
 fn sweep_to(
     file: &Path,
     sweep: &raphe::sweep::Sweep,
-    threads: Option<usize>,
     mut opts: raphe::sweep::RunOptions,
     tx: &mut Transaction,
 ) -> Result<(serde_json::Value, String)> {
-    if let Some(n) = threads {
-        let cores = std::thread::available_parallelism().map_or(1, |c| c.get());
-        let limit = (8 * cores).max(8);
-        if n == 0 || n > limit {
-            bail!("--threads {n}: allowed 1 to {limit} (8 per core on this machine's {cores} cores)");
-        }
-        rayon::ThreadPoolBuilder::new()
-            .num_threads(n)
-            .build_global()
-            .context("cannot set the thread count")?;
-    }
     stop_on_signals()?;
     opts.cancel = Some(signal());
     let started = std::time::Instant::now();
@@ -573,10 +587,14 @@ pub fn sensitivity(a: SensitivityArgs) -> Result<()> {
     if !matches!(sweep.design, DesignKind::Sobol | DesignKind::Morris) {
         bail!("{}: field `sweep.design`: sensitivity needs design \"sobol\" or \"morris\"", file.display());
     }
+    set_threads(a.threads)?;
+    for warning in &sweep.warnings {
+        eprintln!("warning: {warning}");
+    }
     let _lock = prepare_out(out)?;
     let mut tx = Transaction::begin(out, "sensitivity", a.force)?;
     let opts = raphe::sweep::RunOptions { resume: a.resume, ..raphe::sweep::RunOptions::whole() };
-    let (manifest, report) = sweep_to(file, &sweep, a.threads, opts, &mut tx)?;
+    let (manifest, report) = sweep_to(file, &sweep, opts, &mut tx)?;
     let runs_csv = tx.staged_path("runs.csv").expect("the sweep staged runs.csv").to_path_buf();
     let metrics = read_metrics(&runs_csv, sweep.metrics.len())?;
     // A metric with runs lacking a value (a failed run, or e.g. no death within the run) has no

@@ -10,30 +10,42 @@ use crate::error::Result;
 use crate::simulate::{Summary, Trajectory};
 use std::fmt::Write as _;
 
-/// The trajectory as CSV: a header of column names, one row per output time up to death (then
-/// one row at `death_day`, see [`Trajectory::rows_until_death`]). Numbers use Rust's shortest
-/// round-trip formatting, so the file reproduces the values exactly.
-pub fn trajectory_csv(traj: &Trajectory, death_day: Option<f64>) -> String {
+/// The trajectory as CSV into `out`: a header of column names, one row per output time up to
+/// death (then one row at `death_day`, see [`Trajectory::rows_until_death`]), written row by
+/// row. Numbers use Rust's shortest round-trip formatting, so the file reproduces the values
+/// exactly.
+pub fn write_trajectory_csv(
+    out: &mut impl std::io::Write,
+    traj: &Trajectory,
+    death_day: Option<f64>,
+) -> std::io::Result<()> {
     let cols = traj.columns();
-    let mut out = cols.iter().map(|c| c.name.as_str()).collect::<Vec<_>>().join(",");
-    out.push('\n');
+    let header = cols.iter().map(|c| c.name.as_str()).collect::<Vec<_>>().join(",");
+    writeln!(out, "{header}")?;
+    let mut line = String::new();
     for row in traj.rows_until_death(death_day, 1) {
+        line.clear();
         for (i, v) in row.iter().enumerate() {
             if i > 0 {
-                out.push(',');
+                line.push(',');
             }
-            let _ = write!(out, "{v}");
+            let _ = write!(line, "{v}");
         }
-        out.push('\n');
+        line.push('\n');
+        out.write_all(line.as_bytes())?;
     }
-    out
+    Ok(())
 }
 
-/// Write `trajectory.csv` (the course up to the summary's death day), `trajectory.columns.json`
-/// (units and meanings) and `summary.json`.
-/// (staged in `tx`, published when it commits).
+/// Write `trajectory.csv` (the course up to the summary's death day, streamed),
+/// `trajectory.columns.json` (units and meanings) and `summary.json`, staged in `tx` and
+/// published when it commits.
 pub fn write_run(tx: &mut transaction::Transaction, traj: &Trajectory, summary: &Summary) -> Result<()> {
-    tx.write("trajectory.csv", trajectory_csv(traj, summary.death_day).as_bytes())?;
+    let path = tx.stage("trajectory.csv")?;
+    let fail = |cause| crate::Error::Output { path: tx.dir().join("trajectory.csv"), cause };
+    let mut file = std::io::BufWriter::new(std::fs::File::create(&path).map_err(fail)?);
+    write_trajectory_csv(&mut file, traj, summary.death_day).map_err(fail)?;
+    file.into_inner().map_err(|e| fail(e.into_error()))?;
     let columns = serde_json::to_string_pretty(&traj.columns()).expect("columns serialise");
     tx.write("trajectory.columns.json", columns.as_bytes())?;
     let summary = serde_json::to_string_pretty(summary).expect("summary serialises");

@@ -25,13 +25,14 @@ pub struct Record {
     pub additional: u64,
 }
 
-/// Most additional doses per record (a 5-year regimen every hour is 43,830).
-const MAX_ADDL: f64 = 100_000.0;
+use crate::limits::MAX_ADDL;
 
 const REQUIRED: [&str; 5] = ["time", "amt", "rate", "ii", "addl"];
 
 /// Parse a dosing table; `day_factor` and `mg_factor` convert its time and amount units.
 pub fn read(path: &Path, text: &str, day_factor: f64, mg_factor: f64) -> Result<Vec<Record>> {
+    // A byte-order mark (spreadsheets write one) is not part of the first column's name.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut lines =
         text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty() && !l.trim_start().starts_with('#'));
     let (_, header) =
@@ -159,17 +160,26 @@ pub fn read(path: &Path, text: &str, day_factor: f64, mg_factor: f64) -> Result<
             return Err(Error::input(path, "amt", Some(line_no), "dose amount is zero", "amt > 0"));
         }
         let additional = number(index[4], "addl")?;
-        if additional.fract() != 0.0 || additional > MAX_ADDL {
+        if additional.fract() != 0.0 {
             return Err(Error::input(
                 path,
                 "addl",
                 Some(line_no),
                 format!("{additional} is not a whole number"),
-                "an integer >= 0",
+                format!("a whole number from 0 to {MAX_ADDL}"),
+            ));
+        }
+        if additional > MAX_ADDL as f64 {
+            return Err(Error::input(
+                path,
+                "addl",
+                Some(line_no),
+                format!("{additional} additional doses in one record"),
+                format!("at most {MAX_ADDL} (write a longer regimen as several records)"),
             ));
         }
         let interval = number(index[3], "ii")? * day_factor;
-        if additional > 0.0 && interval < 1.0 / 1440.0 {
+        if additional > 0.0 && interval < crate::limits::MIN_INTERVAL {
             return Err(Error::input(
                 path,
                 "ii",

@@ -90,8 +90,7 @@ struct InfusionSpec {
 /// Most distinct drugs in one scenario (the full-resolution state vector has a slot each).
 pub const MAX_DRUGS: usize = 4;
 
-/// Shortest dosing interval, days (1 minute).
-const MIN_INTERVAL: f64 = 1.0 / 1440.0;
+use crate::limits::MIN_INTERVAL;
 
 /// Repeated boluses: `amount` mg every `interval` days from `start`, at most `count` doses,
 /// before `stop`.
@@ -202,6 +201,20 @@ impl Reader<'_> {
         q.to_internal(self.path, self.text, field, Kind::Time)
     }
 
+    /// A start time: as [`Self::time`], and no later than the longest run.
+    fn start(&self, q: &Quantity, field: &str) -> Result<f64> {
+        let start = self.time(q, field)?;
+        if start > crate::limits::MAX_START {
+            return Err(self.error(
+                format!("{field}.value"),
+                Some(q.line(self.text)),
+                format!("day {start} is after the longest run"),
+                "a start from day 0 to 36525 (100 years)",
+            ));
+        }
+        Ok(start)
+    }
+
     fn stop(&self, stop: &Option<Quantity>, start: f64, field: &str) -> Result<Option<f64>> {
         let Some(q) = stop else { return Ok(None) };
         let value = self.time(q, &format!("{field}.stop"))?;
@@ -222,7 +235,7 @@ impl Reader<'_> {
         if spec.route == Route::Intrathecal && spec.regimen.is_none() && spec.dose.is_none() {
             return Err(self.error(format!("{field}.dose"), None, "missing dose", "dose = { value, unit }"));
         }
-        let start = self.time(&spec.start, &format!("{field}.start"))?;
+        let start = self.start(&spec.start, &format!("{field}.start"))?;
         let stop = self.stop(&spec.stop, start, &field)?;
         let body_mass = self.model.params.body_mass;
         match (&spec.regimen, &spec.dose, &spec.interval) {
@@ -230,6 +243,19 @@ impl Reader<'_> {
                 let regimen = Regimen::parse(text).map_err(|e| {
                     self.error(format!("{field}.regimen"), None, e, "e.g. \"5 mg tid x 3d then 10 mg tid\"")
                 })?;
+                if let Some(step) =
+                    regimen.steps.iter().find(|s| s.interval.is_some_and(|i| i < MIN_INTERVAL))
+                {
+                    return Err(self.error(
+                        format!("{field}.regimen"),
+                        None,
+                        format!(
+                            "`{}` doses more often than once a minute (repeated boluses that close are an infusion)",
+                            step.frequency
+                        ),
+                        "an interval >= 1 min (e.g. q8h, tid, q30min)",
+                    ));
+                }
                 Ok(compile(&regimen, drug, spec.route, start, stop, body_mass))
             }
             (None, Some(dose), Some(interval)) => {
@@ -314,6 +340,18 @@ impl Reader<'_> {
                     ));
                 }
                 let duration = r.amount / r.rate;
+                if infusions.len() as u64 + r.additional + 1 > crate::limits::MAX_INFUSIONS as u64 {
+                    return Err(self.error(
+                        format!("{field}.file"),
+                        None,
+                        format!(
+                            "{}: infusion records with addl expand to more than {} infusions",
+                            table_path.display(),
+                            crate::limits::MAX_INFUSIONS
+                        ),
+                        format!("at most {} infusion lines per scenario", crate::limits::MAX_INFUSIONS),
+                    ));
+                }
                 for k in 0..=r.additional {
                     let start = r.time + k as f64 * r.interval;
                     infusions.push(Infusion {
@@ -359,7 +397,7 @@ impl Reader<'_> {
                 "a rate > 0",
             ));
         }
-        let start = self.time(&spec.start, &format!("{field}.start"))?;
+        let start = self.start(&spec.start, &format!("{field}.start"))?;
         let stop = self.stop(&spec.stop, start, &field)?;
         Ok(Infusion { drug, route: spec.route, rate, start, stop })
     }
@@ -377,6 +415,10 @@ fn compile(
     let mut t = start;
     let mut lines = Vec::new();
     for step in &regimen.steps {
+        // Steps that would begin at or after the line's stop give nothing.
+        if stop.is_some_and(|s| t >= s) {
+            break;
+        }
         let interval = step.interval.unwrap_or(f64::INFINITY);
         let (count, end) = match (step.interval, step.length) {
             (None, Some(Length::Days(d))) => (Some(1), Some(t + d)),
@@ -485,17 +527,107 @@ impl Scenario {
             source: Some(path.to_path_buf()),
             text: text.to_string(),
         };
-        check_hard_limits(path, model, &scenario)?;
+        scenario.check(path, model)?;
         scenario.warnings = scenario.label_warnings(model);
         Ok(scenario)
+    }
+
+    /// The rules every scenario obeys, however it was made (a file, or a sweep's factors
+    /// applied to one): finite positive amounts and rates, intervals of at least a minute,
+    /// starts in [0, 100 years], stops after starts, bounded numbers of doses and infusions,
+    /// infusions that do not overlap, and each drug's hard dose bounds. `path` names the
+    /// scenario in errors.
+    pub fn check(&self, path: &Path, model: &Model) -> Result<()> {
+        use crate::limits::{MAX_DOSES, MAX_INFUSIONS, MAX_START};
+        let refuse = |field: String, problem: String, allowed: &str| {
+            Err(Error::input(path, field, None, problem, allowed))
+        };
+        for (i, d) in self.dosing.iter().enumerate() {
+            let field = |x: &str| format!("dosing line {i} ({}): {x}", self.drug_files[d.drug].name);
+            if !(d.amount.is_finite() && d.amount > 0.0) {
+                return refuse(field("amount"), format!("dose {} mg", d.amount), "a finite dose > 0 mg");
+            }
+            let single = d.count == Some(1);
+            if !single && !(d.interval >= MIN_INTERVAL) {
+                return refuse(field("interval"), format!("{} days", d.interval), "an interval >= 1 min");
+            }
+            if !(d.start >= 0.0 && d.start <= MAX_START) {
+                return refuse(
+                    field("start"),
+                    format!("day {}", d.start),
+                    "a start from day 0 to 36525 (100 years)",
+                );
+            }
+            if d.stop.is_some_and(|s| !(s > d.start)) {
+                return refuse(field("stop"), "stop is not after start".into(), "a stop later than start");
+            }
+        }
+        if self.infusions.len() > MAX_INFUSIONS {
+            return refuse(
+                "infusion".into(),
+                format!("{} infusion lines", self.infusions.len()),
+                "at most 10000",
+            );
+        }
+        for (i, inf) in self.infusions.iter().enumerate() {
+            let field = |x: &str| format!("infusion line {i} ({}): {x}", self.drug_files[inf.drug].name);
+            if !(inf.rate.is_finite() && inf.rate > 0.0) {
+                return refuse(field("rate"), format!("{} mg/day", inf.rate), "a finite rate > 0");
+            }
+            if !(inf.start >= 0.0 && inf.start <= MAX_START) {
+                return refuse(
+                    field("start"),
+                    format!("day {}", inf.start),
+                    "a start from day 0 to 36525 (100 years)",
+                );
+            }
+            if inf.stop.is_some_and(|s| !(s > inf.start)) {
+                return refuse(field("stop"), "stop is not after start".into(), "a stop later than start");
+            }
+        }
+        // Dose limits are judged over the year after the last line starts: bound what that takes.
+        let doses = self.dose_count(self.check_horizon());
+        if doses > MAX_DOSES {
+            return refuse(
+                "dosing".into(),
+                format!("{doses:.0} doses up to a year after the last line starts"),
+                "at most 2000000 doses (every minute is 525960 a year)",
+            );
+        }
+        check_overlaps(path, &self.infusions)?;
+        check_hard_limits(path, model, self)
+    }
+
+    /// The end of the time over which dose limits are judged: a year after the last line starts.
+    fn check_horizon(&self) -> f64 {
+        let starts = self.dosing.iter().map(|d| d.start).chain(self.infusions.iter().map(|i| i.start));
+        starts.fold(0.0, f64::max) + 365.25
+    }
+
+    /// How many boluses the dosing lines give before day `end` (counted, not listed).
+    pub fn dose_count(&self, end: f64) -> f64 {
+        self.dosing
+            .iter()
+            .map(|d| {
+                let last = d.stop.unwrap_or(f64::INFINITY).min(end);
+                if d.start >= last {
+                    return 0.0;
+                }
+                let by_time = if d.interval.is_finite() && d.interval > 0.0 {
+                    ((last - d.start) / d.interval).ceil().max(1.0)
+                } else {
+                    1.0
+                };
+                d.count.map_or(by_time, |c| by_time.min(c as f64))
+            })
+            .sum()
     }
 
     /// Highest amount of drug slot `k` given in any 24 hours (boluses plus infused amounts)
     /// over the first year after the last line starts; `intrathecal_only` counts only that route.
     pub fn max_daily_amount(&self, k: usize, intrathecal_only: bool) -> f64 {
         let counts = |r: Route| !intrathecal_only || r == Route::Intrathecal;
-        let starts = self.dosing.iter().map(|d| d.start).chain(self.infusions.iter().map(|i| i.start));
-        let horizon = starts.fold(0.0, f64::max) + 365.25;
+        let horizon = self.check_horizon();
         let doses: Vec<DoseEvent> =
             self.doses_until(horizon).into_iter().filter(|d| d.drug == k && counts(d.route)).collect();
         let mut infusions: Vec<&Infusion> =

@@ -107,10 +107,7 @@ fn settings_output_times(settings: &Settings) -> Vec<f64> {
     times
 }
 
-/// Longest simulated time, days (100 years), and most output rows: beyond these a run is a
-/// mistake, not a study.
-pub const MAX_DURATION: f64 = 100.0 * 365.25;
-pub const MAX_ROWS: f64 = 1e7;
+pub use crate::limits::{MAX_DURATION, MAX_ROWS};
 
 impl Settings {
     /// Check duration, output step and tolerances.
@@ -121,15 +118,16 @@ impl Settings {
         }
         if !(self.output_step > 0.0 && self.duration / self.output_step <= MAX_ROWS) {
             return bad(format!(
-                "output step {} days: must be > 0 and give at most {MAX_ROWS} rows",
-                self.output_step
+                "output step {} days: must be > 0 and give at most {MAX_ROWS} rows ({} days / step)",
+                self.output_step, self.duration
             ));
         }
         if let Some(w) = self.window {
             let ok = w.start >= 0.0 && w.end > w.start && w.end <= self.duration && w.step > 0.0;
-            if !(ok && (w.end - w.start) / w.step <= MAX_ROWS) {
+            let rows = self.duration / self.output_step + (w.end - w.start) / w.step;
+            if !(ok && rows <= MAX_ROWS) {
                 return bad(format!(
-                    "window {}..{} every {} days: allowed start >= 0, start < end <= the duration ({} days), step > 0, at most {MAX_ROWS} rows",
+                    "window {}..{} every {} days: allowed start >= 0, start < end <= the duration ({} days), step > 0, and at most {MAX_ROWS} rows with the output grid",
                     w.start, w.end, w.step, self.duration
                 ));
             }
@@ -145,6 +143,15 @@ impl Settings {
 /// Simulate `model` under `scenario`.
 pub fn simulate(model: &Model, scenario: &Scenario, settings: &Settings) -> Result<Trajectory> {
     settings.check()?;
+    let doses = scenario.dose_count(settings.duration);
+    if doses > crate::limits::MAX_DOSES {
+        return Err(crate::Error::Settings(format!(
+            "scenario `{}` gives {doses:.0} doses in {} days: at most {} per run",
+            scenario.name,
+            settings.duration,
+            crate::limits::MAX_DOSES
+        )));
+    }
     let plan = plan::Plan::new(model, scenario, settings);
     let drugs = &scenario.drugs;
     let tol = settings.tolerances;

@@ -237,16 +237,18 @@ impl Trajectory {
 
     /// The rows written for the course up to `death_day`: every `stride`-th living row and the
     /// last one, then, with death in the run, the row at death ([`Self::death_row`]) in place of
-    /// the last living row.
-    pub fn rows_until_death(&self, death_day: Option<f64>, stride: usize) -> Vec<Vec<f64>> {
+    /// the last living row. Made one at a time, so a writer streams them.
+    pub fn rows_until_death(
+        &self,
+        death_day: Option<f64>,
+        stride: usize,
+    ) -> impl Iterator<Item = Vec<f64>> + '_ {
         let course = self.until_death(death_day);
         let n = course.living.len();
-        let keep = |i: usize| i % stride.max(1) == 0 || (i + 1 == n && course.death.is_none());
-        let mut rows: Vec<Vec<f64>> =
-            course.living.iter().enumerate().filter(|(i, _)| keep(*i)).map(|(_, s)| self.row(s)).collect();
-        if let Some(d) = &course.death {
-            rows.push(self.death_row(d));
-        }
-        rows
+        let alive_to_end = course.death.is_none();
+        let keep = move |i: usize| i % stride.max(1) == 0 || (i + 1 == n && alive_to_end);
+        let living =
+            course.living.iter().enumerate().filter(move |(i, _)| keep(*i)).map(|(_, s)| self.row(s));
+        living.chain(course.death.map(|d| self.death_row(&d)))
     }
 }

@@ -5,21 +5,27 @@
 
 use crate::population::Rng;
 
-/// Levels of a grid factor on [0, 1]: `n` evenly spaced values (0.5 when n = 1). Computed as
-/// i/(n−1), so long grids do not drift.
-pub fn levels(n: usize) -> Vec<f64> {
-    match n {
-        0 => vec![],
-        1 => vec![0.5],
-        _ => (0..n).map(|i| i as f64 / (n - 1) as f64).collect(),
+/// Level `i` of `n` evenly spaced levels of a grid factor on [0, 1] (0.5 when n = 1).
+/// Computed as i/(n−1), so long grids do not drift; never tabulated, so a factor's level count
+/// costs no memory.
+pub fn level(i: usize, n: usize) -> f64 {
+    if n <= 1 {
+        0.5
+    } else {
+        i as f64 / (n - 1) as f64
     }
+}
+
+/// All `n` levels of a grid factor (see [`level`]).
+pub fn levels(n: usize) -> Vec<f64> {
+    (0..n).map(|i| level(i, n)).collect()
 }
 
 /// A sampling design: `len()` points on [0, 1]^d, each computed from its index alone, so a
 /// sweep generates them chunk by chunk and memory does not grow with the number of runs.
 pub enum Design {
-    /// Full factorial grid, the last factor fastest.
-    Grid(Vec<Vec<f64>>),
+    /// Full factorial grid of the given level counts, the last factor fastest.
+    Grid(Vec<usize>),
     /// Latin hypercube: one point per stratum of each factor, strata shuffled by a seeded
     /// [`Permutation`] per factor, a seeded uniform jitter inside.
     Lhs { n: usize, d: usize, seed: u64, strata: Vec<Permutation> },
@@ -32,7 +38,7 @@ pub enum Design {
 impl Design {
     /// Full factorial grid of the given levels per factor.
     pub fn grid(levels_per_factor: &[usize]) -> Design {
-        Design::Grid(levels_per_factor.iter().map(|&n| levels(n)).collect())
+        Design::Grid(levels_per_factor.to_vec())
     }
 
     /// Latin hypercube of `n` points in `d` dimensions.
@@ -57,7 +63,7 @@ impl Design {
 
     pub fn len(&self) -> usize {
         match self {
-            Design::Grid(levels) => levels.iter().map(Vec::len).product(),
+            Design::Grid(counts) => counts.iter().product(),
             Design::Lhs { n, .. } => *n,
             Design::Morris { r, d, .. } => r * (d + 1),
             Design::Saltelli { n, d, .. } => n * (d + 2),
@@ -71,12 +77,12 @@ impl Design {
     /// Point `i` (< len()).
     pub fn point(&self, i: usize) -> Vec<f64> {
         match self {
-            Design::Grid(levels) => {
+            Design::Grid(counts) => {
                 let mut index = i;
-                let mut point = vec![0.0; levels.len()];
-                for (k, lv) in levels.iter().enumerate().rev() {
-                    point[k] = lv[index % lv.len()];
-                    index /= lv.len();
+                let mut point = vec![0.0; counts.len()];
+                for (k, &n) in counts.iter().enumerate().rev() {
+                    point[k] = level(index % n, n);
+                    index /= n;
                 }
                 point
             }

@@ -160,6 +160,8 @@ pub struct Sweep {
     getters: Vec<simulate::summary::MetricGetter>,
     /// Subsampled trajectories to write (`trajectories.csv`), if asked for.
     pub traces: Option<Traces>,
+    /// Factor ranges that leave a parameter's plausible range (allowed, but worth saying).
+    pub warnings: Vec<String>,
     pub text: String,
 }
 
@@ -202,6 +204,12 @@ impl Sweep {
         if let Some(q) = &h.duration {
             settings.duration = q.to_internal(path, &text, "sweep.duration", Kind::Time)?;
         }
+        // The run settings every run will use: refused here, not as a sweep of failed runs.
+        settings.check().map_err(|e| {
+            let line = h.duration.as_ref().map(|q| q.line(&text));
+            let problem = e.to_string().trim_start_matches("invalid settings: ").to_string();
+            Error::input(path, "sweep.duration", line, problem, "")
+        })?;
         // Following side effects every 15 min costs time; only do it when a harm is recorded.
         settings.track_harms =
             h.metrics.iter().any(|m| m.starts_with("peak_") && m != "peak_spasm" && m != "peak_nfl");
@@ -236,43 +244,8 @@ impl Sweep {
             .enumerate()
             .map(|(i, f)| factor(path, i, f, &model, &scenario, h.design))
             .collect::<Result<Vec<_>>>()?;
-        let samples = match h.design {
-            DesignKind::Grid => factors.iter().map(|f| f.levels.unwrap_or(0)).product(),
-            DesignKind::Lhs | DesignKind::Morris | DesignKind::Sobol => match h.samples {
-                Some(n) if n > 0 => n,
-                _ => {
-                    return Err(Error::input(
-                        path,
-                        "sweep.samples",
-                        None,
-                        "missing or zero",
-                        "samples = N > 0 (LHS points; Morris trajectories; Sobol base size)",
-                    ))
-                }
-            },
-        };
-        if h.design == DesignKind::Sobol && !samples.is_power_of_two() {
-            return Err(Error::input(
-                path,
-                "sweep.samples",
-                None,
-                format!("{samples} is not a power of two (Sobol' base samples)"),
-                format!("a power of two, e.g. {}", samples.next_power_of_two()),
-            ));
-        }
-        let most = sobol_sequence::MAX_DIMENSION / 2;
-        if h.design == DesignKind::Sobol && (factors.len() > most || samples > 1 << 32) {
-            return Err(Error::input(
-                path,
-                "factor",
-                None,
-                format!("{} factors, {samples} base samples", factors.len()),
-                format!(
-                    "at most {most} factors (Sobol' directions for {} dimensions) and 2^32 samples",
-                    2 * most
-                ),
-            ));
-        }
+        let samples = run_count(path, h, &factors)?;
+        let warnings = check_ranges(path, &model, &scenario, &settings, &factors)?;
         Ok(Sweep {
             name: h.name.clone(),
             model,
@@ -285,6 +258,7 @@ impl Sweep {
             metrics: h.metrics.clone(),
             getters,
             traces,
+            warnings,
             text,
         })
     }
@@ -323,10 +297,7 @@ impl Sweep {
                     }
                     changes.push((name, x));
                 }
-                Target::DoseAmount(i) => scenario.dosing[*i].amount = x,
-                Target::DoseInterval(i) => scenario.dosing[*i].interval = x,
-                Target::DoseStart(i) => scenario.dosing[*i].start = x,
-                Target::InfusionRate(i) => scenario.infusions[*i].rate = x,
+                other => apply(&mut scenario, other, x),
             }
         }
         let changed;
@@ -349,6 +320,198 @@ impl Sweep {
                 .collect(),
         };
         Ok(RunOutput { metrics, traces })
+    }
+}
+
+/// The sweep's `samples` (base samples, or the grid's run count), refused when the runs of the
+/// whole sweep would pass [`crate::limits::MAX_RUNS`] (counted in 128 bits, so a grid of
+/// huge level counts cannot wrap round to a small number).
+fn run_count(path: &Path, h: &Header, factors: &[Factor]) -> Result<usize> {
+    use crate::limits::MAX_RUNS;
+    let d = factors.len() as u128;
+    let (samples, runs) = match h.design {
+        DesignKind::Grid => {
+            let runs = factors.iter().fold(1u128, |n, f| n.saturating_mul(f.levels.unwrap_or(0) as u128));
+            (runs, runs)
+        }
+        DesignKind::Lhs | DesignKind::Morris | DesignKind::Sobol => {
+            let n = match h.samples {
+                Some(n) if n > 0 => n as u128,
+                _ => {
+                    return Err(Error::input(
+                        path,
+                        "sweep.samples",
+                        None,
+                        "missing or zero",
+                        "samples = N > 0 (LHS points; Morris trajectories; Sobol base size)",
+                    ))
+                }
+            };
+            let per_sample = match h.design {
+                DesignKind::Lhs => 1,
+                DesignKind::Morris => d + 1,
+                _ => d + 2,
+            };
+            (n, n.saturating_mul(per_sample))
+        }
+    };
+    if runs > MAX_RUNS {
+        let (field, what) = match h.design {
+            DesignKind::Grid => ("factor", "the product of the factors' levels"),
+            _ => ("sweep.samples", "samples times runs per sample"),
+        };
+        return Err(Error::input(
+            path,
+            field,
+            None,
+            format!("{runs} runs ({what})"),
+            format!("at most {MAX_RUNS} runs per sweep (shard a larger study over separate sweeps)"),
+        ));
+    }
+    let samples = samples as usize;
+    if h.design == DesignKind::Sobol && !samples.is_power_of_two() {
+        return Err(Error::input(
+            path,
+            "sweep.samples",
+            None,
+            format!("{samples} is not a power of two (Sobol' base samples)"),
+            format!("a power of two, e.g. {}", samples.next_power_of_two()),
+        ));
+    }
+    let most = sobol_sequence::MAX_DIMENSION / 2;
+    if h.design == DesignKind::Sobol && factors.len() > most {
+        return Err(Error::input(
+            path,
+            "factor",
+            None,
+            format!("{} factors", factors.len()),
+            format!("at most {most} factors (Sobol' directions for {} dimensions)", 2 * most),
+        ));
+    }
+    Ok(samples)
+}
+
+/// Every run of the sweep must be a run `simulate` would accept: each parameter factor's range
+/// within the parameter's physical bound, and the scenario valid (dose limits, rates, starts,
+/// intervals, dose counts; see [`Scenario::check`]) at each end of each factor's range and at
+/// every corner of the factors' box (a daily dose is highest at the largest amount and the
+/// shortest interval together). Every such rule is monotone in each field, so the corners
+/// bound every point inside. Returns warnings for ranges that leave a parameter's plausible
+/// range.
+fn check_ranges(
+    path: &Path,
+    model: &Model,
+    scenario: &Scenario,
+    settings: &Settings,
+    factors: &[Factor],
+) -> Result<Vec<String>> {
+    let mut warnings = Vec::new();
+    let mut dosing = Vec::new();
+    for (i, f) in factors.iter().enumerate() {
+        let Target::Parameter(name) = &f.target else {
+            dosing.push(i);
+            continue;
+        };
+        let def = crate::model::parameters::DEFS.iter().find(|d| d.name == name).expect("checked target");
+        for v in [f.low, f.high] {
+            if !def.bound.admits(v * f.to_internal) {
+                return Err(Error::input(
+                    path,
+                    format!("factor[{i}].range"),
+                    None,
+                    format!(
+                        "{name} = {v} {} is outside its physical bound ({})",
+                        f.unit,
+                        def.bound.describe()
+                    ),
+                    format!("a range within the bound ({})", def.bound.describe()),
+                ));
+            }
+        }
+        if let Some(r) = model.resolved.iter().find(|r| r.name == *name) {
+            let to_file = |x: f64| x * f.to_internal * r.file_value / r.value;
+            let [lo, hi] = r.range;
+            if r.value != 0.0 && (to_file(f.low) < lo * (1.0 - 1e-12) || to_file(f.high) > hi * (1.0 + 1e-12))
+            {
+                warnings.push(format!(
+                    "factor[{i}] ({name}): range [{}, {}] {} leaves the plausible range of {} ([{lo}, {hi}] {})",
+                    f.low,
+                    f.high,
+                    f.unit,
+                    model.name,
+                    r.unit
+                ));
+            }
+        }
+    }
+    let scenario_path = scenario.source.clone().unwrap_or_else(|| path.to_path_buf());
+    let refused = |which: String, values: &[(usize, f64)], e: Error| {
+        let at: Vec<String> =
+            values.iter().map(|&(i, v)| format!("{} = {v} {}", factors[i].name, factors[i].unit)).collect();
+        let at = at.join(", ");
+        match e {
+            Error::Input { field, problem, allowed, .. } => Error::input(
+                path,
+                which,
+                None,
+                format!("at {at} the scenario is refused: `{field}`: {problem}"),
+                allowed,
+            ),
+            other => Error::input(
+                path,
+                which,
+                None,
+                format!("at {at}: {other}"),
+                "a range every run of which simulate accepts",
+            ),
+        }
+    };
+    let try_values = |values: &[(usize, f64)]| -> Result<()> {
+        let mut s = scenario.clone();
+        for &(i, v) in values {
+            apply(&mut s, &factors[i].target, v * factors[i].to_internal);
+        }
+        s.check(&scenario_path, model)?;
+        let doses = s.dose_count(settings.duration);
+        if doses > crate::limits::MAX_DOSES {
+            return Err(Error::Settings(format!(
+                "{doses:.0} doses in {} days, above the limit of {} per run",
+                settings.duration,
+                crate::limits::MAX_DOSES
+            )));
+        }
+        Ok(())
+    };
+    // Each factor alone first, so the message names the one at fault.
+    for &i in &dosing {
+        for v in [factors[i].low, factors[i].high] {
+            try_values(&[(i, v)]).map_err(|e| refused(format!("factor[{i}].range"), &[(i, v)], e))?;
+        }
+    }
+    // Then the corners of the box (at most 2^8 of them: more dosing factors than that are
+    // checked one at a time only).
+    if dosing.len() > 1 && dosing.len() <= 8 {
+        for corner in 0..1usize << dosing.len() {
+            let values: Vec<(usize, f64)> = dosing
+                .iter()
+                .enumerate()
+                .map(|(b, &i)| (i, if corner >> b & 1 == 1 { factors[i].high } else { factors[i].low }))
+                .collect();
+            let which = dosing.iter().map(|i| format!("factor[{i}].range")).collect::<Vec<_>>().join(" and ");
+            try_values(&values).map_err(|e| refused(which, &values, e))?;
+        }
+    }
+    Ok(warnings)
+}
+
+/// Set a scenario field a factor targets (internal units).
+fn apply(scenario: &mut Scenario, target: &Target, x: f64) {
+    match target {
+        Target::Parameter(_) => {}
+        Target::DoseAmount(i) => scenario.dosing[*i].amount = x,
+        Target::DoseInterval(i) => scenario.dosing[*i].interval = x,
+        Target::DoseStart(i) => scenario.dosing[*i].start = x,
+        Target::InfusionRate(i) => scenario.infusions[*i].rate = x,
     }
 }
 
