@@ -14,11 +14,39 @@ use std::path::Path;
 use toml::Spanned;
 
 /// A number as TOML writes it: `5` and `5.0` are both accepted.
-#[derive(Debug, Clone, Copy, Deserialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, Copy)]
 pub enum Number {
     Float(f64),
     Integer(i64),
+}
+
+impl<'de> Deserialize<'de> for Number {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl serde::de::Visitor<'_> for Visitor {
+            type Value = Number;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a number (like 5 or 0.5)")
+            }
+            fn visit_f64<E>(self, x: f64) -> std::result::Result<Number, E> {
+                Ok(Number::Float(x))
+            }
+            fn visit_i64<E>(self, i: i64) -> std::result::Result<Number, E> {
+                Ok(Number::Integer(i))
+            }
+            fn visit_u64<E>(self, u: u64) -> std::result::Result<Number, E> {
+                Ok(i64::try_from(u).map_or(Number::Float(u as f64), Number::Integer))
+            }
+        }
+        d.deserialize_any(Visitor)
+    }
+}
+
+/// A `[low, high]` pair: exactly two numbers (a third is an error, not cut off).
+pub fn exactly_two<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<[Number; 2], D::Error> {
+    let v: Vec<Number> = Vec::deserialize(d)?;
+    let n = v.len();
+    <[Number; 2]>::try_from(v).map_err(|_| serde::de::Error::invalid_length(n, &"two numbers [low, high]"))
 }
 
 impl Number {
@@ -37,6 +65,7 @@ pub struct ParamSpec {
     pub value: Spanned<Number>,
     pub unit: String,
     /// Plausible range, in the same unit as `value`.
+    #[serde(deserialize_with = "exactly_two")]
     pub range: [Number; 2],
     #[serde(default)]
     pub source: Option<String>,
@@ -139,15 +168,71 @@ pub fn line_of(text: &str, offset: usize) -> usize {
 /// Parse a TOML document, turning syntax and type errors into [`Error::Input`] with the line
 /// and the offending key.
 pub fn parse_toml<T: serde::de::DeserializeOwned>(path: &Path, text: &str) -> Result<T> {
+    // A byte-order mark (some editors write one) is not TOML.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     toml::from_str(text).map_err(|e| {
         let line = e.span().map(|s| line_of(text, s.start));
-        let field = e
-            .span()
-            .map(|s| text[s].trim().chars().take(60).collect::<String>())
-            .filter(|f| !f.contains('\n'))
-            .unwrap_or_default();
-        Error::input(path, field, line, e.message().trim().to_string(), "")
+        let field = e.span().map(|s| field_at(text, s)).unwrap_or_default();
+        let message = e.message().trim().to_string();
+        let allowed = if message.ends_with("expected u64") || message.ends_with("expected usize") {
+            "a whole number >= 0"
+        } else {
+            ""
+        };
+        Error::input(path, field, line, message, allowed)
     })
+}
+
+/// The dotted field a TOML error's span points into: the table header in force, the keys of
+/// the inline tables open on the line, and the key itself (the span is a key, or the value
+/// after `key =`).
+fn field_at(text: &str, span: std::ops::Range<usize>) -> String {
+    let start = span.start.min(text.len());
+    let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+    let header = text[..line_start].lines().rev().map(str::trim).find(|l| l.starts_with('[')).map(|l| {
+        let name = l.trim_matches(|c| c == '[' || c == ']').trim().to_string();
+        // The k-th `[[name]]` is element k of an array of tables.
+        match l.starts_with("[[") {
+            true => {
+                let k = text[..line_start].lines().filter(|x| x.trim() == l).count() - 1;
+                format!("{name}[{k}]")
+            }
+            false => name,
+        }
+    });
+    let mut path: Vec<String> = header.into_iter().collect();
+    let (mut open, mut current, mut key, mut quoted) = (Vec::new(), String::new(), None, false);
+    for c in text[line_start..start].chars() {
+        match c {
+            '"' => quoted = !quoted,
+            _ if quoted => {}
+            '=' => key = Some(std::mem::take(&mut current).trim().to_string()),
+            '{' | '[' => {
+                open.extend(key.take());
+                current.clear();
+            }
+            '}' | ']' => {
+                open.pop();
+                current.clear();
+            }
+            ',' => {
+                key = None;
+                current.clear();
+            }
+            _ => current.push(c),
+        }
+    }
+    path.extend(open);
+    let spanned = text.get(span.clone()).unwrap_or("").trim();
+    let is_key = text[span.end.min(text.len())..].trim_start().starts_with('=')
+        && !spanned.is_empty()
+        && spanned.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+    match (is_key, key) {
+        (true, _) => path.push(spanned.to_string()),
+        (false, Some(k)) => path.push(k),
+        (false, None) => {}
+    }
+    path.join(".")
 }
 
 /// Check every entry of `table` against `defs`: no unknown names, none missing, known unit,

@@ -701,7 +701,10 @@ fn thread_counts_are_bounded() {
             .args(["sweep", "models/sweeps/baclofen_dose_interval.toml", "--threads", n, "--out"])
             .arg(dir.path().join(n))
             .assert()
-            .failure()
-            .stderr(predicate::str::contains(format!("--threads {n}: allowed 1 to")));
+            .code(2)
+            .stderr(
+                predicate::str::contains(format!("invalid value '{n}' for '--threads"))
+                    .and(predicate::str::contains("a whole number from 1 to")),
+            );
     }
 }

@@ -80,10 +80,10 @@ pub struct SimulateArgs {
     #[arg(long)]
     pub scenario: Option<String>,
     /// Simulated days (default: the model's duration).
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     pub days: Option<f64>,
     /// Days between trajectory rows (default: the model's output step).
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     pub output_step: Option<f64>,
     /// Extra fine rows from A to B (times as days or with a unit: 1461, 4y, 4y+2d, 36h),
     /// e.g. to see dose peaks: --window 4y..4y+2d --window-step 10min.
@@ -114,8 +114,8 @@ pub struct SimulateArgs {
 pub struct SweepArgs {
     /// Sweep file.
     pub file: PathBuf,
-    /// Worker threads (default: all cores). Results do not depend on it.
-    #[arg(long)]
+    /// Worker threads (default: all cores; at most 8 per core). Results do not depend on it.
+    #[arg(long, value_parser = thread_count, allow_negative_numbers = true)]
     pub threads: Option<usize>,
     /// Run only shard K of N (K from 0), e.g. one Slurm array task; join with `raphe merge`.
     #[arg(long)]
@@ -142,7 +142,8 @@ pub struct SweepArgs {
 pub struct SensitivityArgs {
     /// Sweep file with design = "sobol" (samples a power of two) or "morris".
     pub file: PathBuf,
-    #[arg(long)]
+    /// Worker threads (default: all cores; at most 8 per core). Results do not depend on it.
+    #[arg(long, value_parser = thread_count, allow_negative_numbers = true)]
     pub threads: Option<usize>,
     /// Keep the chunks an interrupted run left in DIR and run only the rest.
     #[arg(long)]
@@ -155,6 +156,19 @@ pub struct SensitivityArgs {
     /// Also draw the indices of each metric into DIR/figures/.
     #[arg(long)]
     pub plot: bool,
+}
+
+/// `--threads N`: a whole number from 1 to 8 per core.
+fn thread_count(text: &str) -> std::result::Result<usize, String> {
+    let cores = std::thread::available_parallelism().map_or(1, |c| c.get());
+    let limit = (raphe::limits::THREADS_PER_CORE * cores).max(8);
+    match text.trim().parse::<usize>() {
+        Ok(n) if (1..=limit).contains(&n) => Ok(n),
+        _ => Err(format!(
+            "allowed: a whole number from 1 to {limit} ({} per core on this machine's {cores} cores)",
+            raphe::limits::THREADS_PER_CORE
+        )),
+    }
 }
 
 /// Creates an output folder if missing and takes its advisory lock for this command (one writer
@@ -384,11 +398,13 @@ pub fn drugs(folder: Option<PathBuf>) -> Result<()> {
         "{:<15} {:<30} {:<25} {:<12} {:<30}",
         "drug", "mechanism", "routes", "species", "typical dose / label max"
     )?;
+    let mut broken = Vec::new();
     for name in library.names() {
         let drug = match library.find(&name) {
             Ok(Ok(d)) => d,
             Ok(Err(e)) => {
                 writeln!(out, "{name:<15} ERROR: {e}")?;
+                broken.push(name);
                 continue;
             }
             Err(_) => continue,
@@ -414,6 +430,9 @@ pub fn drugs(folder: Option<PathBuf>) -> Result<()> {
             species.join(", "),
             limits.join("; ")
         )?;
+    }
+    if !broken.is_empty() {
+        bail!("{} drug file(s) could not be read: {} (see ERROR above)", broken.len(), broken.join(", "));
     }
     Ok(())
 }
@@ -480,18 +499,10 @@ pub fn sweep(a: SweepArgs) -> Result<()> {
     Ok(())
 }
 
-/// Size rayon's pool as asked (default: all cores), refusing 0 or more than
-/// [`raphe::limits::THREADS_PER_CORE`] per core. Called before anything is written.
+/// Size rayon's pool as asked (default: all cores; the count was checked by
+/// [`thread_count`]). Called before anything is written.
 fn set_threads(threads: Option<usize>) -> Result<()> {
     let Some(n) = threads else { return Ok(()) };
-    let cores = std::thread::available_parallelism().map_or(1, |c| c.get());
-    let limit = (raphe::limits::THREADS_PER_CORE * cores).max(8);
-    if n == 0 || n > limit {
-        bail!(
-            "--threads {n}: allowed 1 to {limit} ({} per core on this machine's {cores} cores)",
-            raphe::limits::THREADS_PER_CORE
-        );
-    }
     rayon::ThreadPoolBuilder::new().num_threads(n).build_global().context("cannot set the thread count")
 }
 

@@ -258,14 +258,19 @@ impl Model {
         let h = &file.model;
         let duration = h.duration.to_internal(path, text, "model.duration", Kind::Time)?;
         let output_step = h.output_step.to_internal(path, text, "model.output_step", Kind::Time)?;
-        if duration <= 0.0 || output_step <= 0.0 {
-            return Err(Error::input(
-                path,
-                "model.duration / model.output_step",
-                None,
-                "must be positive",
-                "a time > 0",
-            ));
+        // The defaults obey the run settings' bounds, checked here where the file can be named.
+        let settings = crate::simulate::Settings {
+            duration,
+            output_step,
+            fidelity: crate::simulate::Fidelity::Fast,
+            tolerances: Default::default(),
+            track_harms: false,
+            window: None,
+        };
+        if let Err(e) = settings.check() {
+            let problem = e.to_string().trim_start_matches("invalid settings: ").to_string();
+            let line = Some(h.duration.line(text));
+            return Err(Error::input(path, "model.duration / model.output_step", line, problem, ""));
         }
         let mut model = Model::from_parameters(params);
         model.name = h.name.clone();

@@ -178,7 +178,17 @@ impl Reader<'_> {
                 let drug = self.library.find(name).map_err(|allowed| {
                     self.error(format!("{field}.drug"), None, format!("unknown drug `{name}`"), allowed)
                 })??;
-                drug.pk_for(species, self.model.params.body_mass, self.model.params.renal_function)?;
+                // Named from the scenario's side too: the drug file alone does not say who asked.
+                drug.pk_for(species, self.model.params.body_mass, self.model.params.renal_function).map_err(
+                    |e| {
+                        self.error(
+                            format!("{field}.drug"),
+                            None,
+                            format!("`{name}` cannot be given to a {} here: {e}", species.name()),
+                            "",
+                        )
+                    },
+                )?;
                 self.drug_files.push(drug);
                 if self.drug_files.len() > MAX_DRUGS {
                     return Err(self.error(
@@ -548,7 +558,7 @@ impl Scenario {
                 return refuse(field("amount"), format!("dose {} mg", d.amount), "a finite dose > 0 mg");
             }
             let single = d.count == Some(1);
-            if !single && !(d.interval >= MIN_INTERVAL) {
+            if !single && (d.interval.is_nan() || d.interval < MIN_INTERVAL) {
                 return refuse(field("interval"), format!("{} days", d.interval), "an interval >= 1 min");
             }
             if !(d.start >= 0.0 && d.start <= MAX_START) {
@@ -558,7 +568,7 @@ impl Scenario {
                     "a start from day 0 to 36525 (100 years)",
                 );
             }
-            if d.stop.is_some_and(|s| !(s > d.start)) {
+            if d.stop.is_some_and(|s| s.is_nan() || s <= d.start) {
                 return refuse(field("stop"), "stop is not after start".into(), "a stop later than start");
             }
         }
@@ -581,7 +591,7 @@ impl Scenario {
                     "a start from day 0 to 36525 (100 years)",
                 );
             }
-            if inf.stop.is_some_and(|s| !(s > inf.start)) {
+            if inf.stop.is_some_and(|s| s.is_nan() || s <= inf.start) {
                 return refuse(field("stop"), "stop is not after start".into(), "a stop later than start");
             }
         }

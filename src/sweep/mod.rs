@@ -90,6 +90,7 @@ pub enum DesignKind {
 struct FactorSpec {
     target: String,
     unit: String,
+    #[serde(deserialize_with = "params::exactly_two")]
     range: [Number; 2],
     #[serde(default)]
     scale: Scale,
@@ -191,9 +192,15 @@ impl Sweep {
         let h = &file.sweep;
         params::require_identifier(path, "sweep.name", &h.name)?;
         let dir = path.parent().unwrap_or(Path::new("."));
-        let model = resolve_model(dir, &h.model)?;
+        let model = resolve_model(path, dir, &h.model)?;
         let scenario = match &h.scenario {
-            Some(s) => resolve_scenario(dir, s, &model)?,
+            Some(s) => resolve_scenario(path, dir, s, &model).map_err(|e| match e {
+                // A bundled scenario's error names only the bundled file: say which sweep asked.
+                Error::Input { ref file, .. } if file != path => {
+                    Error::input(path, "sweep.scenario", None, e.to_string(), "")
+                }
+                other => other,
+            })?,
             None => Scenario::untreated(),
         };
         let fidelity: Fidelity = h
@@ -315,7 +322,6 @@ impl Sweep {
             None => Vec::new(),
             Some(t) => traj
                 .rows_until_death(summary.death_day, t.stride)
-                .into_iter()
                 .map(|row| std::iter::once(row[0]).chain(t.indices.iter().map(|&c| row[c])).collect())
                 .collect(),
         };
@@ -568,7 +574,7 @@ fn traces(
     Ok(Traces { stride: stride as usize, columns: spec.columns.clone(), units, indices })
 }
 
-fn resolve_model(dir: &Path, name: &str) -> Result<Model> {
+fn resolve_model(sweep: &Path, dir: &Path, name: &str) -> Result<Model> {
     let path = dir.join(name);
     if path.is_file() {
         return Model::load(&path);
@@ -576,16 +582,19 @@ fn resolve_model(dir: &Path, name: &str) -> Result<Model> {
     match crate::bundled::model(name) {
         Some((file, text)) => Model::from_toml(Path::new(&file), text),
         None => Err(Error::input(
-            path,
+            sweep,
             "sweep.model",
             None,
-            format!("no model `{name}`"),
-            "a model file or a bundled name",
+            format!("no model `{name}` (no file {}, no bundled model of that name)", path.display()),
+            format!(
+                "a model file or a bundled name ({})",
+                crate::bundled::MODELS.iter().map(|m| m.0).collect::<Vec<_>>().join(", ")
+            ),
         )),
     }
 }
 
-fn resolve_scenario(dir: &Path, name: &str, model: &Model) -> Result<Scenario> {
+fn resolve_scenario(sweep: &Path, dir: &Path, name: &str, model: &Model) -> Result<Scenario> {
     let path = dir.join(name);
     if path.is_file() {
         return Scenario::load(&path, model, &crate::pharmacology::Library::for_scenario(&path));
@@ -595,11 +604,11 @@ fn resolve_scenario(dir: &Path, name: &str, model: &Model) -> Result<Scenario> {
             Scenario::from_toml(Path::new(&file), text, model, &crate::pharmacology::Library::default())
         }
         None => Err(Error::input(
-            path,
+            sweep,
             "sweep.scenario",
             None,
-            format!("no scenario `{name}`"),
-            "a scenario file or a bundled name",
+            format!("no scenario `{name}` (no file {}, no bundled scenario of that name)", path.display()),
+            "a scenario file or a bundled name (as in models/scenarios)",
         )),
     }
 }
