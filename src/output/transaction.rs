@@ -390,6 +390,20 @@ mod tests {
     }
 
     #[test]
+    fn a_write_that_fails_midway_publishes_nothing_and_leaves_no_temporary() {
+        // As on a full disk: the first output is staged, the second cannot be written.
+        let dir = tempfile::tempdir().unwrap();
+        let mut tx = Transaction::begin(dir.path(), "simulate", false).unwrap();
+        tx.write("trajectory.csv", b"day\n0\n").unwrap();
+        let blocked = tx.stage("summary.json").unwrap();
+        std::fs::create_dir(&blocked).unwrap();
+        assert!(tx.write("summary.json", b"{}").is_err());
+        drop(tx);
+        std::fs::remove_dir(&blocked).unwrap();
+        assert!(files(dir.path()).is_empty(), "{:?}", files(dir.path()));
+    }
+
+    #[test]
     fn a_rerun_replaces_every_old_output_and_another_command_needs_force() {
         let dir = tempfile::tempdir().unwrap();
         let mut tx = Transaction::begin(dir.path(), "sensitivity", false).unwrap();
