@@ -14,6 +14,7 @@ fn main() -> std::process::ExitCode {
     let args = cli::Cli::parse();
     let result = match args.command {
         cli::Command::Simulate(a) => cli::simulate(a),
+        cli::Command::Compare(a) => cli::compare(a),
         cli::Command::Params { model } => cli::params(model.as_deref()),
         cli::Command::Drugs { folder } => cli::drugs(folder),
         cli::Command::Plot(a) => cli::plot::run(a),

@@ -193,3 +193,38 @@ mod tests {
         assert!((factor(Kind::ClearancePerMass, "mL/min/kg").unwrap() - 1.44).abs() < 1e-12);
     }
 }
+
+/// A time written for the command line, in days: a number of days, or numbers with units joined
+/// by `+` (`4y+2d`, `36h`, `3 year`, `10min`). Units: the time units of files (`s`, `min`, `h`,
+/// `day`, `week`, `month`, `year`), their plurals, and the short `y`, `mo`, `w`, `d`.
+pub fn time_text(text: &str) -> Result<f64, String> {
+    let mut total = 0.0;
+    for part in text.split('+') {
+        let part = part.trim();
+        // The longest leading number (so `1e3` is a number, not 1 with unit `e3`).
+        let split = (1..=part.len())
+            .rev()
+            .filter(|&k| part.is_char_boundary(k))
+            .find(|&k| part[..k].trim().parse::<f64>().is_ok())
+            .ok_or_else(|| format!("`{part}` is not a number with an optional time unit"))?;
+        let (number, unit) = part.split_at(split);
+        let value: f64 = number.trim().parse().expect("checked");
+        let unit = unit.trim();
+        let short = match unit {
+            "" | "d" | "days" => "day",
+            "y" | "years" => "year",
+            "w" | "weeks" => "week",
+            "mo" | "months" => "month",
+            "hour" | "hours" => "h",
+            "minute" | "minutes" => "min",
+            u => u,
+        };
+        let factor = factor(Kind::Time, short)
+            .ok_or_else(|| format!("unknown time unit `{unit}` (allowed: y, mo, w, d, h, min, s)"))?;
+        total += value * factor;
+    }
+    if !total.is_finite() {
+        return Err(format!("`{text}` is not a finite time"));
+    }
+    Ok(total)
+}

@@ -5,13 +5,16 @@ use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand};
 use raphe::model::Model;
 use raphe::output::transaction::Transaction;
+use raphe::pharmacology::dose_text::DoseText;
 use raphe::pharmacology::{Library, Scenario};
-use raphe::simulate::{self, Fidelity, Settings, Summary};
+use raphe::simulate::Fidelity;
 use raphe::{bundled, output};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
 pub mod plot;
+mod run;
+pub use run::{compare, simulate};
 
 #[derive(Parser)]
 #[command(
@@ -29,6 +32,10 @@ pub enum Command {
     /// Simulate a disease course (optionally under a dosing scenario) and write
     /// trajectory.csv, summary.json and manifest.json.
     Simulate(SimulateArgs),
+    /// Run two or more arms (scenarios) on the same patient and tabulate every summary metric
+    /// by arm with its difference from the first arm (compare.csv, compare.json, a terminal
+    /// table), e.g. `raphe compare --scenario baclofen_oral_tid --scenario tizanidine_oral_tid`.
+    Compare(CompareArgs),
     /// List every parameter of a model with value, unit, range and source.
     Params {
         /// Model file, or the name of a bundled model (default: human_als).
@@ -72,19 +79,44 @@ pub enum Command {
     },
 }
 
+/// The patient and the run: model, parameter changes, duration, output grid, path, weights
+/// (shared by `simulate` and `compare`).
 #[derive(clap::Args)]
-pub struct SimulateArgs {
+pub struct PatientArgs {
     /// Model file, or the name of a bundled model (human_als, sod1_g86r_mouse). Default: human_als.
     pub model: Option<String>,
+    /// Change a model parameter, e.g. raphe_hazard=3%/month or pic_time_constant=20min
+    /// (repeatable; unit optional, the model file's; checked as in files; recorded in the manifest).
+    #[arg(long, value_name = "NAME=VALUE[UNIT]")]
+    pub set: Vec<String>,
+    /// Let --set go outside a parameter's plausible range (still within its physical bound).
+    #[arg(long)]
+    pub allow_outside_range: bool,
+    /// Simulated time: days or with a unit (2192, 6y, 18mo; default: the model's duration).
+    #[arg(long, allow_negative_numbers = true)]
+    pub days: Option<String>,
+    /// Time between trajectory rows: days or with a unit (1, 6h; default: the model's step).
+    #[arg(long, allow_negative_numbers = true)]
+    pub output_step: Option<String>,
+    /// fast: closed-form PK and quasi-steady fast states; full: every state integrated.
+    #[arg(long, default_value = "fast")]
+    pub fidelity: Fidelity,
+    /// Benefit-risk weights (TOML, see models/weights/benefit_risk.toml). Default: the bundled ones.
+    #[arg(long)]
+    pub weights: Option<PathBuf>,
+}
+
+#[derive(clap::Args)]
+pub struct SimulateArgs {
+    #[command(flatten)]
+    pub patient: PatientArgs,
     /// Scenario file, or the name of a bundled scenario. Default: no treatment.
     #[arg(long)]
     pub scenario: Option<String>,
-    /// Simulated days (default: the model's duration).
-    #[arg(long, allow_negative_numbers = true)]
-    pub days: Option<f64>,
-    /// Days between trajectory rows (default: the model's output step).
-    #[arg(long, allow_negative_numbers = true)]
-    pub output_step: Option<f64>,
+    /// Add a dosing line, e.g. "baclofen 20 mg q8h from 3y", "baclofen intrathecal 100 ug/day
+    /// from 4y until 5y" (repeatable; route optional, the drug's usual one; added to --scenario).
+    #[arg(long, value_name = "TEXT")]
+    pub dose: Vec<String>,
     /// Extra fine rows from A to B (times as days or with a unit: 1461, 4y, 4y+2d, 36h),
     /// e.g. to see dose peaks: --window 4y..4y+2d --window-step 10min.
     #[arg(long)]
@@ -92,12 +124,6 @@ pub struct SimulateArgs {
     /// Step of the --window rows (default 10min; a number of days or with a unit: 5min, 0.5h).
     #[arg(long)]
     pub window_step: Option<String>,
-    /// fast: closed-form PK and quasi-steady fast states; full: every state integrated.
-    #[arg(long, default_value = "fast")]
-    pub fidelity: Fidelity,
-    /// Benefit-risk weights (TOML, see models/weights/benefit_risk.toml). Default: the bundled ones.
-    #[arg(long)]
-    pub weights: Option<PathBuf>,
     /// Also draw the disease-course figure (DIR/figures/course.svg and course.png).
     #[arg(long)]
     pub plot: bool,
@@ -106,6 +132,22 @@ pub struct SimulateArgs {
     pub out: PathBuf,
     /// Replace whatever results --out holds, even another command's (the files its manifest
     /// lists); without it a folder of another command is refused.
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(clap::Args)]
+pub struct CompareArgs {
+    #[command(flatten)]
+    pub patient: PatientArgs,
+    /// An arm: a scenario file or bundled name, or `untreated` (two or more; the first is the
+    /// reference the others are compared with).
+    #[arg(long = "scenario", required = true, num_args = 1, value_name = "SCENARIO")]
+    pub scenarios: Vec<String>,
+    /// Output folder: compare.csv, compare.json, each arm's run in arms/NAME/, manifest.json.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Replace whatever results --out holds, even another command's.
     #[arg(long)]
     pub force: bool,
 }
@@ -179,28 +221,9 @@ fn prepare_out(dir: &Path) -> Result<output::lock::FolderLock> {
     Ok(output::lock::FolderLock::acquire(dir, &command)?)
 }
 
-/// A time as days: a number of days, or numbers with units (y, w, d, h, min) joined by `+`
-/// (`4y+2d`).
+/// A time flag's value in days (`1461`, `4y`, `4y+2d`, `36h`; see [`raphe::units::time_text`]).
 fn time_in_days(text: &str, flag: &str) -> Result<f64> {
-    let mut total = 0.0;
-    for part in text.split('+') {
-        let part = part.trim();
-        let split = part.find(|c: char| c.is_ascii_alphabetic()).unwrap_or(part.len());
-        let (number, unit) = part.split_at(split);
-        let value: f64 = number.trim().parse().map_err(|_| {
-            anyhow::anyhow!("{flag} `{text}`: `{part}` is not a number with an optional unit")
-        })?;
-        let days = match unit.trim() {
-            "" | "d" | "day" | "days" => 1.0,
-            "y" | "year" | "years" => 365.25,
-            "w" | "week" | "weeks" => 7.0,
-            "h" | "hour" | "hours" => 1.0 / 24.0,
-            "min" | "minute" | "minutes" => 1.0 / 1440.0,
-            u => bail!("{flag} `{text}`: unknown unit `{u}` (allowed: y, w, d, h, min)"),
-        };
-        total += value * days;
-    }
-    Ok(total)
+    raphe::units::time_text(text).map_err(|e| anyhow::anyhow!("{flag} `{text}`: {e}"))
 }
 
 /// A model from a path, or a bundled model by name.
@@ -218,21 +241,48 @@ fn load_model(arg: Option<&str>) -> Result<Model> {
     }
 }
 
-fn load_scenario(arg: Option<&str>, model: &Model) -> Result<Scenario> {
-    let Some(name) = arg else {
-        return Ok(Scenario::untreated());
-    };
-    let path = Path::new(name);
-    if path.exists() || name.ends_with(".toml") {
-        return Ok(Scenario::load(path, model, &Library::for_scenario(path))?);
-    }
-    match bundled::scenario(name) {
-        Some((file, text)) => Ok(Scenario::from_toml(Path::new(&file), text, model, &Library::default())?),
-        None => bail!(
-            "{name}: no such scenario file, and not a bundled scenario (bundled: {})",
-            names(bundled::SCENARIOS)
+/// The scenario of `arg` (a file or a bundled name; none: untreated) with the `--dose` lines
+/// added as `[[dosing]]`/`[[infusion]]` blocks of its text, so the scenario loader checks
+/// them as it checks files.
+fn load_scenario(arg: Option<&str>, doses: &[String], model: &Model) -> Result<Scenario> {
+    let (path, text, library) = match arg {
+        None if doses.is_empty() => return Ok(Scenario::untreated()),
+        None => (
+            PathBuf::from("--dose"),
+            "[scenario]\nname = \"command_line\"\ndescription = \"doses given with --dose\"\n".to_string(),
+            Library::default(),
         ),
+        Some(name) if Path::new(name).exists() || name.ends_with(".toml") => {
+            let path = PathBuf::from(name);
+            let text = std::fs::read_to_string(&path)
+                .with_context(|| format!("{name}: cannot read scenario file"))?;
+            let library = Library::for_scenario(&path);
+            (path, text, library)
+        }
+        Some(name) => match bundled::scenario(name) {
+            Some((file, text)) => (PathBuf::from(file), text.to_string(), Library::default()),
+            None => bail!(
+                "{name}: no such scenario file, and not a bundled scenario (bundled: {})",
+                names(bundled::SCENARIOS)
+            ),
+        },
+    };
+    let mut text = text;
+    for dose in doses {
+        let line = DoseText::parse(dose).map_err(|e| anyhow::anyhow!("--dose \"{dose}\": {e}"))?;
+        let route = match line.route {
+            Some(r) => r,
+            None => {
+                let drug = library.find(&line.drug).map_err(|known| {
+                    anyhow::anyhow!("--dose \"{dose}\": unknown drug `{}` (known: {known})", line.drug)
+                })??;
+                line.default_route(&drug.routes)
+                    .with_context(|| format!("--dose \"{dose}\": {} has no route", line.drug))?
+            }
+        };
+        text.push_str(&format!("\n# --dose \"{dose}\"\n{}", line.to_toml(route)));
     }
+    Ok(Scenario::from_toml(&path, &text, model, &library)?)
 }
 
 fn names(table: &[(&str, &str)]) -> String {
@@ -247,79 +297,9 @@ fn positive(value: Option<f64>, default: f64, flag: &str) -> Result<f64> {
     Ok(v)
 }
 
-pub fn simulate(args: SimulateArgs) -> Result<()> {
-    let model = load_model(args.model.as_deref())?;
-    let scenario = load_scenario(args.scenario.as_deref(), &model)?;
-    let mut settings = Settings::for_model(&model, args.fidelity);
-    settings.duration = positive(args.days, settings.duration, "--days")?;
-    settings.output_step = positive(args.output_step, settings.output_step, "--output-step")?;
-    if let Some(text) = &args.window {
-        let (a, b) = text
-            .split_once("..")
-            .ok_or_else(|| anyhow::anyhow!("--window `{text}`: expected START..END, e.g. 4y..4y+2d"))?;
-        let step = args.window_step.as_deref().unwrap_or("10min");
-        settings.window = Some(simulate::Window {
-            start: time_in_days(a, "--window")?,
-            end: time_in_days(b, "--window")?,
-            step: time_in_days(step, "--window-step")?,
-        });
-    }
-    for warning in &scenario.warnings {
-        eprintln!("warning: {warning}");
-    }
-    let unreached = scenario.unreached(settings.duration);
-    match unreached.as_slice() {
-        [] => {}
-        [line] => eprintln!(
-            "warning: {line} starts after the end of the run (day {:.0}); it gives nothing",
-            settings.duration
-        ),
-        [first, ..] => eprintln!(
-            "warning: {} dosing or infusion lines (from {first}) start after the end of the run (day {:.0}); they give nothing",
-            unreached.len(),
-            settings.duration
-        ),
-    }
-    let weights = match &args.weights {
-        Some(path) => {
-            let text = std::fs::read_to_string(path)
-                .with_context(|| format!("cannot read weights file {}", path.display()))?;
-            simulate::benefit::Weights::from_toml(path, &text)?
-        }
-        None => simulate::benefit::Weights::default_weights(),
-    };
-    let traj = simulate::simulate(&model, &scenario, &settings)?;
-    let mut summary = Summary::of(&model, &traj).with_withdrawal(&scenario);
-    if !scenario.dosing.is_empty() || !scenario.infusions.is_empty() || !scenario.exercise.is_empty() {
-        let untreated = simulate::simulate(&model, &Scenario::untreated(), &settings)?;
-        let base = Summary::of(&model, &untreated);
-        summary.benefit_risk = simulate::benefit::compare(
-            &model,
-            &scenario,
-            &traj,
-            &untreated,
-            summary.death_day,
-            base.death_day,
-            weights,
-        );
-    }
-
-    let _lock = prepare_out(&args.out)?;
-    let mut tx = Transaction::begin(&args.out, "simulate", args.force)?;
-    output::write_run(&mut tx, &traj, &summary)?;
-    let manifest = output::manifest::manifest_json(&model, &scenario, &settings, std::env::args().collect());
-    let written = tx.commit(manifest)?;
-
-    print_summary(&model, &scenario, &settings, &summary);
-    println!("  wrote {}/{{{}}}", args.out.display(), with_manifest(&written));
-    if args.plot {
-        let figures = plot::simulate_figures(&args.out)?;
-        output::transaction::record_outputs(&args.out, &figures)?;
-        for figure in figures {
-            println!("  wrote {}", figure.display());
-        }
-    }
-    Ok(())
+/// A number of days for people: no trailing zeros, at most two decimals (2192, 1095.75, 0.5).
+fn plain_number(x: f64) -> String {
+    format!("{}", (x * 100.0).round() / 100.0)
 }
 
 /// The files a command committed, and its manifest, for the "wrote" line.
@@ -327,49 +307,6 @@ fn with_manifest(written: &[String]) -> String {
     let mut names = written.to_vec();
     names.push(output::transaction::MANIFEST.into());
     names.join(", ")
-}
-
-fn print_summary(model: &Model, scenario: &Scenario, settings: &Settings, s: &Summary) {
-    let day = |d: Option<f64>| {
-        d.map_or("not reached".to_string(), |d| {
-            format!("day {d:.0} ({:.1} months)", d / raphe::units::DAYS_PER_MONTH)
-        })
-    };
-    println!(
-        "raphe: {} under '{}', {:.0} days, {:?} path",
-        model.name, scenario.name, settings.duration, settings.fidelity
-    );
-    println!("  5-HT below 80% of baseline: {}", day(s.serotonin_below_80pct_day));
-    println!("  motor onset:                {}", day(s.motor_onset_day));
-    println!("  spasm onset:                {}", day(s.spasm_onset_day));
-    println!("  peak spasm intensity:       {:.3} (day {:.0})", s.peak_spasm, s.peak_spasm_day);
-    println!("  spasm burden (AUC):         {:.1} intensity-days", s.spasm_auc);
-    match s.alsfrs_slope_per_month {
-        Some(v) => {
-            println!("  ALSFRS-R slope:             {v:.2} points/month (first year after onset)")
-        }
-        None => println!("  ALSFRS-R slope:             n/a"),
-    }
-    println!("  death (respiratory failure): {}", day(s.death_day));
-    for d in &s.abrupt_intrathecal_stop_days {
-        println!("  abrupt intrathecal stop on day {d:.0}: withdrawal risk {:.2} (fraction of CSF level lost in 24 h)", s.withdrawal_risk);
-    }
-    if let Some(b) = &s.benefit_risk {
-        println!(
-            "  vs untreated (days {:.2}-{:.2}, while the treatment acts): spasm relief {:.0}%, pain relief {:.0}%; mean sedation {:.1}%, BP fall {:.1}%, respiratory depression {:.1}%, weakness {:.1}%; liver risk {:.2}%, survival {:+.0} d; score {:.2}",
-            b.window_start_day,
-            b.window_end_day,
-            100.0 * b.spasm_relief,
-            100.0 * b.pain_relief,
-            100.0 * b.mean_sedation,
-            100.0 * b.mean_bp_fall,
-            100.0 * b.mean_respiratory_depression,
-            100.0 * b.mean_weakness,
-            100.0 * b.liver_injury_risk,
-            b.survival_change_days,
-            b.score
-        );
-    }
 }
 
 pub fn params(model: Option<&str>) -> Result<()> {

@@ -8,6 +8,7 @@
 pub mod degeneration;
 pub mod excitability;
 pub mod nfl;
+pub mod overrides;
 pub mod parameters;
 pub mod readouts;
 pub mod receptor;

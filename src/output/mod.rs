@@ -1,6 +1,7 @@
 //! Writers: one function per output file, all atomic. Nothing here simulates.
 
 pub mod atomic;
+pub mod compare;
 pub mod lock;
 pub mod manifest;
 pub mod parquet;
@@ -41,13 +42,25 @@ pub fn write_trajectory_csv(
 /// `trajectory.columns.json` (units and meanings) and `summary.json`, staged in `tx` and
 /// published when it commits.
 pub fn write_run(tx: &mut transaction::Transaction, traj: &Trajectory, summary: &Summary) -> Result<()> {
-    let path = tx.stage("trajectory.csv")?;
-    let fail = |cause| crate::Error::Output { path: tx.dir().join("trajectory.csv"), cause };
+    write_run_in(tx, "", traj, summary)
+}
+
+/// [`write_run`] into a subfolder of the transaction's folder (`folder` ends with `/`, or is
+/// empty).
+pub fn write_run_in(
+    tx: &mut transaction::Transaction,
+    folder: &str,
+    traj: &Trajectory,
+    summary: &Summary,
+) -> Result<()> {
+    let name = format!("{folder}trajectory.csv");
+    let path = tx.stage(&name)?;
+    let fail = |cause| crate::Error::Output { path: tx.dir().join(&name), cause };
     let mut file = std::io::BufWriter::new(std::fs::File::create(&path).map_err(fail)?);
     write_trajectory_csv(&mut file, traj, summary.death_day).map_err(fail)?;
     file.into_inner().map_err(|e| fail(e.into_error()))?;
     let columns = serde_json::to_string_pretty(&traj.columns()).expect("columns serialise");
-    tx.write("trajectory.columns.json", columns.as_bytes())?;
+    tx.write(&format!("{folder}trajectory.columns.json"), columns.as_bytes())?;
     let summary = serde_json::to_string_pretty(summary).expect("summary serialises");
-    tx.write("summary.json", summary.as_bytes())
+    tx.write(&format!("{folder}summary.json"), summary.as_bytes())
 }

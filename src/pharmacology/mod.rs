@@ -1,5 +1,6 @@
 //! Interventions: drug files, linear PK, pharmacodynamics and dosing scenarios.
 
+pub mod dose_text;
 pub mod drug;
 pub mod effects;
 pub mod exercise;

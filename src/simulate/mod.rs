@@ -33,6 +33,16 @@ pub enum Fidelity {
     Fast,
 }
 
+impl Fidelity {
+    /// The name as written in files and flags.
+    pub fn name(self) -> &'static str {
+        match self {
+            Fidelity::Full => "full",
+            Fidelity::Fast => "fast",
+        }
+    }
+}
+
 impl std::str::FromStr for Fidelity {
     type Err = String;
     fn from_str(s: &str) -> std::result::Result<Self, String> {
