@@ -189,15 +189,22 @@ pub fn parse_toml<T: serde::de::DeserializeOwned>(path: &Path, text: &str) -> Re
 fn field_at(text: &str, span: std::ops::Range<usize>) -> String {
     let start = span.start.min(text.len());
     let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
-    let header = text[..line_start].lines().rev().map(str::trim).find(|l| l.starts_with('[')).map(|l| {
-        let name = l.trim_matches(|c| c == '[' || c == ']').trim().to_string();
+    let line_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
+    // A header line as `(name, array of tables)`: comments and inner spaces do not count.
+    let header_of = |line: &str| -> Option<(String, bool)> {
+        let line = line.split('#').next().unwrap_or("").trim();
+        let array = line.starts_with("[[");
+        line.starts_with('[').then(|| (line.trim_matches(|c| c == '[' || c == ']').trim().to_string(), array))
+    };
+    // The header in force at the span (its own line, when the error is about a whole table).
+    let upto = &text[..line_end];
+    let header = upto.lines().rev().find_map(header_of).map(|(name, array)| {
         // The k-th `[[name]]` is element k of an array of tables.
-        match l.starts_with("[[") {
-            true => {
-                let k = text[..line_start].lines().filter(|x| x.trim() == l).count() - 1;
-                format!("{name}[{k}]")
-            }
-            false => name,
+        if array {
+            let k = upto.lines().filter_map(header_of).filter(|h| h.0 == name && h.1).count() - 1;
+            format!("{name}[{k}]")
+        } else {
+            name
         }
     });
     let mut path: Vec<String> = header.into_iter().collect();

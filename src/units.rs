@@ -165,35 +165,6 @@ pub fn internal_unit(kind: Kind) -> &'static str {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn time_and_rate_are_reciprocal() {
-        for unit in ["s", "min", "h", "day", "week", "month", "year"] {
-            let t = factor(Kind::Time, unit).unwrap();
-            let r = factor(Kind::Rate, &format!("1/{unit}")).unwrap();
-            assert!((t * r - 1.0).abs() < 1e-12, "{unit}");
-        }
-    }
-
-    #[test]
-    fn unknown_unit_is_rejected() {
-        assert!(factor(Kind::Time, "hours").is_none());
-        assert!(factor(Kind::MassConcentration, "mg").is_none());
-        assert_eq!(dose_unit("mg/kg"), Some(DoseUnit::PerKg(1.0)));
-        assert_eq!(dose_unit("µg"), Some(DoseUnit::Absolute(1e-3)));
-        assert!(dose_unit("mL").is_none());
-    }
-
-    #[test]
-    fn clearance_conversion() {
-        // 1 mL/min/kg = 1.44 L/day/kg
-        assert!((factor(Kind::ClearancePerMass, "mL/min/kg").unwrap() - 1.44).abs() < 1e-12);
-    }
-}
-
 /// A time written for the command line, in days: a number of days, or numbers with units joined
 /// by `+` (`4y+2d`, `36h`, `3 year`, `10min`). Units: the time units of files (`s`, `min`, `h`,
 /// `day`, `week`, `month`, `year`), their plurals, and the short `y`, `mo`, `w`, `d`.
@@ -227,4 +198,33 @@ pub fn time_text(text: &str) -> Result<f64, String> {
         return Err(format!("`{text}` is not a finite time"));
     }
     Ok(total)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn time_and_rate_are_reciprocal() {
+        for unit in ["s", "min", "h", "day", "week", "month", "year"] {
+            let t = factor(Kind::Time, unit).unwrap();
+            let r = factor(Kind::Rate, &format!("1/{unit}")).unwrap();
+            assert!((t * r - 1.0).abs() < 1e-12, "{unit}");
+        }
+    }
+
+    #[test]
+    fn unknown_unit_is_rejected() {
+        assert!(factor(Kind::Time, "hours").is_none());
+        assert!(factor(Kind::MassConcentration, "mg").is_none());
+        assert_eq!(dose_unit("mg/kg"), Some(DoseUnit::PerKg(1.0)));
+        assert_eq!(dose_unit("µg"), Some(DoseUnit::Absolute(1e-3)));
+        assert!(dose_unit("mL").is_none());
+    }
+
+    #[test]
+    fn clearance_conversion() {
+        // 1 mL/min/kg = 1.44 L/day/kg
+        assert!((factor(Kind::ClearancePerMass, "mL/min/kg").unwrap() - 1.44).abs() < 1e-12);
+    }
 }

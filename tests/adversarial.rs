@@ -82,7 +82,7 @@ fn two_sweeps_started_together_never_mix_their_rows() {
     let got = std::fs::read(out.join("runs.csv")).unwrap();
     assert_eq!(got, std::fs::read(reference.join("a/runs.csv")).unwrap(), "runs.csv is sweep a's, whole");
     assert_eq!(manifest(&out)["sweep_file"].as_str().unwrap(), a.display().to_string());
-    raphe::output::transaction::verify(&out).unwrap();
+    raphe::output::transaction::verify(&out, &[]).unwrap();
 }
 
 #[test]
@@ -118,7 +118,7 @@ fn resume_recomputes_chunks_that_were_emptied_cut_or_edited() {
             .stdout(predicate::str::contains("1 kept chunks did not match their checksum"));
         assert_eq!(std::fs::read(out.join("runs.csv")).unwrap(), expected, "{what}");
         assert_eq!(manifest(&out)["runs"], 1280);
-        raphe::output::transaction::verify(&out).unwrap();
+        raphe::output::transaction::verify(&out, &[]).unwrap();
     }
 }
 
@@ -142,7 +142,7 @@ fn merge_refuses_a_shard_that_does_not_match_its_manifest_and_writes_nothing() {
     }
     std::fs::write(&runs, good).unwrap();
     raphe().arg("merge").args(&shards).arg("--out").arg(&out).assert().success();
-    raphe::output::transaction::verify(&out).unwrap();
+    raphe::output::transaction::verify(&out, &[]).unwrap();
     // A simulate folder is not a shard.
     let sim = dir.path().join("sim");
     raphe().args(["simulate", "--days", "30", "--out"]).arg(&sim).assert().success();
@@ -180,7 +180,7 @@ fn a_folder_holds_one_commands_results_and_force_replaces_them_whole() {
     assert!(sim.join("figures/course.svg").exists());
     raphe().args(["simulate", "--days", "300", "--out"]).arg(&sim).assert().success();
     assert!(!sim.join("figures/course.svg").exists(), "figures of the replaced run are removed");
-    raphe::output::transaction::verify(&sim).unwrap();
+    raphe::output::transaction::verify(&sim, &[]).unwrap();
 }
 
 #[test]
@@ -195,7 +195,7 @@ fn temporaries_of_a_killed_run_are_removed_and_an_interrupted_rerun_leaves_the_o
     std::fs::write(out.join(".runs.parquet.tmp-424242"), "half a parquet").unwrap();
     // ... leaves the committed results exactly as they were, checkable against the manifest.
     assert_eq!(std::fs::read(out.join("runs.csv")).unwrap(), before);
-    raphe::output::transaction::verify(&out).unwrap();
+    raphe::output::transaction::verify(&out, &[]).unwrap();
     sweep_into(&file, &out, &["--resume"]).success();
     assert_eq!(names(&out), ["manifest.json", "runs.csv", "runs.parquet"]);
 }
@@ -281,7 +281,7 @@ fn sweeps_killed_at_random_points_resume_to_the_same_bytes() {
         for (name, want) in ["runs.csv", "runs.parquet"].iter().zip(&expected) {
             assert_eq!(&std::fs::read(out.join(name)).unwrap(), want, "trial {trial}: {name}");
         }
-        raphe::output::transaction::verify(&out).unwrap();
+        raphe::output::transaction::verify(&out, &[]).unwrap();
     }
     assert!(kills >= 4, "only {kills} kills: the sweep is too quick for this test");
 }
@@ -444,4 +444,84 @@ fn messages_name_the_file_the_field_and_what_is_allowed() {
         .assert()
         .success()
         .stderr(predicate::str::contains("`withdrawal_risk` is 0 in every run"));
+}
+
+/// Found in review: resume must not join chunks made from an older dosing table, and a run whose
+/// scenario is refused only inside the factor box (two lines meeting in one day) fails by name.
+#[test]
+fn resume_notices_a_changed_dosing_table_and_runs_refused_inside_the_box_fail_by_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    for f in ["baclofen_itb_trial_table.toml", "baclofen_itb_trial_table.csv"] {
+        std::fs::copy(repo.join("models/scenarios").join(f), dir.path().join(f)).unwrap();
+    }
+    let sweep = dir.path().join("table.toml");
+    std::fs::write(&sweep, "[sweep]\nname = \"table\"\nmodel = \"human_als\"\nscenario = \"baclofen_itb_trial_table.toml\"\ndesign = \"lhs\"\nsamples = 600\nduration = { value = 5, unit = \"year\" }\nmetrics = [\"spasm_auc\"]\n[[factor]]\ntarget = \"model.raphe_hazard\"\nunit = \"%/month\"\nrange = [1, 4]\n").unwrap();
+    let out = dir.path().join("out");
+    sweep_into(&sweep, &out, &["--stop-after-chunks", "1"]).failure();
+    let csv = dir.path().join("baclofen_itb_trial_table.csv");
+    let table = std::fs::read_to_string(&csv).unwrap();
+    std::fs::write(&csv, format!("{table}\n")).unwrap();
+    sweep_into(&sweep, &out, &["--resume"]).failure().stderr(predicate::str::contains("input file"));
+
+    std::fs::write(dir.path().join("two.toml"), "[scenario]\nname = \"two\"\ndescription = \"two intrathecal lines\"\n[[dosing]]\ndrug = \"baclofen\"\nroute = \"intrathecal\"\ndose = { value = 1.5, unit = \"mg\" }\ninterval = { value = 20, unit = \"day\" }\nstart = { value = 100, unit = \"day\" }\n[[dosing]]\ndrug = \"baclofen\"\nroute = \"intrathecal\"\ndose = { value = 1.5, unit = \"mg\" }\ninterval = { value = 20, unit = \"day\" }\nstart = { value = 90, unit = \"day\" }\n").unwrap();
+    let corner = dir.path().join("corner.toml");
+    std::fs::write(&corner, "[sweep]\nname = \"corner\"\nmodel = \"human_als\"\nscenario = \"two.toml\"\ndesign = \"grid\"\nduration = { value = 200, unit = \"day\" }\nmetrics = [\"spasm_auc\"]\n[[factor]]\ntarget = \"dosing.1.start\"\nunit = \"day\"\nrange = [90, 110]\nlevels = 3\n").unwrap();
+    let out = dir.path().join("corner");
+    sweep_into(&corner, &out, &[]).success();
+    let runs = std::fs::read_to_string(out.join("runs.csv")).unwrap();
+    let rows: Vec<&str> = runs.lines().skip(1).collect();
+    assert!(
+        rows[1].contains("failed: the scenario at these values is refused")
+            && rows[1].contains("intrathecal bound"),
+        "{runs}"
+    );
+    assert!(rows[0].contains(",ok,") && rows[2].contains(",ok,"), "{runs}");
+    // The same target twice is refused.
+    let twice = std::fs::read_to_string(&corner).unwrap()
+        + "[[factor]]\ntarget = \"dosing.1.start\"\nunit = \"day\"\nrange = [90, 110]\nlevels = 2\n";
+    std::fs::write(&corner, twice).unwrap();
+    sweep_into(&corner, &dir.path().join("twice"), &[])
+        .failure()
+        .stderr(predicate::str::contains("factor[1].target"));
+}
+
+/// Found in review: merge must refuse a shard whose manifest no longer lists runs.csv, and a
+/// shard count that does not match the folders given (before allocating by it).
+#[test]
+fn merge_refuses_unlisted_files_and_impossible_shard_counts() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = lhs_sweep(dir.path(), "m", 40, 1);
+    let shards: Vec<PathBuf> = (0..2).map(|k| dir.path().join(format!("s{k}"))).collect();
+    for (k, s) in shards.iter().enumerate() {
+        sweep_into(&file, s, &["--shard", &format!("{k}/2")]).success();
+    }
+    let path = shards[1].join("manifest.json");
+    let good = std::fs::read_to_string(&path).unwrap();
+    let mut m: serde_json::Value = serde_json::from_str(&good).unwrap();
+    m["outputs"].as_array_mut().unwrap().retain(|o| o["name"] != "runs.csv");
+    std::fs::write(&path, m.to_string()).unwrap();
+    raphe()
+        .arg("merge")
+        .args(&shards)
+        .arg("--out")
+        .arg(dir.path().join("o1"))
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("does not list runs.csv"));
+    std::fs::write(&path, &good).unwrap();
+    for shard in &shards {
+        let p = shard.join("manifest.json");
+        let mut x: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&p).unwrap()).unwrap();
+        x["shard"]["count"] = serde_json::json!(1_000_000_000_000_000u64);
+        std::fs::write(&p, x.to_string()).unwrap();
+    }
+    raphe()
+        .arg("merge")
+        .args(&shards)
+        .arg("--out")
+        .arg(dir.path().join("o2"))
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("give each shard exactly once"));
 }

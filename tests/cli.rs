@@ -672,8 +672,14 @@ fn a_second_writer_on_one_output_folder_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("run");
     std::fs::create_dir_all(&out).unwrap();
-    std::fs::write(out.join(".raphe.lock"), "1\nraphe sweep models/sweeps/disease_lhs.toml --out run\n")
-        .unwrap();
+    // Another raphe holds the folder: its lock file, locked by the kernel (here, by this test).
+    std::fs::write(
+        out.join(".raphe.lock"),
+        "1\nnode7\nraphe sweep models/sweeps/disease_lhs.toml --out run\n",
+    )
+    .unwrap();
+    let holder = std::fs::File::open(out.join(".raphe.lock")).unwrap();
+    holder.lock().unwrap();
     for args in
         [vec!["simulate", "--days", "100"], vec!["sweep", "models/sweeps/baclofen_dose_interval.toml"]]
     {
@@ -687,7 +693,8 @@ fn a_second_writer_on_one_output_folder_is_refused() {
     }
     let files: Vec<_> = std::fs::read_dir(&out).unwrap().map(|e| e.unwrap().file_name()).collect();
     assert_eq!(files.len(), 1, "nothing but the lock: {files:?}");
-    std::fs::write(out.join(".raphe.lock"), "4294967294\nraphe killed\n").unwrap();
+    // The holder ends (or is killed: the kernel drops its lock): the file left behind is taken.
+    drop(holder);
     raphe().args(["simulate", "--days", "100", "--out"]).arg(&out).assert().success();
     assert!(out.join("summary.json").exists() && !out.join(".raphe.lock").exists());
 }

@@ -426,8 +426,9 @@ pub fn sweep(a: SweepArgs) -> Result<()> {
     raphe::sweep::remove_chunks(&a.out)?;
     println!("{report}; wrote {}/{{{}}}", a.out.display(), with_manifest(&written));
     if a.plot {
-        let (figures, skipped) = raphe::plot::sweep_figures(&a.out)?;
-        output::transaction::record_outputs(&a.out, &figures)?;
+        let staging = output::transaction::figure_staging(&a.out)?;
+        let (drawn, skipped) = raphe::plot::sweep_figures(&a.out, &staging)?;
+        let figures = output::transaction::publish_figures(&a.out, &staging, &drawn)?;
         for problem in skipped {
             eprintln!("warning: no figure for {problem}");
         }
@@ -469,14 +470,17 @@ fn sweep_to(
         Ok(o) => o,
         Err(e @ raphe::Error::Stopped { .. }) => {
             let mut command: Vec<String> = std::env::args().collect();
-            command.retain(|a| !a.starts_with("--stop-after-chunks"));
             if let Some(k) = command.iter().position(|a| a == "--stop-after-chunks") {
                 command.drain(k..(k + 2).min(command.len()));
             }
+            command.retain(|a| !a.starts_with("--stop-after-chunks="));
             if !command.iter().any(|a| a == "--resume") {
                 command.push("--resume".into());
             }
-            bail!("{e}\n  to finish: {}", command.join(" "))
+            bail!(
+                "{e}\n  to finish: {}",
+                command.iter().map(|a| shell_quoted(a)).collect::<Vec<_>>().join(" ")
+            )
         }
         Err(e) => return Err(e.into()),
     };
@@ -492,6 +496,7 @@ fn sweep_to(
         "model_sha256": output::manifest::sha256(&sweep.model.text),
         "scenario": sweep.scenario.name,
         "scenario_sha256": output::manifest::sha256(&sweep.scenario.text),
+        "dosing_tables": sweep.scenario.tables.iter().map(|(p, t)| serde_json::json!({"path": p.display().to_string(), "sha256": output::manifest::sha256(t)})).collect::<Vec<_>>(),
         "design": sweep.design,
         "seed": sweep.seed,
         "runs": runs,
@@ -521,6 +526,16 @@ fn sweep_to(
     }
     report.push_str(&format!(" in {secs:.1} s ({:.0} runs/s)", outcome.computed as f64 / secs));
     Ok((manifest, report))
+}
+
+/// `arg` as a POSIX shell reads it back: bare when safe, else in single quotes.
+fn shell_quoted(arg: &str) -> String {
+    let safe = !arg.is_empty() && arg.chars().all(|c| c.is_ascii_alphanumeric() || "-_./=:,+@%".contains(c));
+    if safe {
+        arg.to_string()
+    } else {
+        format!("'{}'", arg.replace('\'', "'\\''"))
+    }
 }
 
 /// A JSON object name → unit (null for a name without one).
@@ -598,8 +613,9 @@ pub fn sensitivity(a: SensitivityArgs) -> Result<()> {
     raphe::sweep::remove_chunks(out)?;
     println!("{report}; wrote {}/{{{}}}", out.display(), with_manifest(&written));
     if a.plot {
-        let figures = raphe::plot::sensitivity_figures(out, &sweep.metrics)?;
-        output::transaction::record_outputs(out, &figures)?;
+        let staging = output::transaction::figure_staging(out)?;
+        let drawn = raphe::plot::sensitivity_figures(out, &staging, &sweep.metrics)?;
+        let figures = output::transaction::publish_figures(out, &staging, &drawn)?;
         println!("  wrote {} figures in {}", figures.len(), out.join("figures").display());
     }
     Ok(())
@@ -618,54 +634,63 @@ fn read_metrics(path: &Path, n: usize) -> Result<Vec<Vec<f64>>> {
         .collect())
 }
 
-/// The rows of `file` in every shard folder, sorted by run index (stable: rows of one run keep
-/// their order), with the header they must all share.
-fn shard_rows(dirs: &[PathBuf], file: &str) -> Result<(String, Vec<(u64, String)>)> {
-    let mut header = String::new();
-    let mut rows: Vec<(u64, String)> = Vec::new();
-    for d in dirs {
-        let path = d.join(file);
-        let text =
-            std::fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?;
-        let mut lines = text.lines();
-        let h = lines.next().unwrap_or_default();
-        if header.is_empty() {
-            header = h.to_string();
-        } else if header != h {
-            bail!("{}: header differs from {}", path.display(), dirs[0].display());
+/// Join `file` of the shards (given in shard order) into `out`, streaming: every shard must have
+/// the first shard's header, and its rows' run indices must lie in its shard's range, in order
+/// (`contiguous`: exactly each run once, as runs.csv; else non-decreasing, as trajectories.csv,
+/// which holds many rows per run). Returns the number of rows.
+fn join_shards(
+    shards: &[(PathBuf, std::ops::Range<u64>)],
+    file: &str,
+    out: &Path,
+    contiguous: bool,
+) -> Result<u64> {
+    use std::io::BufRead;
+    let mut writer = std::io::BufWriter::new(
+        std::fs::File::create(out).with_context(|| format!("cannot write {}", out.display()))?,
+    );
+    let (mut header, mut rows) = (None::<String>, 0u64);
+    for (dir, range) in shards {
+        let path = dir.join(file);
+        let reader = std::io::BufReader::new(
+            std::fs::File::open(&path).with_context(|| format!("cannot read {}", path.display()))?,
+        );
+        let mut lines = reader.lines();
+        let h = lines.next().transpose()?.unwrap_or_default();
+        match &header {
+            None => {
+                writeln!(writer, "{h}")?;
+                header = Some(h);
+            }
+            Some(first) if *first != h => bail!("{}: header differs from the first shard's", path.display()),
+            Some(_) => {}
         }
-        for l in lines {
-            let run = l.split(',').next().and_then(|c| c.parse().ok());
-            let run = run.with_context(|| format!("{}: bad run index in `{l}`", path.display()))?;
-            rows.push((run, l.to_string()));
+        let mut next = range.start;
+        for (k, line) in lines.enumerate() {
+            let line = line?;
+            let run: u64 = line
+                .split(',')
+                .next()
+                .and_then(|c| c.parse().ok())
+                .with_context(|| format!("{}:{}: bad run index", path.display(), k + 2))?;
+            let in_order =
+                if contiguous { run == next } else { run >= next.saturating_sub(1) && run < range.end };
+            if !in_order || run >= range.end {
+                bail!(
+                    "{}:{}: run {run} is out of order or outside the shard's runs {range:?}",
+                    path.display(),
+                    k + 2
+                );
+            }
+            next = run + 1;
+            writeln!(writer, "{line}")?;
+            rows += 1;
+        }
+        if contiguous && next != range.end {
+            bail!("{}: runs {}..{} missing", path.display(), next, range.end);
         }
     }
-    rows.sort_by_key(|r| r.0);
-    Ok((header, rows))
-}
-
-/// A CSV text from a header and rows.
-fn csv_text(header: String, rows: &[(u64, String)]) -> String {
-    let mut csv = header + "\n";
-    for (_, l) in rows {
-        csv.push_str(l);
-        csv.push('\n');
-    }
-    csv
-}
-
-/// Join the shards' trajectories.csv (when the sweep kept trajectories), in run order.
-fn merge_traces(dirs: &[PathBuf], tx: &mut Transaction) -> Result<()> {
-    let present: Vec<bool> = dirs.iter().map(|d| d.join("trajectories.csv").is_file()).collect();
-    if !present.iter().any(|&p| p) {
-        return Ok(());
-    }
-    if let Some((d, _)) = dirs.iter().zip(&present).find(|(_, p)| !**p) {
-        bail!("{}: no trajectories.csv, but other shards have one", d.display());
-    }
-    let (header, rows) = shard_rows(dirs, "trajectories.csv")?;
-    tx.write("trajectories.csv", csv_text(header, &rows).as_bytes())?;
-    Ok(())
+    writer.into_inner().map_err(|e| e.into_error())?.sync_all()?;
+    Ok(rows)
 }
 
 pub fn merge(dirs: Vec<PathBuf>, out: PathBuf, force: bool) -> Result<()> {
@@ -684,7 +709,8 @@ pub fn merge(dirs: Vec<PathBuf>, out: PathBuf, force: bool) -> Result<()> {
             ),
             Some(_) => {}
         }
-        output::transaction::verify(d).context("merge refuses a shard that does not match its manifest")?;
+        output::transaction::verify(d, &["runs.csv"])
+            .context("merge refuses a shard that does not match its manifest")?;
         let path = d.join("manifest.json");
         let text =
             std::fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?;
@@ -695,7 +721,16 @@ pub fn merge(dirs: Vec<PathBuf>, out: PathBuf, force: bool) -> Result<()> {
     }
     let first = &manifests[0];
     for (d, m) in dirs.iter().zip(&manifests) {
-        for key in ["sweep_sha256", "model_sha256", "scenario_sha256", "total_runs", "seed"] {
+        for key in [
+            "sweep_sha256",
+            "model_sha256",
+            "scenario_sha256",
+            "dosing_tables",
+            "total_runs",
+            "seed",
+            "raphe_version",
+            "git_revision",
+        ] {
             if m[key] != first[key] {
                 bail!(
                     "{}: field `{key}` differs from {} ({} vs {}): shards of different sweeps",
@@ -707,23 +742,48 @@ pub fn merge(dirs: Vec<PathBuf>, out: PathBuf, force: bool) -> Result<()> {
             }
         }
     }
-    let count = first["shard"]["count"].as_u64().unwrap_or(1) as usize;
-    let mut seen: Vec<u64> = manifests.iter().map(|m| m["shard"]["index"].as_u64().unwrap_or(0)).collect();
-    seen.sort();
-    if seen != (0..count as u64).collect::<Vec<_>>() {
+    // Shards in order, each once, before anything is read or allocated by their count.
+    let count = first["shard"]["count"].as_u64().unwrap_or(1);
+    if count != dirs.len() as u64 {
+        bail!(
+            "the shards are {count} of a sweep; {} folders given: give each shard exactly once",
+            dirs.len()
+        );
+    }
+    let mut order: Vec<(u64, &PathBuf)> = manifests
+        .iter()
+        .zip(&dirs)
+        .map(|(m, d)| (m["shard"]["index"].as_u64().unwrap_or(u64::MAX), d))
+        .collect();
+    order.sort();
+    if order.iter().enumerate().any(|(k, (i, _))| *i != k as u64) {
+        let seen: Vec<u64> = order.iter().map(|(i, _)| *i).collect();
         bail!("shards given: {seen:?}; need each of 0..{count} exactly once");
     }
-    let (header, rows) = shard_rows(&dirs, "runs.csv")?;
     let total = first["total_runs"].as_u64().unwrap_or(0);
-    if rows.len() as u64 != total || rows.iter().enumerate().any(|(i, r)| r.0 != i as u64) {
-        bail!("merged rows are not runs 0..{total} exactly once ({} rows)", rows.len());
+    let shard =
+        |k: u64| raphe::sweep::Shard { index: k as usize, count: count as usize }.range(total as usize);
+    let shards: Vec<(PathBuf, std::ops::Range<u64>)> = order
+        .iter()
+        .map(|(k, d)| {
+            let r = shard(*k);
+            ((*d).clone(), r.start as u64..r.end as u64)
+        })
+        .collect();
+    let traces: Vec<bool> = shards.iter().map(|(d, _)| d.join("trajectories.csv").is_file()).collect();
+    if traces.iter().any(|&t| t) && !traces.iter().all(|&t| t) {
+        bail!("some shards have trajectories.csv and others not: shards of different sweeps?");
     }
     let _lock = prepare_out(&out)?;
     let mut tx = Transaction::begin(&out, "merge", force)?;
-    tx.write("runs.csv", csv_text(header, &rows).as_bytes())?;
-    let (runs_csv, parquet) = (tx.staged_path("runs.csv").unwrap().to_path_buf(), tx.stage("runs.parquet")?);
+    let runs_csv = tx.stage("runs.csv")?;
+    join_shards(&shards, "runs.csv", &runs_csv, true)?;
+    let parquet = tx.stage("runs.parquet")?;
     output::parquet::runs_from_csv(&runs_csv, &parquet)?;
-    merge_traces(&dirs, &mut tx)?;
+    if traces.iter().all(|&t| t) {
+        let path = tx.stage("trajectories.csv")?;
+        join_shards(&shards, "trajectories.csv", &path, false)?;
+    }
     let mut manifest = first.clone();
     manifest["shard"] = serde_json::json!({"index": 0, "count": 1});
     manifest["runs"] = serde_json::json!(total);

@@ -119,10 +119,9 @@ fn one_input<'a>(inputs: &'a [PathBuf], what: &str) -> Result<&'a Path> {
     }
 }
 
-/// `simulate --plot`: the course figure as SVG and PNG in DIR/figures/.
-pub fn simulate_figures(dir: &Path) -> Result<Vec<PathBuf>> {
-    let figures = dir.join("figures");
-    std::fs::create_dir_all(&figures)?;
+/// `simulate --plot`: the course figure as SVG and PNG in `figures`.
+pub fn simulate_figures(dir: &Path, figures: &Path) -> Result<Vec<PathBuf>> {
+    std::fs::create_dir_all(figures)?;
     let mut written = Vec::new();
     for name in ["course.svg", "course.png"] {
         let out = figures.join(name);

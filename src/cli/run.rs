@@ -125,9 +125,9 @@ pub fn simulate(args: SimulateArgs) -> Result<()> {
     print_summary(&patient.model, &scenario, &patient.settings, &summary);
     println!("  wrote {}/{{{}}}", args.out.display(), with_manifest(&written));
     if args.plot {
-        let figures = plot::simulate_figures(&args.out)?;
-        output::transaction::record_outputs(&args.out, &figures)?;
-        for figure in figures {
+        let staging = output::transaction::figure_staging(&args.out)?;
+        let drawn = plot::simulate_figures(&args.out, &staging)?;
+        for figure in output::transaction::publish_figures(&args.out, &staging, &drawn)? {
             println!("  wrote {}", figure.display());
         }
     }

@@ -1,10 +1,13 @@
-//! One writer per output folder: an advisory lock file, `DIR/.raphe.lock`, created atomically
-//! (create-new) with the holder's pid and command line, removed when the command ends. A
-//! second raphe on the same folder is refused at once and told who holds it; a lock whose
-//! process is gone (a killed run) is taken over.
+//! One writer per output folder: an advisory lock on `DIR/.raphe.lock`, taken with the kernel's
+//! file lock (`flock`), so a killed run releases it at once and two runs starting together
+//! cannot both hold it. The file records the holder's pid, host and command line, so a second
+//! raphe on the same folder is refused at once and told who holds it. It is removed when the
+//! holder ends; a run that opened it just before is told by its inode that it locked a file no
+//! longer in place, and tries again.
 
 use crate::error::{Error, Result};
-use std::io::Write;
+use std::fs::{File, TryLockError};
+use std::io::{Read, Seek, Write};
 use std::path::{Path, PathBuf};
 
 /// Name of the lock file inside an output folder.
@@ -14,13 +17,30 @@ pub const LOCK_FILE: &str = ".raphe.lock";
 #[derive(Debug)]
 pub struct FolderLock {
     path: PathBuf,
+    file: File,
 }
 
-/// Whether process `pid` is running (Linux: /proc; elsewhere assume it is).
-fn alive(pid: u32) -> bool {
-    if cfg!(target_os = "linux") {
-        Path::new(&format!("/proc/{pid}")).exists()
-    } else {
+/// This machine's name, for the lock's holder (on a cluster, pids of other nodes mean nothing).
+fn host() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .or_else(|_| std::fs::read_to_string("/etc/hostname"))
+        .map(|h| h.trim().to_string())
+        .unwrap_or_else(|_| "this machine".into())
+}
+
+/// Whether `file` is the file `path` names now (not one removed since it was opened).
+fn in_place(file: &File, path: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        match (file.metadata(), std::fs::metadata(path)) {
+            (Ok(a), Ok(b)) => a.ino() == b.ino() && a.dev() == b.dev(),
+            _ => false,
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = (file, path);
         true
     }
 }
@@ -29,43 +49,51 @@ impl FolderLock {
     /// Take the lock of `dir` (which must exist) for `command`.
     pub fn acquire(dir: &Path, command: &str) -> Result<FolderLock> {
         let path = dir.join(LOCK_FILE);
-        for _ in 0..2 {
-            match std::fs::OpenOptions::new().write(true).create_new(true).open(&path) {
-                Ok(mut f) => {
-                    let _ = writeln!(f, "{}\n{command}", std::process::id());
-                    return Ok(FolderLock { path });
+        let fail = |cause| Error::Output { path: path.clone(), cause };
+        for _ in 0..8 {
+            let mut file = std::fs::OpenOptions::new()
+                .read(true)
+                .write(true)
+                .create(true)
+                .truncate(false)
+                .open(&path)
+                .map_err(fail)?;
+            match file.try_lock() {
+                Ok(()) if in_place(&file, &path) => {
+                    file.set_len(0).map_err(fail)?;
+                    write!(file, "{}\n{}\n{command}\n", std::process::id(), host()).map_err(fail)?;
+                    return Ok(FolderLock { path, file });
                 }
-                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-                    let text = std::fs::read_to_string(&path).unwrap_or_default();
+                // The holder removed the file as it ended: lock the one in place now.
+                Ok(()) => continue,
+                Err(TryLockError::WouldBlock) => {
+                    let mut text = String::new();
+                    let _ = file.rewind().and_then(|()| file.read_to_string(&mut text));
                     let mut lines = text.lines();
-                    let pid = lines.next().and_then(|l| l.trim().parse::<u32>().ok());
+                    let pid = lines.next().unwrap_or("?").trim().to_string();
+                    let on = lines.next().unwrap_or("?").trim().to_string();
                     let holder = lines.next().unwrap_or("raphe").to_string();
-                    match pid {
-                        Some(pid) if pid != std::process::id() && alive(pid) => {
-                            return Err(Error::input(
-                                dir,
-                                "--out",
-                                None,
-                                format!("the folder is being written by another raphe (pid {pid}: {holder})"),
-                                "a folder no other raphe is writing: wait for it, or choose another --out",
-                            ));
-                        }
-                        // A lock left by a run that is gone (or unreadable): take it over.
-                        _ => {
-                            let _ = std::fs::remove_file(&path);
-                        }
-                    }
+                    return Err(Error::input(
+                        dir,
+                        "--out",
+                        None,
+                        format!("the folder is being written by another raphe (pid {pid} on {on}: {holder})"),
+                        "a folder no other raphe is writing: wait for it, or choose another --out",
+                    ));
                 }
-                Err(cause) => return Err(Error::Output { path, cause }),
+                Err(TryLockError::Error(cause)) => return Err(fail(cause)),
             }
         }
-        Err(Error::Output { path, cause: std::io::Error::other("cannot take the folder lock") })
+        Err(fail(std::io::Error::other("the lock file kept being replaced while taking it")))
     }
 }
 
 impl Drop for FolderLock {
     fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.path);
+        // Only our own file: never one another run has put in place since.
+        if in_place(&self.file, &self.path) {
+            let _ = std::fs::remove_file(&self.path);
+        }
     }
 }
 
@@ -74,20 +102,20 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_live_holder_refuses_a_second_writer_and_a_dead_one_is_taken_over() {
+    fn a_holder_refuses_a_second_writer_by_name_and_a_file_without_holder_is_taken() {
         let tmp = tempfile::tempdir().unwrap();
         let dir = tmp.path();
         // Taken and released on drop.
         drop(FolderLock::acquire(dir, "raphe first").unwrap());
         assert!(!dir.join(LOCK_FILE).exists());
-        // A live holder of another pid (pid 1 always runs on Linux): refused, and named.
-        std::fs::write(dir.join(LOCK_FILE), "1\nraphe sweep other.toml\n").unwrap();
-        if cfg!(target_os = "linux") {
-            let err = FolderLock::acquire(dir, "raphe second").unwrap_err().to_string();
-            assert!(err.contains("pid 1") && err.contains("raphe sweep other.toml"), "{err}");
-        }
-        // A holder that is gone: taken over, and released on drop.
-        std::fs::write(dir.join(LOCK_FILE), "4294967294\nraphe killed\n").unwrap();
+        // A live holder (a lock is per open file, so this process can hold one against itself).
+        let held = FolderLock::acquire(dir, "raphe sweep other.toml").unwrap();
+        let err = FolderLock::acquire(dir, "raphe second").unwrap_err().to_string();
+        let pid = std::process::id().to_string();
+        assert!(err.contains(&format!("pid {pid}")) && err.contains("raphe sweep other.toml"), "{err}");
+        drop(held);
+        // A lock file left by a killed run holds no kernel lock: taken over, released on drop.
+        std::fs::write(dir.join(LOCK_FILE), "4294967294\nnode7\nraphe killed\n").unwrap();
         let lock = FolderLock::acquire(dir, "raphe third").unwrap();
         assert!(std::fs::read_to_string(dir.join(LOCK_FILE)).unwrap().contains("raphe third"));
         drop(lock);

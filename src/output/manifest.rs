@@ -32,6 +32,7 @@ struct Manifest<'a> {
     scenario: Option<FileRecord<'a>>,
     scenario_text: &'a str,
     drugs: Vec<FileRecord<'a>>,
+    dosing_tables: Vec<FileRecord<'a>>,
     dosing: &'a [crate::pharmacology::scenario::Dosing],
     infusions: &'a [crate::pharmacology::scenario::Infusion],
     exercise: &'a [crate::pharmacology::exercise::ExerciseBlock],
@@ -68,6 +69,15 @@ pub fn manifest_json(
                 path: d.source.display().to_string(),
                 sha256: sha256(&d.text),
                 name: &d.name,
+            })
+            .collect(),
+        dosing_tables: scenario
+            .tables
+            .iter()
+            .map(|(p, t)| FileRecord {
+                path: p.display().to_string(),
+                sha256: sha256(t),
+                name: "dosing table",
             })
             .collect(),
         dosing: &scenario.dosing,

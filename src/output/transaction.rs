@@ -65,9 +65,25 @@ fn read_error(path: &Path) -> impl Fn(std::io::Error) -> Error + '_ {
     move |cause| Error::Read { path: path.to_path_buf(), cause }
 }
 
-/// Whether a file name is one of raphe's temporary names (`.NAME.tmp` or `.NAME.tmp-PID`).
+/// Whether a file name is one of raphe's temporary names, `.NAME.tmp-PID` (and `.runs.csv.tmp`,
+/// `.trajectories.csv.tmp` of earlier versions). A user's `.notes.tmp` is not.
 fn is_temporary(name: &str) -> bool {
-    name.starts_with('.') && (name.ends_with(".tmp") || name.contains(".tmp-"))
+    if matches!(name, ".runs.csv.tmp" | ".trajectories.csv.tmp") {
+        return true;
+    }
+    let Some((stem, pid)) = name.rsplit_once(".tmp-") else { return false };
+    name.starts_with('.') && stem.len() > 1 && !pid.is_empty() && pid.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// Whether an output name (from a manifest or a commit marker) is one raphe may write or remove:
+/// relative, plain components (no `..`, no root), under a name some command writes, `figures/`
+/// or `arms/`. A tampered manifest cannot make raphe touch a file outside the folder.
+pub fn is_output_name(name: &str) -> bool {
+    let path = Path::new(name);
+    let plain = path.components().all(|c| matches!(c, std::path::Component::Normal(_)));
+    let first = name.split('/').next().unwrap_or("");
+    let known = KINDS.iter().any(|(_, names)| names.contains(&first)) || first == MANIFEST;
+    plain && !name.is_empty() && (known || (matches!(first, "figures" | "arms") && name.contains('/')))
 }
 
 /// Remove raphe's temporary files in `dir` and its `figures/` and `.chunks/` subfolders.
@@ -76,8 +92,15 @@ fn remove_temporaries(dir: &Path) -> Result<()> {
         let Ok(entries) = std::fs::read_dir(&sub) else { continue };
         for entry in entries.flatten() {
             let name = entry.file_name();
-            if name.to_str().is_some_and(is_temporary) && entry.file_type().is_ok_and(|t| t.is_file()) {
+            let Some(name) = name.to_str() else { continue };
+            let kind = entry.file_type();
+            if is_temporary(name) && kind.as_ref().is_ok_and(|t| t.is_file()) {
                 std::fs::remove_file(entry.path()).map_err(io_error(&entry.path()))?;
+            } else if name.starts_with(".figures.tmp-")
+                && is_temporary(name)
+                && kind.is_ok_and(|t| t.is_dir())
+            {
+                std::fs::remove_dir_all(entry.path()).map_err(io_error(&entry.path()))?;
             }
         }
     }
@@ -110,7 +133,12 @@ pub fn committed(dir: &Path) -> Result<Option<Committed>> {
         None => "simulate".into(),
     };
     let outputs = match manifest["outputs"].as_array() {
-        Some(list) => list.iter().filter_map(|o| o["name"].as_str().map(String::from)).collect(),
+        Some(list) => list
+            .iter()
+            .filter_map(|o| o["name"].as_str())
+            .filter(|n| is_output_name(n))
+            .map(String::from)
+            .collect(),
         None => known_outputs(&kind).iter().map(|s| s.to_string()).collect(),
     };
     Ok(Some(Committed { kind, outputs }))
@@ -132,9 +160,9 @@ pub fn file_digest(path: &Path) -> Result<(String, u64)> {
     Ok((hash.finalize().iter().map(|b| format!("{b:02x}")).collect(), size))
 }
 
-/// Check every output a folder's manifest lists against its recorded size and SHA-256; the
-/// problem names the first file that does not match.
-pub fn verify(dir: &Path) -> Result<()> {
+/// Check every output a folder's manifest lists against its recorded size and SHA-256, and that
+/// each of `required` is listed; the problem names the first file that does not match.
+pub fn verify(dir: &Path, required: &[&str]) -> Result<()> {
     let path = dir.join(MANIFEST);
     let text = std::fs::read_to_string(&path).map_err(|e| {
         Error::input(
@@ -157,6 +185,17 @@ pub fn verify(dir: &Path) -> Result<()> {
             "a manifest of raphe 0.1 or later",
         ));
     };
+    for r in required {
+        if !outputs.iter().any(|o| o["name"].as_str() == Some(r)) {
+            return Err(Error::input(
+                &path,
+                "outputs",
+                None,
+                format!("does not list {r}"),
+                format!("a manifest listing {}", required.join(", ")),
+            ));
+        }
+    }
     for o in outputs {
         let (Some(name), Some(sha), Some(bytes)) =
             (o["name"].as_str(), o["sha256"].as_str(), o["bytes"].as_u64())
@@ -169,7 +208,25 @@ pub fn verify(dir: &Path) -> Result<()> {
                 "{name, bytes, sha256}",
             ));
         };
+        if !is_output_name(name) {
+            return Err(Error::input(
+                &path,
+                "outputs",
+                None,
+                format!("`{name}` is not an output name"),
+                "names raphe writes, inside the folder",
+            ));
+        }
         let file = dir.join(name);
+        if !file.is_file() {
+            return Err(Error::input(
+                &path,
+                "outputs",
+                None,
+                format!("{name} is listed but not a file"),
+                "every listed file present",
+            ));
+        }
         let (actual, size) = file_digest(&file).map_err(|_| {
             Error::input(
                 &path,
@@ -200,8 +257,13 @@ impl Transaction {
     pub fn begin(dir: &Path, kind: &'static str, force: bool) -> Result<Transaction> {
         debug_assert!(known_outputs(kind).iter().all(|n| !n.is_empty()), "unknown kind {kind}");
         remove_temporaries(dir)?;
+        finish_cut_publishing(dir)?;
         finish_cut_commit(dir)?;
-        let previous = committed(dir)?;
+        let previous = match committed(dir) {
+            // With --force, a manifest raphe cannot read is replaced like any other.
+            Err(_) if force => None,
+            other => other?,
+        };
         let refuse = |problem: String| {
             Err(Error::OutputFolder {
                 dir: dir.to_path_buf(),
@@ -279,7 +341,8 @@ impl Transaction {
         manifest["outputs"] = json!(outputs);
         let text = serde_json::to_string_pretty(&manifest).expect("manifest serialises");
         let names: Vec<String> = self.staged.iter().map(|s| s.name.clone()).collect();
-        let old: Vec<String> = self.previous.iter().flat_map(|p| p.outputs.clone()).collect();
+        let old: Vec<String> =
+            self.previous.iter().flat_map(|p| p.outputs.clone()).filter(|n| is_output_name(n)).collect();
         let mut touched: Vec<&String> = names.iter().chain(&old).collect();
         touched.sort();
         touched.dedup();
@@ -305,9 +368,59 @@ impl Transaction {
     }
 }
 
+/// A staging folder for figures drawn from a folder's committed results; publish them with
+/// [`publish_figures`]. A run killed while drawing leaves it, and the next command removes it.
+pub fn figure_staging(dir: &Path) -> Result<PathBuf> {
+    let staging = dir.join(format!(".figures.tmp-{}", std::process::id()));
+    std::fs::create_dir_all(&staging).map_err(io_error(&staging))?;
+    Ok(staging)
+}
+
+/// Written while figures move into `figures/`: their names, so a cut-short move is undone.
+const PUBLISHING: &str = ".raphe-figures";
+
+/// Move figures drawn into `staging` to `DIR/figures/` and add them to the manifest: the names
+/// are recorded first (`.raphe-figures`), then moved, then listed in the manifest, then the
+/// record goes. Cut short, the next command removes the figures the manifest does not list.
+pub fn publish_figures(dir: &Path, staging: &Path, drawn: &[PathBuf]) -> Result<Vec<PathBuf>> {
+    let figures = dir.join("figures");
+    std::fs::create_dir_all(&figures).map_err(io_error(&figures))?;
+    let names: Vec<String> = drawn
+        .iter()
+        .filter_map(|f| f.file_name().and_then(|n| n.to_str()))
+        .map(|n| format!("figures/{n}"))
+        .collect();
+    super::atomic::write(
+        &dir.join(PUBLISHING),
+        serde_json::to_string(&names).expect("serialises").as_bytes(),
+    )?;
+    let mut published = Vec::new();
+    for (file, name) in drawn.iter().zip(&names) {
+        let target = dir.join(name);
+        std::fs::rename(file, &target).map_err(io_error(&target))?;
+        published.push(target);
+    }
+    record_outputs(dir, &published)?;
+    remove_if_present(&dir.join(PUBLISHING))?;
+    let _ = std::fs::remove_dir_all(staging);
+    Ok(published)
+}
+
+/// Undo a figure move cut short: figures it named that the manifest does not list go.
+fn finish_cut_publishing(dir: &Path) -> Result<()> {
+    let marker = dir.join(PUBLISHING);
+    let Ok(text) = std::fs::read_to_string(&marker) else { return Ok(()) };
+    let names: Vec<String> = serde_json::from_str(&text).unwrap_or_default();
+    let listed = committed(dir).ok().flatten().map(|c| c.outputs).unwrap_or_default();
+    for name in names.iter().filter(|n| is_output_name(n) && !listed.contains(n)) {
+        remove_if_present(&dir.join(name))?;
+    }
+    remove_if_present(&marker)
+}
+
 /// Add outputs written after the commit (figures drawn from the committed results) to the
 /// folder's manifest, so the next command replacing the folder removes them too.
-pub fn record_outputs(dir: &Path, files: &[PathBuf]) -> Result<()> {
+fn record_outputs(dir: &Path, files: &[PathBuf]) -> Result<()> {
     let path = dir.join(MANIFEST);
     let text = std::fs::read_to_string(&path).map_err(read_error(&path))?;
     let mut manifest: Value = serde_json::from_str(&text).map_err(|e| {
@@ -338,11 +451,15 @@ fn remove_if_present(path: &Path) -> Result<()> {
 fn finish_cut_commit(dir: &Path) -> Result<()> {
     let marker = dir.join(COMMITTING);
     let Ok(text) = std::fs::read_to_string(&marker) else { return Ok(()) };
-    let names: Vec<String> = serde_json::from_str(&text).unwrap_or_default();
-    for name in names.iter().filter(|n| !n.contains("..")) {
-        remove_if_present(&dir.join(name))?;
+    // A manifest beside the marker is either the old one (the commit was cut before it removed
+    // it: nothing was renamed yet) or the new one (cut after it was written): in both cases
+    // the folder is whole and only the marker goes.
+    if !dir.join(MANIFEST).exists() {
+        let names: Vec<String> = serde_json::from_str(&text).unwrap_or_default();
+        for name in names.iter().filter(|n| is_output_name(n)) {
+            remove_if_present(&dir.join(name))?;
+        }
     }
-    remove_if_present(&dir.join(MANIFEST))?;
     remove_if_present(&marker)
 }
 
@@ -376,9 +493,9 @@ mod tests {
         assert!(!dir.path().join("summary.json").exists() && !dir.path().join(MANIFEST).exists());
         tx.commit(json!({})).unwrap();
         assert_eq!(files(dir.path()), ["manifest.json", "summary.json", "trajectory.csv"]);
-        verify(dir.path()).unwrap();
+        verify(dir.path(), &[]).unwrap();
         std::fs::write(dir.path().join("trajectory.csv"), "day\n1\n").unwrap();
-        assert!(verify(dir.path()).unwrap_err().to_string().contains("does not match its manifest"));
+        assert!(verify(dir.path(), &[]).unwrap_err().to_string().contains("does not match its manifest"));
     }
 
     #[test]
@@ -429,6 +546,44 @@ mod tests {
         std::fs::write(dir.path().join("summary.json"), "mine").unwrap();
         let refused = Transaction::begin(dir.path(), "simulate", false).err().unwrap().to_string();
         assert!(refused.contains("summary.json") && refused.contains("no manifest"), "{refused}");
+    }
+
+    #[test]
+    fn a_commit_cut_after_its_manifest_keeps_the_folder_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut tx = Transaction::begin(dir.path(), "sweep", false).unwrap();
+        tx.write("runs.csv", b"run\n").unwrap();
+        tx.commit(json!({})).unwrap();
+        std::fs::write(dir.path().join(COMMITTING), r#"["runs.csv"]"#).unwrap();
+        Transaction::begin(dir.path(), "sweep", false).unwrap();
+        assert_eq!(files(dir.path()), ["manifest.json", "runs.csv"]);
+        verify(dir.path(), &["runs.csv"]).unwrap();
+    }
+
+    #[test]
+    fn a_tampered_manifest_cannot_reach_outside_the_folder() {
+        let parent = tempfile::tempdir().unwrap();
+        let dir = parent.path().join("out");
+        std::fs::create_dir(&dir).unwrap();
+        std::fs::write(parent.path().join("victim.txt"), "keep").unwrap();
+        let victim = parent.path().join("victim.txt").display().to_string();
+        let manifest = json!({"kind": "sweep", "outputs": [{"name": "../victim.txt"}, {"name": victim}]});
+        std::fs::write(dir.join(MANIFEST), manifest.to_string()).unwrap();
+        let mut tx = Transaction::begin(&dir, "sweep", false).unwrap();
+        tx.write("runs.csv", b"run\n").unwrap();
+        tx.commit(json!({})).unwrap();
+        std::fs::write(dir.join(COMMITTING), serde_json::to_string(&[&victim, "../victim.txt"]).unwrap())
+            .unwrap();
+        std::fs::remove_file(dir.join(MANIFEST)).unwrap();
+        Transaction::begin(&dir, "sweep", true).unwrap();
+        assert!(parent.path().join("victim.txt").exists());
+        assert!(!is_output_name("../x") && !is_output_name("/tmp/x") && !is_output_name("notes.txt"));
+        assert!(is_output_name("figures/course.svg") && is_output_name("arms/a/summary.json"));
+        assert!(
+            is_temporary(".runs.csv.tmp-123")
+                && !is_temporary(".draft.tmp")
+                && !is_temporary(".x.tmp-backup")
+        );
     }
 
     #[test]

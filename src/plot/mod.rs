@@ -122,12 +122,13 @@ pub fn sweep(dir: &Path, kind: &SweepKind, metric: &str, out: &Path, options: &O
     }
 }
 
-/// The natural figures of a sweep folder, as SVG in DIR/figures/: for every metric its
+/// The natural figures of a sweep folder, as SVG in `figures` (DIR/figures/, or a staging
+/// folder the caller publishes): for every metric its
 /// distribution and its response to the first factor, and a heatmap when the sweep is a grid
 /// over two factors. Metrics no run reached are skipped and named in the second list.
-pub fn sweep_figures(dir: &Path) -> Result<(Vec<PathBuf>, Vec<String>)> {
+pub fn sweep_figures(dir: &Path, figures: &Path) -> Result<(Vec<PathBuf>, Vec<String>)> {
     let runs = sweeps::Sweep::read(dir)?;
-    let figures = dir.join("figures");
+    let figures = figures.to_path_buf();
     std::fs::create_dir_all(&figures).map_err(|cause| Error::Output { path: figures.clone(), cause })?;
     let (mut written, mut skipped) = (Vec::new(), Vec::new());
     let options = Options::default();
@@ -150,9 +151,9 @@ pub fn sweep_figures(dir: &Path) -> Result<(Vec<PathBuf>, Vec<String>)> {
     Ok((written, skipped))
 }
 
-/// The sensitivity figure of every metric of a sensitivity folder, as SVG in DIR/figures/.
-pub fn sensitivity_figures(dir: &Path, metrics: &[String]) -> Result<Vec<PathBuf>> {
-    let figures = dir.join("figures");
+/// The sensitivity figure of every metric of a sensitivity folder, as SVG in `figures`.
+pub fn sensitivity_figures(dir: &Path, figures: &Path, metrics: &[String]) -> Result<Vec<PathBuf>> {
+    let figures = figures.to_path_buf();
     std::fs::create_dir_all(&figures).map_err(|cause| Error::Output { path: figures.clone(), cause })?;
     let mut written = Vec::new();
     for metric in metrics {

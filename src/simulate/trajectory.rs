@@ -246,7 +246,7 @@ impl Trajectory {
         let course = self.until_death(death_day);
         let n = course.living.len();
         let alive_to_end = course.death.is_none();
-        let keep = move |i: usize| i % stride.max(1) == 0 || (i + 1 == n && alive_to_end);
+        let keep = move |i: usize| i.is_multiple_of(stride.max(1)) || (i + 1 == n && alive_to_end);
         let living =
             course.living.iter().enumerate().filter(move |(i, _)| keep(*i)).map(|(_, s)| self.row(s));
         living.chain(course.death.map(|d| self.death_row(&d)))

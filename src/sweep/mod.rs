@@ -251,6 +251,17 @@ impl Sweep {
             .enumerate()
             .map(|(i, f)| factor(path, i, f, &model, &scenario, h.design))
             .collect::<Result<Vec<_>>>()?;
+        if let Some((i, f)) =
+            factors.iter().enumerate().find(|(i, f)| factors[..*i].iter().any(|g| g.target == f.target))
+        {
+            return Err(Error::input(
+                path,
+                format!("factor[{i}].target"),
+                None,
+                format!("`{}` is already a factor", f.name),
+                "each target at most once",
+            ));
+        }
         let samples = run_count(path, h, &factors)?;
         let warnings = check_ranges(path, &model, &scenario, &settings, &factors)?;
         Ok(Sweep {
@@ -306,6 +317,14 @@ impl Sweep {
                 }
                 other => apply(&mut scenario, other, x),
             }
+        }
+        // Rules that are not monotone in a field (two lines' doses meeting in one day as a start
+        // moves) are not bounded by the corners checked at load: check each run's scenario.
+        if self.factors.iter().any(|f| !matches!(f.target, Target::Parameter(_))) {
+            let path = self.scenario.source.clone().unwrap_or_default();
+            scenario
+                .check(&path, &self.model)
+                .map_err(|e| format!("the scenario at these values is refused: {e}"))?;
         }
         let changed;
         let model = if changes.is_empty() {
@@ -401,9 +420,9 @@ fn run_count(path: &Path, h: &Header, factors: &[Factor]) -> Result<usize> {
 /// within the parameter's physical bound, and the scenario valid (dose limits, rates, starts,
 /// intervals, dose counts; see [`Scenario::check`]) at each end of each factor's range and at
 /// every corner of the factors' box (a daily dose is highest at the largest amount and the
-/// shortest interval together). Every such rule is monotone in each field, so the corners
-/// bound every point inside. Returns warnings for ranges that leave a parameter's plausible
-/// range.
+/// shortest interval together). Rules monotone in each field are bounded by the corners; the
+/// rest (two lines meeting as a start moves) are checked again in each run ([`Sweep::run`]).
+/// Returns warnings for ranges that leave a parameter's plausible range.
 fn check_ranges(
     path: &Path,
     model: &Model,
@@ -494,9 +513,10 @@ fn check_ranges(
             try_values(&[(i, v)]).map_err(|e| refused(format!("factor[{i}].range"), &[(i, v)], e))?;
         }
     }
-    // Then the corners of the box (at most 2^8 of them: more dosing factors than that are
-    // checked one at a time only).
-    if dosing.len() > 1 && dosing.len() <= 8 {
+    // Then the corners of the box (at most 2^4 of them: with more dosing factors, and for rules
+    // that are not monotone, each run's scenario is checked when it runs and a refused run is
+    // recorded as failed with the reason).
+    if dosing.len() > 1 && dosing.len() <= 4 {
         for corner in 0..1usize << dosing.len() {
             let values: Vec<(usize, f64)> = dosing
                 .iter()
@@ -737,7 +757,9 @@ impl Shard {
     }
 
     pub fn range(&self, runs: usize) -> std::ops::Range<usize> {
-        (self.index * runs / self.count)..((self.index + 1) * runs / self.count)
+        // In 128 bits: index × runs may not fit in 64.
+        let at = |k: usize| (k as u128 * runs as u128 / self.count as u128) as usize;
+        at(self.index)..at(self.index + 1)
     }
 }
 
@@ -883,16 +905,19 @@ impl Chunks {
     }
 }
 
-/// What identifies the chunks of one sweep: its file and every input it reads, the shard and
+/// What identifies the chunks of one sweep: its file and every input it reads (model, scenario,
+/// drug files, dosing tables), the shard and
 /// the program, so resume never joins chunks of another sweep, input or raphe version.
 fn sweep_key(sweep: &Sweep, shard: Shard) -> String {
     let drugs: Vec<&str> = sweep.scenario.drug_files.iter().map(|d| d.text.as_str()).collect();
+    let tables: Vec<&str> = sweep.scenario.tables.iter().map(|(_, t)| t.as_str()).collect();
     crate::output::manifest::sha256(&format!(
-        "{}\n{}\n{}\n{}\n{shard:?}\n{} {}",
+        "{}\n{}\n{}\n{}\n{}\n{shard:?}\n{} {}",
         sweep.text,
         sweep.model.text,
         sweep.scenario.text,
         drugs.join("\n"),
+        tables.join("\n"),
         env!("CARGO_PKG_VERSION"),
         env!("RAPHE_GIT_REVISION")
     ))
@@ -926,7 +951,9 @@ pub fn run_all(
         let path = path.to_path_buf();
         move |source| Error::Output { path: path.clone(), cause: source }
     };
-    if opts.resume && chunks.dir.is_dir() {
+    // A folder whose key was never written (killed right after creating `.chunks/`) holds no
+    // chunk worth keeping: it starts afresh.
+    if opts.resume && key_path.is_file() {
         let old = std::fs::read_to_string(&key_path).unwrap_or_default();
         if old.trim() != key {
             return Err(Error::input(
