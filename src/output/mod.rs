@@ -13,8 +13,9 @@ use std::fmt::Write as _;
 
 /// The trajectory as CSV into `out`: a header of column names, one row per output time up to
 /// death (then one row at `death_day`, see [`Trajectory::rows_until_death`]), written row by
-/// row. Numbers use Rust's shortest round-trip formatting, so the file reproduces the values
-/// exactly.
+/// row. Numbers use Rust's shortest round-trip formatting with a decimal point or exponent
+/// always (`2192.0`, `1e-300`), so the file reproduces the values exactly and every reader
+/// (pandas, polars, DuckDB) sees a float column.
 pub fn write_trajectory_csv(
     out: &mut impl std::io::Write,
     traj: &Trajectory,
@@ -30,7 +31,7 @@ pub fn write_trajectory_csv(
             if i > 0 {
                 line.push(',');
             }
-            let _ = write!(line, "{v}");
+            let _ = write!(line, "{v:?}");
         }
         line.push('\n');
         out.write_all(line.as_bytes())?;

@@ -823,15 +823,15 @@ fn chunk_rows(sweep: &Sweep, design: &design::Design, runs: std::ops::Range<usiz
     for (k, (values, r)) in results.into_iter().enumerate() {
         let run = (first_run + k).to_string();
         let mut row = vec![run.clone()];
-        row.extend(values.iter().map(|v| v.to_string()));
+        row.extend(values.iter().map(|v| format!("{v:?}")));
         match r {
             Ok(out) => {
                 row.push("ok".into());
                 row.extend(
-                    out.metrics.iter().map(|v| if v.is_nan() { String::new() } else { v.to_string() }),
+                    out.metrics.iter().map(|v| if v.is_nan() { String::new() } else { format!("{v:?}") }),
                 );
                 for t in &out.traces {
-                    let cells: Vec<String> = t.iter().map(|v| v.to_string()).collect();
+                    let cells: Vec<String> = t.iter().map(|v| format!("{v:?}")).collect();
                     traces.push_str(&format!("{run},{}\n", cells.join(",")));
                 }
             }
