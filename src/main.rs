@@ -11,12 +11,30 @@ use clap::Parser;
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> std::process::ExitCode {
+    // A closed pipe (`raphe metrics | head`) ends raphe quietly, as it does any Unix tool,
+    // instead of a panic in println!.
+    #[cfg(unix)]
+    // SAFETY: restoring the default disposition of SIGPIPE at start, before any thread runs.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     let args = cli::Cli::parse();
     let result = match args.command {
         cli::Command::Simulate(a) => cli::simulate(a),
         cli::Command::Compare(a) => cli::compare(a),
-        cli::Command::Params { model } => cli::params(model.as_deref()),
-        cli::Command::Drugs { folder } => cli::drugs(folder),
+        cli::Command::Params { model, format } => cli::lists::params(model.as_deref(), format),
+        cli::Command::Scenarios { format } => cli::lists::scenarios(format),
+        cli::Command::Metrics { format } => cli::lists::metrics(format),
+        cli::Command::Completions { shell } => {
+            let mut command = <cli::Cli as clap::CommandFactory>::command();
+            clap_complete::generate(shell, &mut command, "raphe", &mut std::io::stdout());
+            Ok(())
+        }
+        cli::Command::Man => {
+            let command = <cli::Cli as clap::CommandFactory>::command();
+            clap_mangen::Man::new(command).render(&mut std::io::stdout()).map_err(anyhow::Error::from)
+        }
+        cli::Command::Drugs { folder, format } => cli::lists::drugs(folder, format),
         cli::Command::Plot(a) => cli::plot::run(a),
         cli::Command::Report { dirs, out } => cli::plot::report(&dirs, &out),
         cli::Command::Sweep(a) => cli::sweep(a),

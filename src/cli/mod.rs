@@ -12,6 +12,7 @@ use raphe::{bundled, output};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+pub mod lists;
 pub mod plot;
 mod run;
 pub use run::{compare, simulate};
@@ -19,7 +20,7 @@ pub use run::{compare, simulate};
 #[derive(Parser)]
 #[command(
     name = "raphe",
-    version,
+    version = concat!(env!("CARGO_PKG_VERSION"), " (git ", env!("RAPHE_GIT_REVISION"), ")"),
     about = "Serotonergic degeneration and spasticity in ALS: an ODE model with simulated interventions"
 )]
 pub struct Cli {
@@ -40,6 +41,26 @@ pub enum Command {
     Params {
         /// Model file, or the name of a bundled model (default: human_als).
         model: Option<String>,
+        #[arg(long, value_enum, default_value_t)]
+        format: lists::Format,
+    },
+    /// Print a shell completion script (e.g. `raphe completions bash > ~/.local/share/bash-completion/completions/raphe`).
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff; `raphe man > raphe.1 && man ./raphe.1`).
+    Man,
+    /// List the bundled scenarios: name, the models they run on, description.
+    Scenarios {
+        #[arg(long, value_enum, default_value_t)]
+        format: lists::Format,
+    },
+    /// List every summary metric (summary.json keys; those a sweep may record marked) with unit
+    /// and meaning.
+    Metrics {
+        #[arg(long, value_enum, default_value_t)]
+        format: lists::Format,
     },
     /// Run a parameter/regimen sweep (models/sweeps/*.toml) and write runs.csv, runs.parquet and
     /// manifest.json.
@@ -76,6 +97,8 @@ pub enum Command {
         /// Also look for drug files in this folder (before the bundled library).
         #[arg(long)]
         folder: Option<PathBuf>,
+        #[arg(long, value_enum, default_value_t)]
+        format: lists::Format,
     },
 }
 
@@ -307,71 +330,6 @@ fn with_manifest(written: &[String]) -> String {
     let mut names = written.to_vec();
     names.push(output::transaction::MANIFEST.into());
     names.join(", ")
-}
-
-pub fn params(model: Option<&str>) -> Result<()> {
-    let model = load_model(model)?;
-    let mut out = std::io::stdout().lock();
-    let species = model.species.name();
-    writeln!(out, "# {} ({species}): {}", model.name, model.description)?;
-    writeln!(out, "{:<30} {:>10} {:<18} {:<22} source", "parameter", "value", "unit", "range")?;
-    for p in &model.resolved {
-        let source = match (&p.source, p.assumption) {
-            (Some(s), _) => s.clone(),
-            (None, true) => format!("ASSUMPTION: {}", p.note.as_deref().unwrap_or(p.description)),
-            (None, false) => String::new(),
-        };
-        let range = format!("[{}, {}]", p.range[0], p.range[1]);
-        writeln!(out, "{:<30} {:>10} {:<18} {:<22} {source}", p.name, p.file_value, p.unit, range)?;
-    }
-    Ok(())
-}
-
-pub fn drugs(folder: Option<PathBuf>) -> Result<()> {
-    let library = Library { folders: folder.into_iter().collect() };
-    let mut out = std::io::stdout().lock();
-    writeln!(
-        out,
-        "{:<15} {:<30} {:<25} {:<12} {:<30}",
-        "drug", "mechanism", "routes", "species", "typical dose / label max"
-    )?;
-    let mut broken = Vec::new();
-    for name in library.names() {
-        let drug = match library.find(&name) {
-            Ok(Ok(d)) => d,
-            Ok(Err(e)) => {
-                writeln!(out, "{name:<15} ERROR: {e}")?;
-                broken.push(name);
-                continue;
-            }
-            Err(_) => continue,
-        };
-        let routes: Vec<_> = drug.routes.iter().map(|r| r.name()).collect();
-        let species: Vec<_> = drug.pk.keys().map(|s| s.name()).collect();
-        let limits: Vec<String> = drug
-            .doses
-            .iter()
-            .map(|(s, d)| {
-                let typical = d.typical.map_or("-".into(), |v| format!("{v} mg"));
-                let max = d.label_max_daily.map_or("-".into(), |v| format!("{v} mg/day"));
-                format!("{}: {typical} / {max}", s.name())
-            })
-            .collect();
-        let mechanism = serde_json::to_value(drug.mechanism_kind)?.as_str().unwrap_or("").to_string();
-        writeln!(
-            out,
-            "{:<15} {:<30} {:<25} {:<12} {}",
-            drug.name,
-            mechanism,
-            routes.join(", "),
-            species.join(", "),
-            limits.join("; ")
-        )?;
-    }
-    if !broken.is_empty() {
-        bail!("{} drug file(s) could not be read: {} (see ERROR above)", broken.len(), broken.join(", "));
-    }
-    Ok(())
 }
 
 /// The signal (SIGINT or SIGTERM) that asked a sweep to stop, 0 while none has.

@@ -256,3 +256,65 @@ impl Summary {
         self
     }
 }
+
+/// What each numeric key of `summary.json` means (for `raphe metrics`).
+pub const MEANINGS: &[(&str, &str)] = &[
+    ("end_day", "end of the run as requested"),
+    ("serotonin_below_80pct_day", "first day spinal 5-HT is below 80% of baseline"),
+    ("motor_onset_day", "clinical motor onset: first day ALSFRS-R leaves 48"),
+    ("spasm_onset_day", "first day spasms reach 1 per hour (Penn 2)"),
+    ("peak_spasm", "highest spasm intensity while alive"),
+    ("peak_spasm_day", "day of the highest spasm intensity"),
+    ("spasm_auc", "spasm burden: integral of spasm intensity until death or the end"),
+    ("alsfrs_slope_per_month", "mean ALSFRS-R decline over the 12 months after motor onset"),
+    ("death_day", "respiratory failure: first day FVC falls below the threshold (empty: alive at the end)"),
+    ("survival_from_motor_onset_months", "months from motor onset to death"),
+    ("serotonin_at_motor_onset", "spinal 5-HT at motor onset, fraction of baseline"),
+    ("ht2b_density_at_motor_onset", "5-HT2B receptor density at motor onset, x baseline"),
+    ("ht2c_density_at_motor_onset", "5-HT2C receptor density at motor onset, x baseline"),
+    ("peak_nfl", "highest serum neurofilament light chain"),
+    ("peak_sedation", "highest drug sedation while alive (followed every 15 min)"),
+    ("peak_bp_fall", "highest drug fall in blood pressure while alive"),
+    ("peak_respiratory_depression", "highest drug respiratory depression while alive"),
+    ("peak_drug_weakness", "highest drug-induced loss of voluntary force while alive"),
+    ("liver_injury_risk", "cumulative drug-induced liver-injury risk at death or the end"),
+    ("withdrawal_risk", "share of the CSF level lost in the 24 h after an abrupt intrathecal stop"),
+    ("abrupt_intrathecal_stop_days", "days of intrathecal infusions stopped with nothing running on"),
+    ("benefit_risk.window_start_day", "start of the window the treatment is judged over"),
+    ("benefit_risk.window_end_day", "end of that window (while the treatment acts)"),
+    ("benefit_risk.spasm_relief", "fall in mean spasm intensity against untreated, fraction"),
+    ("benefit_risk.pain_relief", "fall in mean pain against untreated, fraction"),
+    ("benefit_risk.mean_sedation", "mean drug sedation over the window"),
+    ("benefit_risk.mean_bp_fall", "mean drug fall in blood pressure over the window"),
+    ("benefit_risk.mean_respiratory_depression", "mean drug respiratory depression over the window"),
+    ("benefit_risk.mean_weakness", "mean drug-induced weakness over the window"),
+    ("benefit_risk.liver_injury_risk", "liver-injury risk at the end of the window"),
+    ("benefit_risk.survival_change_days", "change in survival against untreated"),
+    ("benefit_risk.score", "weighted benefit minus harms (models/weights/benefit_risk.toml)"),
+    ("benefit_risk.weights.spasm_relief", "weight of spasm relief in the score"),
+    ("benefit_risk.weights.pain_relief", "weight of pain relief"),
+    ("benefit_risk.weights.sedation", "weight of sedation"),
+    ("benefit_risk.weights.bp_fall", "weight of blood-pressure fall"),
+    ("benefit_risk.weights.respiratory_depression", "weight of respiratory depression"),
+    ("benefit_risk.weights.weakness", "weight of weakness"),
+    ("benefit_risk.weights.liver_injury_risk", "weight of liver-injury risk"),
+    ("benefit_risk.weights.survival_loss", "weight of survival lost, per year"),
+];
+
+/// The meaning of a summary key.
+pub fn meaning(key: &str) -> Option<&'static str> {
+    MEANINGS.iter().find(|(k, _)| *k == key).map(|(_, m)| *m)
+}
+
+#[cfg(test)]
+mod meaning_tests {
+    #[test]
+    fn every_numeric_key_has_a_meaning_and_no_meaning_is_stale() {
+        for (key, _) in super::units() {
+            assert!(super::meaning(key).is_some(), "no meaning for {key}");
+        }
+        for (key, _) in super::MEANINGS {
+            assert!(super::unit_of(key).is_some(), "{key} is not a summary key");
+        }
+    }
+}

@@ -1,0 +1,196 @@
+//! The researcher's command line (issue 11): quick experiments without files, comparing arms,
+//! discoverable names, and Unix manners.
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use std::path::Path;
+
+fn raphe() -> Command {
+    let mut c = Command::cargo_bin("raphe").unwrap();
+    c.current_dir(env!("CARGO_MANIFEST_DIR"));
+    c
+}
+
+fn json(path: &Path) -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+#[test]
+fn set_changes_a_parameter_checked_as_in_files_and_recorded() {
+    let dir = tempfile::tempdir().unwrap();
+    let (base, fast) = (dir.path().join("base"), dir.path().join("fast"));
+    raphe().args(["simulate", "--days", "6y", "--out"]).arg(&base).assert().success();
+    raphe()
+        .args(["simulate", "--days", "6y", "--set", "raphe_hazard=10%/month", "--out"])
+        .arg(&fast)
+        .assert()
+        .success();
+    // Faster serotonergic loss: 5-HT falls below 80% earlier.
+    let day = |d: &Path| json(&d.join("summary.json"))["serotonin_below_80pct_day"].as_f64().unwrap();
+    assert!(day(&fast) < day(&base) - 30.0, "{} vs {}", day(&fast), day(&base));
+    let m = json(&fast.join("manifest.json"));
+    assert_eq!(m["overrides"]["set"][0]["name"], "raphe_hazard");
+    let p = m["parameters"].as_array().unwrap().iter().find(|p| p["name"] == "raphe_hazard").unwrap().clone();
+    assert!((p["file_value"].as_f64().unwrap() - 10.0).abs() < 1e-9, "{p}");
+    // Outside the plausible range: refused with the range, allowed with the flag (and recorded).
+    raphe()
+        .args(["simulate", "--set", "pic_time_constant=600", "--out"])
+        .arg(dir.path().join("x"))
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("--set").and(predicate::str::contains("[1, 60] min")));
+    let beyond = dir.path().join("beyond");
+    raphe()
+        .args([
+            "simulate",
+            "--days",
+            "1y",
+            "--set",
+            "pic_time_constant=600",
+            "--allow-outside-range",
+            "--out",
+        ])
+        .arg(&beyond)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("allowed by --allow-outside-range"));
+    assert_eq!(json(&beyond.join("manifest.json"))["overrides"]["allow_outside_range"], true);
+    raphe()
+        .args(["simulate", "--set", "no_such=1", "--out"])
+        .arg(dir.path().join("y"))
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("unknown parameter"));
+}
+
+#[test]
+fn dose_adds_a_regimen_without_a_file_and_matches_the_bundled_scenario() {
+    let dir = tempfile::tempdir().unwrap();
+    let (flag, file) = (dir.path().join("flag"), dir.path().join("file"));
+    // baclofen_oral_tid is 20 mg q8h oral from year 3.
+    raphe()
+        .args(["simulate", "--dose", "baclofen 20 mg q8h from 3 year", "--out"])
+        .arg(&flag)
+        .assert()
+        .success();
+    raphe().args(["simulate", "--scenario", "baclofen_oral_tid", "--out"]).arg(&file).assert().success();
+    let a = json(&flag.join("summary.json"));
+    let b = json(&file.join("summary.json"));
+    assert_eq!(a["spasm_auc"], b["spasm_auc"]);
+    assert_eq!(a["benefit_risk"]["spasm_relief"], b["benefit_risk"]["spasm_relief"]);
+    // Every scenario check applies: a dose above the hard bound is refused.
+    raphe()
+        .args(["simulate", "--dose", "baclofen 2000 mg tid", "--out"])
+        .arg(dir.path().join("x"))
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("hard bound"));
+    raphe()
+        .args(["simulate", "--dose", "baclofen 20 mg q8h from soon", "--out"])
+        .arg(dir.path().join("x"))
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("--dose").and(predicate::str::contains("from soon")));
+    // An infusion with a route, added to a scenario.
+    let both = dir.path().join("both");
+    raphe()
+        .args([
+            "simulate",
+            "--scenario",
+            "baclofen_oral_tid",
+            "--dose",
+            "baclofen intrathecal 100 ug/day from 4y",
+            "--out",
+        ])
+        .arg(&both)
+        .assert()
+        .success();
+    assert_eq!(json(&both.join("manifest.json"))["infusions"].as_array().unwrap().len(), 1);
+}
+
+#[test]
+fn compare_tabulates_arms_on_one_patient() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("cmp");
+    raphe()
+        .args([
+            "compare",
+            "--scenario",
+            "baclofen_oral_tid",
+            "--scenario",
+            "tizanidine_oral_tid",
+            "--scenario",
+            "untreated",
+            "--out",
+        ])
+        .arg(&out)
+        .assert()
+        .success()
+        .stdout(
+            predicate::str::contains("spasm_auc")
+                .and(predicate::str::contains("tizanidine_oral_tid - baclofen_oral_tid")),
+        );
+    let csv = std::fs::read_to_string(out.join("compare.csv")).unwrap();
+    let header = csv.lines().next().unwrap();
+    assert_eq!(header, "metric,unit,baclofen_oral_tid,tizanidine_oral_tid,untreated,tizanidine_oral_tid_minus_baclofen_oral_tid,untreated_minus_baclofen_oral_tid");
+    let row = csv.lines().find(|l| l.starts_with("spasm_auc,")).unwrap();
+    let cells: Vec<f64> = row.split(',').skip(2).map(|c| c.parse().unwrap()).collect();
+    assert!((cells[3] - (cells[1] - cells[0])).abs() < 1e-9, "{row}");
+    assert!(cells[2] > cells[0] && cells[2] > cells[1], "untreated has the largest burden: {row}");
+    // Each arm is a simulate folder the plot command reads.
+    for arm in ["baclofen_oral_tid", "tizanidine_oral_tid", "untreated"] {
+        assert!(out.join("arms").join(arm).join("trajectory.csv").is_file());
+    }
+    raphe::output::transaction::verify(&out, &["compare.csv", "compare.json"]).unwrap();
+    raphe()
+        .args(["compare", "--scenario", "baclofen_oral_tid", "--out"])
+        .arg(dir.path().join("one"))
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("two or more"));
+}
+
+#[test]
+fn names_are_discoverable_in_three_formats() {
+    raphe().arg("scenarios").assert().success().stdout(
+        predicate::str::contains("tizanidine_oral_tid").and(predicate::str::contains("sod1_g86r_mouse")),
+    );
+    let metrics = raphe().args(["metrics", "--format", "json"]).output().unwrap();
+    let list: serde_json::Value = serde_json::from_slice(&metrics.stdout).unwrap();
+    let auc = list.as_array().unwrap().iter().find(|m| m["metric"] == "spasm_auc").unwrap();
+    assert_eq!((auc["unit"].as_str(), auc["sweep"].as_str()), (Some("day"), Some("yes")));
+    let csv = raphe().args(["params", "--format", "csv"]).output().unwrap();
+    let text = String::from_utf8(csv.stdout).unwrap();
+    assert!(
+        text.starts_with("parameter,value,unit,range,source\n") && text.contains("raphe_hazard,"),
+        "{text}"
+    );
+    raphe()
+        .args(["drugs", "--format", "csv"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("baclofen,gaba_b_agonist"));
+    raphe()
+        .args(["simulate", "--fidelity", "medium", "--out", "x"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("fast").and(predicate::str::contains("full")));
+}
+
+#[test]
+fn unix_manners_version_completions_man_and_closed_pipes() {
+    raphe().arg("--version").assert().success().stdout(predicate::str::contains("(git "));
+    raphe().args(["completions", "bash"]).assert().success().stdout(predicate::str::contains("_raphe()"));
+    raphe().arg("man").assert().success().stdout(predicate::str::contains(".TH raphe 1"));
+    // A reader that stops early: raphe ends quietly (SIGPIPE), never with a panic.
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("raphe"))
+        .args(["params"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
