@@ -275,6 +275,10 @@ fn load_scenario(arg: Option<&str>, doses: &[String], model: &Model) -> Result<S
             "[scenario]\nname = \"command_line\"\ndescription = \"doses given with --dose\"\n".to_string(),
             Library::default(),
         ),
+        Some(name) if name.ends_with(".csv") => bail!(
+            "--scenario {name}: a dosing table is not a scenario; wrap it in one:\n  [scenario]\n  name = \"my_table\"\n  description = \"...\"\n  [[dosing_table]]\n  file = \"{}\"\n  drug = \"baclofen\"\n  time_unit = \"h\"\n  amount_unit = \"mg\"\n(see docs/drugs.md)",
+            Path::new(name).file_name().map_or(name.into(), |f| f.to_string_lossy())
+        ),
         Some(name) if Path::new(name).exists() || name.ends_with(".toml") => {
             let path = PathBuf::from(name);
             let text = std::fs::read_to_string(&path)

@@ -1,5 +1,6 @@
 //! NONMEM-style dosing tables: CSV with a header naming the columns `time`, `amt`, `cmt` or
-//! `route`, `rate`, `ii`, `addl` (any order; other columns such as `id` or `evid` are ignored).
+//! `route`, and optionally `rate`, `ii`, `addl` (absent: 0), in any order; other columns such
+//! as `evid` are read as below or ignored.
 //!
 //! * `route` is `oral`, `iv` or `intrathecal`; `cmt` is 1 (depot: oral), 2 (central: iv) or
 //!   3 (CSF: intrathecal).
@@ -27,7 +28,7 @@ pub struct Record {
 
 use crate::limits::MAX_ADDL;
 
-const REQUIRED: [&str; 5] = ["time", "amt", "rate", "ii", "addl"];
+const REQUIRED: [&str; 2] = ["time", "amt"];
 
 /// Parse a dosing table; `day_factor` and `mg_factor` convert its time and amount units.
 pub fn read(path: &Path, text: &str, day_factor: f64, mg_factor: f64) -> Result<Vec<Record>> {
@@ -39,7 +40,7 @@ pub fn read(path: &Path, text: &str, day_factor: f64, mg_factor: f64) -> Result<
         lines.next().ok_or_else(|| Error::input(path, "", Some(1), "empty dosing table", "a header line"))?;
     let names: Vec<String> = header.split(',').map(|c| c.trim().to_ascii_lowercase()).collect();
     let column = |name: &str| names.iter().position(|n| n == name);
-    let mut index = [0usize; 5];
+    let mut index = [0usize; 2];
     for (slot, name) in index.iter_mut().zip(REQUIRED) {
         *slot = column(name).ok_or_else(|| {
             Error::input(
@@ -47,10 +48,12 @@ pub fn read(path: &Path, text: &str, day_factor: f64, mg_factor: f64) -> Result<
                 name,
                 Some(1),
                 format!("missing column `{name}`"),
-                "columns time, amt, cmt or route, rate, ii, addl",
+                "columns time, amt, cmt or route, and optionally rate, ii, addl",
             )
         })?;
     }
+    // As NONMEM and mrgsolve read them: a missing rate, ii or addl column is 0 in every row.
+    let (rate_column, ii_column, addl_column) = (column("rate"), column("ii"), column("addl"));
     let route_column =
         column("route").map(|i| (i, true)).or(column("cmt").map(|i| (i, false))).ok_or_else(|| {
             Error::input(
@@ -58,7 +61,7 @@ pub fn read(path: &Path, text: &str, day_factor: f64, mg_factor: f64) -> Result<
                 "cmt",
                 Some(1),
                 "missing column `cmt` or `route`",
-                "columns time, amt, cmt or route, rate, ii, addl",
+                "columns time, amt, cmt or route, and optionally rate, ii, addl",
             )
         })?;
     let (id_column, evid_column, ss_column) = (column("id"), column("evid"), column("ss"));
@@ -76,7 +79,7 @@ pub fn read(path: &Path, text: &str, day_factor: f64, mg_factor: f64) -> Result<
                         "id",
                         Some(line_no),
                         format!("a second patient `{id}` (first was `{first}`)"),
-                        "one patient per dosing table",
+                        "one patient per dosing table for now (a table of several IDs will feed virtual cohorts, issue 12); split it by ID",
                     ));
                 }
                 _ => {}
@@ -109,7 +112,8 @@ pub fn read(path: &Path, text: &str, day_factor: f64, mg_factor: f64) -> Result<
                 )
             })
         };
-        let number = |i: usize, name: &str| -> Result<f64> {
+        let number = |i: Option<usize>, name: &str| -> Result<f64> {
+            let Some(i) = i else { return Ok(0.0) };
             let c = cell(i, name)?;
             let v: f64 = if c.is_empty() || c == "." {
                 0.0
@@ -155,11 +159,11 @@ pub fn read(path: &Path, text: &str, day_factor: f64, mg_factor: f64) -> Result<
                 }
             }
         };
-        let amount = number(index[1], "amt")? * mg_factor;
+        let amount = number(Some(index[1]), "amt")? * mg_factor;
         if amount <= 0.0 {
             return Err(Error::input(path, "amt", Some(line_no), "dose amount is zero", "amt > 0"));
         }
-        let additional = number(index[4], "addl")?;
+        let additional = number(addl_column, "addl")?;
         if additional.fract() != 0.0 {
             return Err(Error::input(
                 path,
@@ -178,7 +182,7 @@ pub fn read(path: &Path, text: &str, day_factor: f64, mg_factor: f64) -> Result<
                 format!("at most {MAX_ADDL} (write a longer regimen as several records)"),
             ));
         }
-        let interval = number(index[3], "ii")? * day_factor;
+        let interval = number(ii_column, "ii")? * day_factor;
         if additional > 0.0 && interval < crate::limits::MIN_INTERVAL {
             return Err(Error::input(
                 path,
@@ -189,10 +193,10 @@ pub fn read(path: &Path, text: &str, day_factor: f64, mg_factor: f64) -> Result<
             ));
         }
         records.push(Record {
-            time: number(index[0], "time")? * day_factor,
+            time: number(Some(index[0]), "time")? * day_factor,
             amount,
             route,
-            rate: number(index[2], "rate")? * mg_factor / day_factor,
+            rate: number(rate_column, "rate")? * mg_factor / day_factor,
             interval,
             additional: additional as u64,
         });
@@ -216,10 +220,16 @@ mod tests {
     }
 
     #[test]
+    fn rate_ii_and_addl_may_be_left_out() {
+        let r = read(Path::new("t.csv"), "time,amt,route\n0,10,oral\n", 1.0, 1.0).unwrap();
+        assert_eq!((r[0].rate, r[0].interval, r[0].additional), (0.0, 0.0, 0));
+    }
+
+    #[test]
     fn errors_name_the_column_and_row() {
         let missing =
-            read(Path::new("t.csv"), "time,amt,cmt,rate,ii\n0,1,1,0,0\n", 1.0, 1.0).unwrap_err().to_string();
-        assert!(missing.contains("t.csv:1") && missing.contains("`addl`"), "{missing}");
+            read(Path::new("t.csv"), "time,cmt,rate,ii\n0,1,0,0\n", 1.0, 1.0).unwrap_err().to_string();
+        assert!(missing.contains("t.csv:1") && missing.contains("`amt`"), "{missing}");
         let bad =
             read(Path::new("t.csv"), "time,amt,cmt,rate,ii,addl\n0,1,1,0,0,0\n0,-5,1,0,0,0\n", 1.0, 1.0)
                 .unwrap_err()
