@@ -194,3 +194,41 @@ fn unix_manners_version_completions_man_and_closed_pipes() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
+
+#[test]
+fn sensitivity_from_a_merged_sweep_equals_running_it_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("models/sweeps/spasm_morris.toml");
+    let d = |x: &str| dir.path().join(x);
+    for k in 0..2 {
+        raphe()
+            .arg("sweep")
+            .arg(&file)
+            .args(["--shard", &format!("{k}/2"), "--out"])
+            .arg(d(&format!("s{k}")))
+            .assert()
+            .success();
+    }
+    raphe().arg("merge").arg(d("s0")).arg(d("s1")).arg("--out").arg(d("merged")).assert().success();
+    raphe()
+        .args(["sensitivity", "--from"])
+        .arg(d("merged"))
+        .arg("--out")
+        .arg(d("from"))
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("spasm_auc (ranked by mu_star):"));
+    raphe().arg("sensitivity").arg(&file).arg("--out").arg(d("whole")).assert().success();
+    assert_eq!(
+        std::fs::read(d("from/sensitivity.csv")).unwrap(),
+        std::fs::read(d("whole/sensitivity.csv")).unwrap()
+    );
+    raphe()
+        .args(["sensitivity", "--from"])
+        .arg(d("s0"))
+        .arg("--out")
+        .arg(d("x"))
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("merge every shard first"));
+}

@@ -205,8 +205,13 @@ pub struct SweepArgs {
 
 #[derive(clap::Args)]
 pub struct SensitivityArgs {
-    /// Sweep file with design = "sobol" (samples a power of two) or "morris".
-    pub file: PathBuf,
+    /// Sweep file with design = "sobol" (samples a power of two) or "morris", to run and analyse.
+    #[arg(required_unless_present = "from", conflicts_with = "from")]
+    pub file: Option<PathBuf>,
+    /// Analyse a finished (or merged) sweep folder instead of running one, e.g. the shards of a
+    /// Slurm Sobol' run after `raphe merge`.
+    #[arg(long, value_name = "SWEEP_DIR")]
+    pub from: Option<PathBuf>,
     /// Worker threads (default: all cores; at most 8 per core). Results do not depend on it.
     #[arg(long, value_parser = thread_count, allow_negative_numbers = true)]
     pub threads: Option<usize>,
@@ -506,12 +511,40 @@ fn units<'a>(pairs: impl Iterator<Item = (&'a str, Option<&'a str>)>) -> serde_j
 }
 
 pub fn sensitivity(a: SensitivityArgs) -> Result<()> {
-    use raphe::sweep::{sensitivity, DesignKind};
-    let (file, out) = (&a.file, &a.out);
-    let sweep = raphe::sweep::Sweep::load(file)?;
-    if !matches!(sweep.design, DesignKind::Sobol | DesignKind::Morris) {
-        bail!("{}: field `sweep.design`: sensitivity needs design \"sobol\" or \"morris\"", file.display());
+    use raphe::sweep::DesignKind;
+    let out = &a.out;
+    let check_design = |sweep: &raphe::sweep::Sweep, file: &Path| {
+        if matches!(sweep.design, DesignKind::Sobol | DesignKind::Morris) {
+            Ok(())
+        } else {
+            Err(anyhow::anyhow!(
+                "{}: field `sweep.design`: sensitivity needs design \"sobol\" or \"morris\"",
+                file.display()
+            ))
+        }
+    };
+    if let Some(from) = &a.from {
+        let (sweep, manifest) = finished_sweep(from)?;
+        check_design(&sweep, &from.join("manifest.json"))?;
+        let _lock = prepare_out(out)?;
+        let mut tx = Transaction::begin(out, "sensitivity", a.force)?;
+        let analysis = analyse(&sweep, &from.join("runs.csv"))?;
+        tx.write("sensitivity.csv", analysis.as_bytes())?;
+        let mut m = manifest;
+        m["analysed_from"] = serde_json::json!(from.display().to_string());
+        let written = tx.commit(m)?;
+        print_ranking(&analysis);
+        println!(
+            "analysed {}/runs.csv; wrote {}/{{{}}}",
+            from.display(),
+            out.display(),
+            with_manifest(&written)
+        );
+        return sensitivity_plots(&a, &sweep);
     }
+    let file = a.file.as_deref().expect("clap requires FILE or --from");
+    let sweep = raphe::sweep::Sweep::load(file)?;
+    check_design(&sweep, file)?;
     set_threads(a.threads)?;
     for warning in &sweep.warnings {
         eprintln!("warning: {warning}");
@@ -521,13 +554,54 @@ pub fn sensitivity(a: SensitivityArgs) -> Result<()> {
     let opts = raphe::sweep::RunOptions { resume: a.resume, ..raphe::sweep::RunOptions::whole() };
     let (manifest, report) = sweep_to(file, &sweep, opts, &mut tx)?;
     let runs_csv = tx.staged_path("runs.csv").expect("the sweep staged runs.csv").to_path_buf();
-    let metrics = read_metrics(&runs_csv, sweep.metrics.len())?;
-    // A metric with runs lacking a value (a failed run, or e.g. no death within the run) has no
-    // indices: say so and go on with the others.
+    let analysis = analyse(&sweep, &runs_csv)?;
+    tx.write("sensitivity.csv", analysis.as_bytes())?;
+    let written = tx.commit(manifest)?;
+    raphe::sweep::remove_chunks(out)?;
+    print_ranking(&analysis);
+    println!("{report}; wrote {}/{{{}}}", out.display(), with_manifest(&written));
+    sensitivity_plots(&a, &sweep)
+}
+
+/// The sweep a finished sweep folder ran (re-read from the text its manifest keeps, with the
+/// sweep file's folder for relative names), after checking the folder against its manifest
+/// and that it holds every run.
+fn finished_sweep(dir: &Path) -> Result<(raphe::sweep::Sweep, serde_json::Value)> {
+    match output::transaction::committed(dir)? {
+        Some(c) if c.kind == "sweep" || c.kind == "merge" => {}
+        Some(c) => bail!("{}: holds the results of `raphe {}`, not of a sweep", dir.display(), c.kind),
+        None => bail!("{}: no manifest.json: not a finished sweep folder", dir.display()),
+    }
+    output::transaction::verify(dir, &["runs.csv"])?;
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("manifest.json"))?)?;
+    if manifest["runs"] != manifest["total_runs"] {
+        bail!(
+            "{}: holds {} of the sweep's {} runs (one shard): merge every shard first (`raphe merge`)",
+            dir.display(),
+            manifest["runs"],
+            manifest["total_runs"]
+        );
+    }
+    let text = manifest["sweep_text"].as_str().context("manifest.json: no sweep_text")?;
+    let file = PathBuf::from(manifest["sweep_file"].as_str().unwrap_or("sweep.toml"));
+    let sweep = raphe::sweep::Sweep::from_text(&file, text)?;
+    Ok((sweep, manifest))
+}
+
+/// Sobol' or Morris indices of every metric of `runs_csv`, as the text of sensitivity.csv. A
+/// metric missing in some runs (a failed run, or no death within the run) gets no indices, and
+/// a constant one gets NaN; both are said.
+fn analyse(sweep: &raphe::sweep::Sweep, runs_csv: &Path) -> Result<String> {
+    use raphe::sweep::{sensitivity, DesignKind};
+    let metrics = read_metrics(runs_csv, sweep.metrics.len())?;
     let complete = |m: usize| metrics.iter().all(|r| !r[m].is_nan());
     for (m, name) in sweep.metrics.iter().enumerate().filter(|(m, _)| !complete(*m)) {
         let missing = metrics.iter().filter(|r| r[m].is_nan()).count();
-        eprintln!("warning: metric `{name}` has no value in {missing} runs; no indices for it");
+        eprintln!(
+            "warning: metric `{name}` has no value in {missing} of {} runs (failed, or the event did not happen within the run): no indices for it; lengthen the run or record another metric",
+            metrics.len()
+        );
     }
     let constant = |m: usize| metrics.windows(2).all(|w| w[0][m] == w[1][m]);
     for (m, name) in sweep.metrics.iter().enumerate().filter(|(m, _)| complete(*m) && constant(*m)) {
@@ -547,7 +621,7 @@ pub fn sensitivity(a: SensitivityArgs) -> Result<()> {
                     sweep.factors.iter().zip(sensitivity::sobol(&y, sweep.samples, d, 1000, sweep.seed))
                 {
                     csv.push_str(&format!(
-                        "{name},{},{},{},{},{},{},{}\n",
+                        "{name},{},{:?},{:?},{:?},{:?},{:?},{:?}\n",
                         f.name,
                         idx.first,
                         idx.first_low,
@@ -565,20 +639,46 @@ pub fn sensitivity(a: SensitivityArgs) -> Result<()> {
             for (m, name) in sweep.metrics.iter().enumerate().filter(|(m, _)| complete(*m)) {
                 let y: Vec<f64> = metrics.iter().map(|r| r[m]).collect();
                 for (f, idx) in sweep.factors.iter().zip(sensitivity::morris(&points, &y, d)) {
-                    csv.push_str(&format!("{name},{},{},{},{}\n", f.name, idx.mu_star, idx.mu, idx.sigma));
+                    csv.push_str(&format!(
+                        "{name},{},{:?},{:?},{:?}\n",
+                        f.name, idx.mu_star, idx.mu, idx.sigma
+                    ));
                 }
             }
         }
     }
-    tx.write("sensitivity.csv", csv.as_bytes())?;
-    let written = tx.commit(manifest)?;
-    raphe::sweep::remove_chunks(out)?;
-    println!("{report}; wrote {}/{{{}}}", out.display(), with_manifest(&written));
+    Ok(csv)
+}
+
+/// The factors of each metric ranked by total index (Sobol') or mu* (Morris), for the terminal.
+fn print_ranking(csv: &str) {
+    let mut lines = csv.lines();
+    let header: Vec<&str> = lines.next().unwrap_or("").split(',').collect();
+    let key = header.iter().position(|h| *h == "ST" || *h == "mu_star").unwrap_or(2);
+    let mut rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    let value = |r: &Vec<&str>| r[key].parse::<f64>().unwrap_or(f64::NEG_INFINITY);
+    rows.sort_by(|a, b| a[0].cmp(b[0]).then(value(b).total_cmp(&value(a))));
+    let mut metric = "";
+    for r in &rows {
+        if r[0] != metric {
+            metric = r[0];
+            println!("{metric} (ranked by {}):", header[key]);
+        }
+        let cells: Vec<String> = header[2..]
+            .iter()
+            .zip(&r[2..])
+            .map(|(h, v)| format!("{h} {:>7.3}", v.parse::<f64>().unwrap_or(f64::NAN)))
+            .collect();
+        println!("  {:<40} {}", r[1], cells.join("  "));
+    }
+}
+
+fn sensitivity_plots(a: &SensitivityArgs, sweep: &raphe::sweep::Sweep) -> Result<()> {
     if a.plot {
-        let staging = output::transaction::figure_staging(out)?;
-        let drawn = raphe::plot::sensitivity_figures(out, &staging, &sweep.metrics)?;
-        let figures = output::transaction::publish_figures(out, &staging, &drawn)?;
-        println!("  wrote {} figures in {}", figures.len(), out.join("figures").display());
+        let staging = output::transaction::figure_staging(&a.out)?;
+        let drawn = raphe::plot::sensitivity_figures(&a.out, &staging, &sweep.metrics)?;
+        let figures = output::transaction::publish_figures(&a.out, &staging, &drawn)?;
+        println!("  wrote {} figures in {}", figures.len(), a.out.join("figures").display());
     }
     Ok(())
 }

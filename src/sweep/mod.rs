@@ -188,6 +188,13 @@ impl Sweep {
         let text = std::fs::read_to_string(path).map_err(|e| {
             Error::input(path, "", None, format!("cannot read sweep file: {e}"), "an existing TOML file")
         })?;
+        Self::from_text(path, &text)
+    }
+
+    /// A sweep from its text; `path` names it in errors and its folder resolves relative names
+    /// (as when it was loaded from `path`).
+    pub fn from_text(path: &Path, text: &str) -> Result<Sweep> {
+        let text = text.to_string();
         let file: SweepFile = params::parse_toml(path, &text)?;
         let h = &file.sweep;
         params::require_identifier(path, "sweep.name", &h.name)?;
