@@ -39,8 +39,9 @@ pub fn write_trajectory_csv(
     Ok(())
 }
 
-/// Write `trajectory.csv` (the course up to the summary's death day, streamed),
-/// `trajectory.columns.json` (units and meanings) and `summary.json`, staged in `tx` and
+/// Write `trajectory.csv` (the course up to the summary's death day, streamed), the same table
+/// as `trajectory.parquet`, `trajectory.columns.json` (units and meanings) and `summary.json`,
+/// staged in `tx` and
 /// published when it commits.
 pub fn write_run(tx: &mut transaction::Transaction, traj: &Trajectory, summary: &Summary) -> Result<()> {
     write_run_in(tx, "", traj, summary)
@@ -60,6 +61,8 @@ pub fn write_run_in(
     let mut file = std::io::BufWriter::new(std::fs::File::create(&path).map_err(fail)?);
     write_trajectory_csv(&mut file, traj, summary.death_day).map_err(fail)?;
     file.into_inner().map_err(|e| fail(e.into_error()))?;
+    let parquet_path = tx.stage(&format!("{folder}trajectory.parquet"))?;
+    parquet::trajectory(&parquet_path, traj, summary.death_day)?;
     let columns = serde_json::to_string_pretty(&traj.columns()).expect("columns serialise");
     tx.write(&format!("{folder}trajectory.columns.json"), columns.as_bytes())?;
     let summary = serde_json::to_string_pretty(summary).expect("summary serialises");

@@ -1,7 +1,8 @@
 //! `runs.parquet` beside `runs.csv`: the same table, typed (run INT64, factors DOUBLE, status
 //! UTF-8 string, metrics nullable DOUBLE, null where the CSV cell is empty), for pandas,
 //! polars, Arrow and DuckDB users. Converted from the CSV by streaming, in row groups of
-//! [`ROW_GROUP`] rows, so memory stays flat; written to a temporary file and renamed.
+//! [`ROW_GROUP`] rows, so memory stays flat; the caller stages the file. `trajectory.parquet`
+//! likewise holds trajectory.csv. Pages are Snappy-compressed.
 
 use crate::error::{Error, Result};
 use parquet::basic::{LogicalType, Repetition, Type as Physical};
@@ -141,9 +142,7 @@ pub fn runs_from_csv(csv: &Path, parquet: &Path) -> Result<()> {
     };
     let metrics = names.len() - factors - 2;
     let schema = Arc::new(schema(&names, factors).map_err(|e| fail(e.to_string()))?);
-    let properties = Arc::new(
-        WriterProperties::builder().set_created_by(format!("raphe {}", env!("CARGO_PKG_VERSION"))).build(),
-    );
+    let properties = properties();
     // The caller stages `parquet` (an output transaction), so it is written in place.
     let out = std::fs::File::create(parquet).map_err(|e| fail(e.to_string()))?;
     let mut writer = SerializedFileWriter::new(out, schema, properties).map_err(|e| fail(e.to_string()))?;
@@ -161,4 +160,55 @@ pub fn runs_from_csv(csv: &Path, parquet: &Path) -> Result<()> {
     }
     let file = writer.into_inner().map_err(|e| fail(e.to_string()))?;
     file.sync_all().map_err(|e| fail(e.to_string()))
+}
+
+/// Writer settings shared by raphe's Parquet files: Snappy pages (pure Rust), raphe as creator.
+fn properties() -> Arc<WriterProperties> {
+    Arc::new(
+        WriterProperties::builder()
+            .set_created_by(format!("raphe {}", env!("CARGO_PKG_VERSION")))
+            .set_compression(parquet::basic::Compression::SNAPPY)
+            .build(),
+    )
+}
+
+/// `trajectory.parquet`: the rows of trajectory.csv (the course up to death), every column a
+/// DOUBLE named as in the CSV, streamed in row groups of [`ROW_GROUP`] rows.
+pub fn trajectory(path: &Path, traj: &crate::simulate::Trajectory, death_day: Option<f64>) -> Result<()> {
+    let fail = |problem: String| Error::Output { path: path.to_path_buf(), cause: std::io::Error::other(problem) };
+    let names: Vec<String> = traj.columns().into_iter().map(|c| c.name).collect();
+    let fields = names
+        .iter()
+        .map(|n| {
+            Type::primitive_type_builder(n, Physical::DOUBLE).with_repetition(Repetition::REQUIRED).build().map(Arc::new)
+        })
+        .collect::<parquet::errors::Result<Vec<_>>>()
+        .map_err(|e| fail(e.to_string()))?;
+    let schema = Arc::new(Type::group_type_builder("trajectory").with_fields(fields).build().map_err(|e| fail(e.to_string()))?);
+    let file = std::fs::File::create(path).map_err(|e| fail(e.to_string()))?;
+    let mut writer = SerializedFileWriter::new(file, schema, properties()).map_err(|e| fail(e.to_string()))?;
+    let mut columns: Vec<Vec<f64>> = vec![Vec::new(); names.len()];
+    let flush = |writer: &mut SerializedFileWriter<std::fs::File>, columns: &mut Vec<Vec<f64>>| {
+        let mut group = writer.next_row_group()?;
+        let mut k = 0;
+        while let Some(mut column) = group.next_column()? {
+            column.typed::<DoubleType>().write_batch(&columns[k], None, None)?;
+            column.close()?;
+            columns[k].clear();
+            k += 1;
+        }
+        group.close().map(|_| ())
+    };
+    for row in traj.rows_until_death(death_day, 1) {
+        for (c, v) in columns.iter_mut().zip(row) {
+            c.push(v);
+        }
+        if columns[0].len() == ROW_GROUP {
+            flush(&mut writer, &mut columns).map_err(|e| fail(e.to_string()))?;
+        }
+    }
+    if !columns[0].is_empty() {
+        flush(&mut writer, &mut columns).map_err(|e| fail(e.to_string()))?;
+    }
+    writer.into_inner().map_err(|e| fail(e.to_string()))?.sync_all().map_err(|e| fail(e.to_string()))
 }

@@ -22,7 +22,7 @@ const COMMITTING: &str = ".raphe-commit";
 /// The commands that write output folders, and the files each may write (used for folders
 /// written before manifests listed their outputs, and to spot files of another command).
 const KINDS: [(&str, &[&str]); 5] = [
-    ("simulate", &["trajectory.csv", "trajectory.columns.json", "summary.json"]),
+    ("simulate", &["trajectory.csv", "trajectory.parquet", "trajectory.columns.json", "summary.json"]),
     ("sweep", &["runs.csv", "runs.parquet", "trajectories.csv"]),
     ("sensitivity", &["runs.csv", "runs.parquet", "trajectories.csv", "sensitivity.csv"]),
     ("merge", &["runs.csv", "runs.parquet", "trajectories.csv"]),

@@ -15,6 +15,11 @@ import tempfile
 import duckdb
 import pandas as pd
 import polars as pl
+import pyarrow.parquet as pq
+
+
+def pq_codec(path):
+    return pq.ParquetFile(path).metadata.row_group(0).column(0).compression
 
 SWEEP = """
 [sweep]
@@ -91,16 +96,19 @@ def main():
             "trajectories.csv": check_table(tmp / "sweep" / "trajectories.csv"),
             "compare.csv": check_table(tmp / "cmp" / "compare.csv"),
         }
-        # Parquet: the same runs in all three readers.
-        parquet = tmp / "sweep" / "runs.parquet"
-        a = pd.read_parquet(parquet)
-        b = pl.read_parquet(parquet).to_pandas()
-        c = duckdb.sql(f"SELECT * FROM '{parquet}'").df()
-        for frame in (b, c):
-            assert list(frame.columns) == list(a.columns)
-            for column in a.columns:
-                for x, y in zip(a[column], frame[column]):
-                    assert x == y or same(x, y), (column, x, y)
+        # Parquet: the same tables in all three readers, and the trajectory as its CSV.
+        for parquet, csv in [(tmp / "sweep" / "runs.parquet", None), (tmp / "sim" / "trajectory.parquet", tmp / "sim" / "trajectory.csv")]:
+            a = pd.read_parquet(parquet)
+            b = pl.read_parquet(parquet).to_pandas()
+            c = duckdb.sql(f"SELECT * FROM '{parquet}'").df()
+            frames = [b, c] + ([pd.read_csv(csv)] if csv else [])
+            for frame in frames:
+                assert list(frame.columns) == list(a.columns), parquet.name
+                assert len(frame) == len(a), parquet.name
+                for column in a.columns:
+                    for x, y in zip(a[column], frame[column]):
+                        assert x == y or same(x, y), (parquet.name, column, x, y)
+            assert pq_codec(parquet) == "SNAPPY", parquet.name
         # The JSON outputs parse, and every number of the CSV has a decimal point or exponent.
         for f in ["sim/summary.json", "sim/manifest.json", "sim/trajectory.columns.json", "cmp/compare.json"]:
             json.loads((tmp / f).read_text())
