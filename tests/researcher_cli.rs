@@ -232,3 +232,39 @@ fn sensitivity_from_a_merged_sweep_equals_running_it_whole() {
         .failure()
         .stderr(predicate::str::contains("merge every shard first"));
 }
+
+#[test]
+fn morris_takes_a_chosen_number_of_levels_and_gives_mu_star_intervals() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("models/sweeps/spasm_morris.toml"),
+    )
+    .unwrap();
+    let with = |levels: &str| {
+        base.replacen("design = \"morris\"", &format!("design = \"morris\"\nmorris_levels = {levels}"), 1)
+    };
+    let odd = dir.path().join("odd.toml");
+    std::fs::write(&odd, with("3")).unwrap();
+    raphe()
+        .arg("sensitivity")
+        .arg(&odd)
+        .arg("--out")
+        .arg(dir.path().join("o"))
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("sweep.morris_levels").and(predicate::str::contains("even")));
+    let six = dir.path().join("six.toml");
+    std::fs::write(&six, with("6")).unwrap();
+    let out = dir.path().join("six");
+    raphe().arg("sensitivity").arg(&six).arg("--out").arg(&out).assert().success();
+    let csv = std::fs::read_to_string(out.join("sensitivity.csv")).unwrap();
+    assert!(csv.starts_with("metric,factor,mu_star,mu_star_low,mu_star_high,mu,sigma\n"), "{csv}");
+    for line in csv.lines().skip(1) {
+        let v: Vec<f64> = line.split(',').skip(2).map(|c| c.parse().unwrap()).collect();
+        assert!(v[1] <= v[0] && v[0] <= v[2], "{line}");
+    }
+    // Six levels move the design off the four-level grid.
+    let four = dir.path().join("four");
+    raphe().args(["sensitivity", "models/sweeps/spasm_morris.toml", "--out"]).arg(&four).assert().success();
+    assert_ne!(std::fs::read(four.join("runs.csv")).unwrap(), std::fs::read(out.join("runs.csv")).unwrap());
+}

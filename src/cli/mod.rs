@@ -634,14 +634,16 @@ fn analyse(sweep: &raphe::sweep::Sweep, runs_csv: &Path) -> Result<String> {
             }
         }
         _ => {
-            csv.push_str("metric,factor,mu_star,mu,sigma\n");
+            csv.push_str("metric,factor,mu_star,mu_star_low,mu_star_high,mu,sigma\n");
             let points = sweep.design().points();
             for (m, name) in sweep.metrics.iter().enumerate().filter(|(m, _)| complete(*m)) {
                 let y: Vec<f64> = metrics.iter().map(|r| r[m]).collect();
-                for (f, idx) in sweep.factors.iter().zip(sensitivity::morris(&points, &y, d)) {
+                for (f, idx) in
+                    sweep.factors.iter().zip(sensitivity::morris(&points, &y, d, 1000, sweep.seed))
+                {
                     csv.push_str(&format!(
-                        "{name},{},{:?},{:?},{:?}\n",
-                        f.name, idx.mu_star, idx.mu, idx.sigma
+                        "{name},{},{:?},{:?},{:?},{:?},{:?}\n",
+                        f.name, idx.mu_star, idx.mu_star_low, idx.mu_star_high, idx.mu, idx.sigma
                     ));
                 }
             }

@@ -175,18 +175,28 @@ fn properties() -> Arc<WriterProperties> {
 /// `trajectory.parquet`: the rows of trajectory.csv (the course up to death), every column a
 /// DOUBLE named as in the CSV, streamed in row groups of [`ROW_GROUP`] rows.
 pub fn trajectory(path: &Path, traj: &crate::simulate::Trajectory, death_day: Option<f64>) -> Result<()> {
-    let fail = |problem: String| Error::Output { path: path.to_path_buf(), cause: std::io::Error::other(problem) };
+    let fail =
+        |problem: String| Error::Output { path: path.to_path_buf(), cause: std::io::Error::other(problem) };
     let names: Vec<String> = traj.columns().into_iter().map(|c| c.name).collect();
     let fields = names
         .iter()
         .map(|n| {
-            Type::primitive_type_builder(n, Physical::DOUBLE).with_repetition(Repetition::REQUIRED).build().map(Arc::new)
+            Type::primitive_type_builder(n, Physical::DOUBLE)
+                .with_repetition(Repetition::REQUIRED)
+                .build()
+                .map(Arc::new)
         })
         .collect::<parquet::errors::Result<Vec<_>>>()
         .map_err(|e| fail(e.to_string()))?;
-    let schema = Arc::new(Type::group_type_builder("trajectory").with_fields(fields).build().map_err(|e| fail(e.to_string()))?);
+    let schema = Arc::new(
+        Type::group_type_builder("trajectory")
+            .with_fields(fields)
+            .build()
+            .map_err(|e| fail(e.to_string()))?,
+    );
     let file = std::fs::File::create(path).map_err(|e| fail(e.to_string()))?;
-    let mut writer = SerializedFileWriter::new(file, schema, properties()).map_err(|e| fail(e.to_string()))?;
+    let mut writer =
+        SerializedFileWriter::new(file, schema, properties()).map_err(|e| fail(e.to_string()))?;
     let mut columns: Vec<Vec<f64>> = vec![Vec::new(); names.len()];
     let flush = |writer: &mut SerializedFileWriter<std::fs::File>, columns: &mut Vec<Vec<f64>>| {
         let mut group = writer.next_row_group()?;

@@ -378,8 +378,8 @@ pub fn sensitivity(dir: &Path, metric: Option<&str>) -> Result<Chart> {
         )
     } else {
         (
-            vec![("mu*", ["mu_star", "mu_star", "mu_star"]), ("sigma", ["sigma", "sigma", "sigma"])],
-            format!("Morris elementary effects of {metric}"),
+            vec![("mu*", ["mu_star", "mu_star_low", "mu_star_high"]), ("sigma", ["sigma", "sigma", "sigma"])],
+            format!("Morris elementary effects of {metric} (mu* with 95% interval)"),
         )
     };
     let mut order: Vec<usize> = (0..rows.len()).collect();

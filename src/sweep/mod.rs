@@ -35,6 +35,9 @@ struct Header {
     design: DesignKind,
     #[serde(default)]
     samples: Option<usize>,
+    /// Grid levels of a Morris design (even; default 4).
+    #[serde(default)]
+    morris_levels: Option<usize>,
     #[serde(default)]
     seed: u64,
     #[serde(default)]
@@ -153,6 +156,8 @@ pub struct Sweep {
     pub scenario: Scenario,
     pub design: DesignKind,
     pub samples: usize,
+    /// Grid levels of a Morris design.
+    pub morris_levels: usize,
     pub seed: u64,
     pub settings: Settings,
     pub factors: Vec<Factor>,
@@ -269,6 +274,25 @@ impl Sweep {
                 "each target at most once",
             ));
         }
+        let morris_levels = h.morris_levels.unwrap_or(4);
+        if h.morris_levels.is_some() && h.design != DesignKind::Morris {
+            return Err(Error::input(
+                path,
+                "sweep.morris_levels",
+                None,
+                "only a Morris design has levels",
+                "design = \"morris\"",
+            ));
+        }
+        if !(2..=64).contains(&morris_levels) || morris_levels % 2 != 0 {
+            return Err(Error::input(
+                path,
+                "sweep.morris_levels",
+                None,
+                format!("{morris_levels} levels"),
+                "an even number from 2 to 64 (4 or 6 are usual)",
+            ));
+        }
         let samples = run_count(path, h, &factors)?;
         let warnings = check_ranges(path, &model, &scenario, &settings, &factors)?;
         Ok(Sweep {
@@ -277,6 +301,7 @@ impl Sweep {
             scenario,
             design: h.design,
             samples,
+            morris_levels,
             seed: h.seed,
             settings,
             factors,
@@ -296,7 +321,7 @@ impl Sweep {
                 design::Design::grid(&self.factors.iter().map(|f| f.levels.unwrap_or(1)).collect::<Vec<_>>())
             }
             DesignKind::Lhs => design::Design::lhs(self.samples, d, self.seed),
-            DesignKind::Morris => design::Design::morris(self.samples, d, 4, self.seed),
+            DesignKind::Morris => design::Design::morris(self.samples, d, self.morris_levels, self.seed),
             DesignKind::Sobol => design::Design::saltelli(self.samples, d, self.seed),
         }
     }

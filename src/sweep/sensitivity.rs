@@ -69,12 +69,17 @@ pub fn sobol(y: &[f64], n: usize, d: usize, resamples: usize, seed: u64) -> Vec<
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
 pub struct MorrisIndex {
     pub mu_star: f64,
+    /// 95% bootstrap interval of mu* (the factor's elementary effects resampled).
+    pub mu_star_low: f64,
+    pub mu_star_high: f64,
     pub mu: f64,
     pub sigma: f64,
 }
 
-/// Morris indices from the points of [`super::design::Design::morris`] (unit scale) and their outputs.
-pub fn morris(points: &[Vec<f64>], y: &[f64], d: usize) -> Vec<MorrisIndex> {
+/// Morris indices from the points of [`super::design::Design::morris`] (unit scale) and their
+/// outputs, with a 95% interval of mu* from `resamples` seeded bootstrap resamples of each
+/// factor's elementary effects (as SALib's `num_resamples`).
+pub fn morris(points: &[Vec<f64>], y: &[f64], d: usize, resamples: usize, seed: u64) -> Vec<MorrisIndex> {
     let r = points.len() / (d + 1);
     let mut effects = vec![Vec::with_capacity(r); d];
     for t in 0..r {
@@ -87,7 +92,8 @@ pub fn morris(points: &[Vec<f64>], y: &[f64], d: usize) -> Vec<MorrisIndex> {
     }
     effects
         .iter()
-        .map(|e| {
+        .enumerate()
+        .map(|(i, e)| {
             let m = e.len() as f64;
             let mu = e.iter().sum::<f64>() / m;
             let mu_star = e.iter().map(|x| x.abs()).sum::<f64>() / m;
@@ -96,7 +102,23 @@ pub fn morris(points: &[Vec<f64>], y: &[f64], d: usize) -> Vec<MorrisIndex> {
             } else {
                 0.0
             };
-            MorrisIndex { mu_star, mu, sigma }
+            let mut rng = Rng::new(seed, 2_000_000 + i as u64);
+            let mut boot: Vec<f64> = (0..resamples)
+                .map(|_| {
+                    let total: f64 =
+                        (0..e.len()).map(|_| e[(rng.uniform() * m) as usize % e.len()].abs()).sum();
+                    total / m
+                })
+                .collect();
+            boot.sort_by(f64::total_cmp);
+            let q = |p: f64| {
+                if boot.is_empty() {
+                    f64::NAN
+                } else {
+                    boot[((p * boot.len() as f64) as usize).min(boot.len() - 1)]
+                }
+            };
+            MorrisIndex { mu_star, mu_star_low: q(0.025), mu_star_high: q(0.975), mu, sigma }
         })
         .collect()
 }
@@ -131,9 +153,17 @@ mod tests {
     fn morris_ranks_ishigami_factors() {
         let pts = super::super::design::Design::morris(200, 3, 4, 3).points();
         let y: Vec<f64> = pts.iter().map(|p| ishigami(p)).collect();
-        let m = morris(&pts, &y, 3);
+        let m = morris(&pts, &y, 3, 1000, 1);
         // x3 alone has no first-order effect but interacts with x1; x1 and x2 dominate.
         assert!(m[0].mu_star > m[2].mu_star && m[1].mu_star > m[2].mu_star, "{m:?}");
         assert!(m[1].mu.abs() < 0.5 * m[1].mu_star, "x2 effects cancel in sign: {m:?}");
+        for x in &m {
+            assert!(x.mu_star_low <= x.mu_star && x.mu_star <= x.mu_star_high, "{x:?}");
+        }
+        // The interval narrows with more trajectories (about 1/sqrt(r)).
+        let few = super::super::design::Design::morris(20, 3, 4, 3).points();
+        let yf: Vec<f64> = few.iter().map(|p| ishigami(p)).collect();
+        let mf = morris(&few, &yf, 3, 1000, 1);
+        assert!(mf[0].mu_star_high - mf[0].mu_star_low > 2.0 * (m[0].mu_star_high - m[0].mu_star_low));
     }
 }
