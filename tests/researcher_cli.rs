@@ -268,3 +268,38 @@ fn morris_takes_a_chosen_number_of_levels_and_gives_mu_star_intervals() {
     raphe().args(["sensitivity", "models/sweeps/spasm_morris.toml", "--out"]).arg(&four).assert().success();
     assert_ne!(std::fs::read(four.join("runs.csv")).unwrap(), std::fs::read(out.join("runs.csv")).unwrap());
 }
+
+#[test]
+fn a_grid_factor_may_list_its_values() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = "[sweep]\nname = \"doses\"\nmodel = \"human_als\"\nscenario = \"baclofen_oral_tid\"\ndesign = \"grid\"\nduration = { value = 4, unit = \"year\" }\nmetrics = [\"spasm_auc\"]\n[[factor]]\ntarget = \"dosing.0.amount\"\nunit = \"mg\"\nvalues = [5, 10, 20, 25]\n";
+    let file = dir.path().join("doses.toml");
+    std::fs::write(&file, text).unwrap();
+    let out = dir.path().join("out");
+    raphe().arg("sweep").arg(&file).arg("--out").arg(&out).assert().success();
+    let csv = std::fs::read_to_string(out.join("runs.csv")).unwrap();
+    let doses: Vec<f64> =
+        csv.lines().skip(1).map(|l| l.split(',').nth(1).unwrap().parse().unwrap()).collect();
+    assert_eq!(doses, [5.0, 10.0, 20.0, 25.0]);
+    let auc: Vec<f64> = csv.lines().skip(1).map(|l| l.split(',').nth(3).unwrap().parse().unwrap()).collect();
+    assert!(auc.windows(2).all(|w| w[1] < w[0]), "more baclofen, less spasm burden: {auc:?}");
+    for (bad, says) in [
+        (text.replace("values = [5, 10, 20, 25]", "values = [10, 5]"), "increasing order"),
+        (
+            text.replace("values = [5, 10, 20, 25]", "values = [5, 10]\nrange = [5, 10]"),
+            "either `range` or `values`",
+        ),
+        (text.replace("design = \"grid\"", "design = \"lhs\"\nsamples = 4"), "grid design"),
+        (text.replace("values = [5, 10, 20, 25]", "values = [5, 1000]"), "hard bound"),
+    ] {
+        std::fs::write(&file, &bad).unwrap();
+        raphe()
+            .arg("sweep")
+            .arg(&file)
+            .arg("--out")
+            .arg(dir.path().join("bad"))
+            .assert()
+            .failure()
+            .stderr(predicate::str::contains(says));
+    }
+}

@@ -93,12 +93,19 @@ pub enum DesignKind {
 struct FactorSpec {
     target: String,
     unit: String,
-    #[serde(deserialize_with = "params::exactly_two")]
-    range: [Number; 2],
+    #[serde(default, deserialize_with = "two_or_none")]
+    range: Option<[Number; 2]>,
+    /// Explicit levels of a grid factor, instead of `range` and `levels`.
+    #[serde(default)]
+    values: Option<Vec<Number>>,
     #[serde(default)]
     scale: Scale,
     #[serde(default)]
     levels: Option<usize>,
+}
+
+fn two_or_none<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Option<[Number; 2]>, D::Error> {
+    params::exactly_two(d).map(Some)
 }
 
 /// How a factor maps [0, 1] onto its range.
@@ -135,12 +142,19 @@ pub struct Factor {
     pub high: f64,
     pub scale: Scale,
     pub levels: Option<usize>,
+    /// Explicit grid levels (file unit), when given instead of a range.
+    pub values: Option<Vec<f64>>,
     to_internal: f64,
 }
 
 impl Factor {
     /// Value in the file's unit at position u ∈ [0, 1].
     pub fn value_at(&self, u: f64) -> f64 {
+        if let Some(values) = &self.values {
+            // A grid's level i of n is u = i/(n − 1) (0.5 for n = 1).
+            let i = (u * (values.len() - 1) as f64).round() as usize;
+            return values[i.min(values.len() - 1)];
+        }
         match self.scale {
             Scale::Linear => self.low + u * (self.high - self.low),
             Scale::Log => (self.low.ln() + u * (self.high.ln() - self.low.ln())).exp(),
@@ -727,8 +741,42 @@ fn factor(
         let allowed = kind.map_or_else(units::allowed_dose_units, units::allowed);
         return err("unit", format!("unit `{}` does not fit `{}`", f.unit, f.target), allowed);
     };
-    let [low, high] = f.range.map(Number::get);
-    if !(low.is_finite() && high.is_finite() && low < high) {
+    let values: Option<Vec<f64>> = f.values.as_ref().map(|v| v.iter().map(|n| n.get()).collect());
+    let (low, high, levels) = match (&f.range, &values) {
+        (Some(r), None) => (r[0].get(), r[1].get(), f.levels),
+        (None, Some(v)) => {
+            if design != DesignKind::Grid {
+                return err(
+                    "values",
+                    "explicit values need a grid design".into(),
+                    "design = \"grid\", or a range".into(),
+                );
+            }
+            if v.is_empty() || v.iter().any(|x| !x.is_finite()) || v.windows(2).any(|w| w[0] >= w[1]) {
+                return err(
+                    "values",
+                    format!("{v:?}"),
+                    "finite values in increasing order, at least one".into(),
+                );
+            }
+            if f.levels.is_some_and(|n| n != v.len()) || f.scale != Scale::Linear {
+                return err(
+                    "values",
+                    "values set the levels: leave out `levels` and `scale`".into(),
+                    "values = [...] alone".into(),
+                );
+            }
+            (v[0], v[v.len() - 1], Some(v.len()))
+        }
+        _ => {
+            return err(
+                "range",
+                "give either `range` or `values`".into(),
+                "range = [low, high] or values = [...]".into(),
+            )
+        }
+    };
+    if values.is_none() && !(low.is_finite() && high.is_finite() && low < high) {
         return err(
             "range",
             format!("range [{low}, {high}] is empty or reversed"),
@@ -742,7 +790,7 @@ fn factor(
             "low > 0".into(),
         );
     }
-    if design == DesignKind::Grid && f.levels.is_none_or(|n| n == 0) {
+    if design == DesignKind::Grid && levels.is_none_or(|n| n == 0) {
         return err("levels", "a grid factor needs levels > 0".into(), "levels = N >= 1".into());
     }
     Ok(Factor {
@@ -752,7 +800,8 @@ fn factor(
         low,
         high,
         scale: f.scale,
-        levels: f.levels,
+        levels,
+        values,
         to_internal,
     })
 }
