@@ -303,3 +303,26 @@ fn a_grid_factor_may_list_its_values() {
             .stderr(predicate::str::contains(says));
     }
 }
+
+#[test]
+fn benefit_risk_metrics_in_a_sweep_match_simulate() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = "[sweep]\nname = \"relief\"\nmodel = \"human_als\"\nscenario = \"baclofen_oral_tid\"\ndesign = \"grid\"\nmetrics = [\"benefit_risk.spasm_relief\", \"benefit_risk.mean_sedation\", \"benefit_risk.score\"]\n[[factor]]\ntarget = \"dosing.0.amount\"\nunit = \"mg\"\nvalues = [5, 20]\n";
+    let file = dir.path().join("relief.toml");
+    std::fs::write(&file, text).unwrap();
+    let out = dir.path().join("out");
+    raphe().arg("sweep").arg(&file).arg("--out").arg(&out).assert().success();
+    let csv = std::fs::read_to_string(out.join("runs.csv")).unwrap();
+    let rows: Vec<Vec<f64>> =
+        csv.lines().skip(1).map(|l| l.split(',').skip(3).map(|c| c.parse().unwrap()).collect()).collect();
+    assert!(
+        rows[1][0] > rows[0][0] && rows[1][1] > rows[0][1],
+        "more relief and more sedation at 20 mg: {csv}"
+    );
+    let sim = dir.path().join("sim");
+    raphe().args(["simulate", "--scenario", "baclofen_oral_tid", "--out"]).arg(&sim).assert().success();
+    let b = &json(&sim.join("summary.json"))["benefit_risk"];
+    for (k, key) in ["spasm_relief", "mean_sedation", "score"].iter().enumerate() {
+        assert!((rows[1][k] - b[key].as_f64().unwrap()).abs() < 1e-12, "{key}: {} vs {}", rows[1][k], b[key]);
+    }
+}

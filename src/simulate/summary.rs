@@ -80,6 +80,18 @@ pub const METRICS: &[(&str, &str, MetricGetter)] = &[
     ("peak_drug_weakness", "1", |s| Some(s.peak_drug_weakness)),
     ("liver_injury_risk", "1", |s| Some(s.liver_injury_risk)),
     ("withdrawal_risk", "1", |s| Some(s.withdrawal_risk)),
+    // Against the same patient untreated (a sweep recording one runs the untreated patient too).
+    ("benefit_risk.spasm_relief", "1", |s| s.benefit_risk.as_ref().map(|b| b.spasm_relief)),
+    ("benefit_risk.pain_relief", "1", |s| s.benefit_risk.as_ref().map(|b| b.pain_relief)),
+    ("benefit_risk.mean_sedation", "1", |s| s.benefit_risk.as_ref().map(|b| b.mean_sedation)),
+    ("benefit_risk.mean_bp_fall", "1", |s| s.benefit_risk.as_ref().map(|b| b.mean_bp_fall)),
+    ("benefit_risk.mean_respiratory_depression", "1", |s| {
+        s.benefit_risk.as_ref().map(|b| b.mean_respiratory_depression)
+    }),
+    ("benefit_risk.mean_weakness", "1", |s| s.benefit_risk.as_ref().map(|b| b.mean_weakness)),
+    ("benefit_risk.liver_injury_risk", "1", |s| s.benefit_risk.as_ref().map(|b| b.liver_injury_risk)),
+    ("benefit_risk.survival_change_days", "day", |s| s.benefit_risk.as_ref().map(|b| b.survival_change_days)),
+    ("benefit_risk.score", "1", |s| s.benefit_risk.as_ref().map(|b| b.score)),
 ];
 
 /// Units of the other numeric keys of `summary.json` (nested keys joined by `.`).
@@ -87,15 +99,6 @@ const OTHER_UNITS: &[(&str, &str)] = &[
     ("abrupt_intrathecal_stop_days", "day"),
     ("benefit_risk.window_start_day", "day"),
     ("benefit_risk.window_end_day", "day"),
-    ("benefit_risk.spasm_relief", "1"),
-    ("benefit_risk.pain_relief", "1"),
-    ("benefit_risk.mean_sedation", "1"),
-    ("benefit_risk.mean_bp_fall", "1"),
-    ("benefit_risk.mean_respiratory_depression", "1"),
-    ("benefit_risk.mean_weakness", "1"),
-    ("benefit_risk.liver_injury_risk", "1"),
-    ("benefit_risk.survival_change_days", "day"),
-    ("benefit_risk.score", "1"),
     ("benefit_risk.weights.spasm_relief", "1"),
     ("benefit_risk.weights.pain_relief", "1"),
     ("benefit_risk.weights.sedation", "1"),

@@ -183,6 +183,11 @@ pub struct Sweep {
     /// Factor ranges that leave a parameter's plausible range (allowed, but worth saying).
     pub warnings: Vec<String>,
     pub text: String,
+    /// Whether a metric compares each run with the same patient untreated.
+    benefit_risk: bool,
+    /// That untreated course when no factor changes the patient (the same for every run).
+    untreated:
+        std::sync::Arc<std::sync::OnceLock<std::result::Result<(simulate::Trajectory, Option<f64>), String>>>,
 }
 
 /// What one successful run gives: its metrics and, if asked for, its trajectory rows
@@ -244,8 +249,9 @@ impl Sweep {
             Error::input(path, "sweep.duration", line, problem, "")
         })?;
         // Following side effects every 15 min costs time; only do it when a harm is recorded.
-        settings.track_harms =
-            h.metrics.iter().any(|m| m.starts_with("peak_") && m != "peak_spasm" && m != "peak_nfl");
+        let benefit_risk = h.metrics.iter().any(|m| m.starts_with("benefit_risk."));
+        settings.track_harms = benefit_risk
+            || h.metrics.iter().any(|m| m.starts_with("peak_") && m != "peak_spasm" && m != "peak_nfl");
         let known = metric_names();
         let mut getters = Vec::new();
         for m in &h.metrics {
@@ -324,6 +330,8 @@ impl Sweep {
             traces,
             warnings,
             text,
+            benefit_risk,
+            untreated: Default::default(),
         })
     }
 
@@ -380,7 +388,33 @@ impl Sweep {
             &changed
         };
         let traj = simulate::simulate(model, &scenario, &self.settings).map_err(|e| e.to_string())?;
-        let summary = Summary::of(model, &traj).with_withdrawal(&scenario);
+        let mut summary = Summary::of(model, &traj).with_withdrawal(&scenario);
+        if self.benefit_risk {
+            let untreated = || -> std::result::Result<(simulate::Trajectory, Option<f64>), String> {
+                let t = simulate::simulate(model, &Scenario::untreated(), &self.settings)
+                    .map_err(|e| e.to_string())?;
+                let death = Summary::of(model, &t).death_day;
+                Ok((t, death))
+            };
+            let own;
+            let (base, base_death) = if changes.is_empty() {
+                let cached = self.untreated.get_or_init(untreated);
+                let (t, d) = cached.as_ref().map_err(|e| format!("untreated: {e}"))?;
+                (t, *d)
+            } else {
+                own = untreated().map_err(|e| format!("untreated: {e}"))?;
+                (&own.0, own.1)
+            };
+            summary.benefit_risk = simulate::benefit::compare(
+                model,
+                &scenario,
+                &traj,
+                base,
+                summary.death_day,
+                base_death,
+                simulate::benefit::Weights::default_weights(),
+            );
+        }
         let metrics = self.getters.iter().map(|get| get(&summary).unwrap_or(f64::NAN)).collect();
         // The kept rows of the course up to death, as in trajectory.csv.
         let traces = match &self.traces {
