@@ -162,6 +162,9 @@ impl Factor {
     }
 }
 
+/// The untreated course and its death day, or why it failed.
+type UntreatedCourse = std::result::Result<(simulate::Trajectory, Option<f64>), String>;
+
 /// A loaded sweep.
 #[derive(Debug, Clone)]
 pub struct Sweep {
@@ -186,8 +189,7 @@ pub struct Sweep {
     /// Whether a metric compares each run with the same patient untreated.
     benefit_risk: bool,
     /// That untreated course when no factor changes the patient (the same for every run).
-    untreated:
-        std::sync::Arc<std::sync::OnceLock<std::result::Result<(simulate::Trajectory, Option<f64>), String>>>,
+    untreated: std::sync::Arc<std::sync::OnceLock<UntreatedCourse>>,
 }
 
 /// What one successful run gives: its metrics and, if asked for, its trajectory rows
@@ -304,7 +306,7 @@ impl Sweep {
                 "design = \"morris\"",
             ));
         }
-        if !(2..=64).contains(&morris_levels) || morris_levels % 2 != 0 {
+        if !(2..=64).contains(&morris_levels) || !morris_levels.is_multiple_of(2) {
             return Err(Error::input(
                 path,
                 "sweep.morris_levels",
@@ -390,7 +392,7 @@ impl Sweep {
         let traj = simulate::simulate(model, &scenario, &self.settings).map_err(|e| e.to_string())?;
         let mut summary = Summary::of(model, &traj).with_withdrawal(&scenario);
         if self.benefit_risk {
-            let untreated = || -> std::result::Result<(simulate::Trajectory, Option<f64>), String> {
+            let untreated = || -> UntreatedCourse {
                 let t = simulate::simulate(model, &Scenario::untreated(), &self.settings)
                     .map_err(|e| e.to_string())?;
                 let death = Summary::of(model, &t).death_day;
