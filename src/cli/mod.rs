@@ -31,7 +31,7 @@ pub struct Cli {
 #[derive(Subcommand)]
 pub enum Command {
     /// Simulate a disease course (optionally under a dosing scenario) and write
-    /// trajectory.csv, summary.json and manifest.json.
+    /// trajectory.csv and .parquet, summary.json and manifest.json.
     Simulate(SimulateArgs),
     /// Run two or more arms (scenarios) on the same patient and tabulate every summary metric
     /// by arm with its difference from the first arm (compare.csv, compare.json, a terminal
@@ -44,13 +44,6 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t)]
         format: lists::Format,
     },
-    /// Print a shell completion script (e.g. `raphe completions bash > ~/.local/share/bash-completion/completions/raphe`).
-    Completions {
-        #[arg(value_enum)]
-        shell: clap_complete::Shell,
-    },
-    /// Print the manual page (roff; `raphe man > raphe.1 && man ./raphe.1`).
-    Man,
     /// List the bundled scenarios: name, the models they run on, description.
     Scenarios {
         #[arg(long, value_enum, default_value_t)]
@@ -100,6 +93,13 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t)]
         format: lists::Format,
     },
+    /// Print a shell completion script (e.g. `raphe completions bash > ~/.local/share/bash-completion/completions/raphe`).
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff; `raphe man > raphe.1 && man ./raphe.1`).
+    Man,
 }
 
 /// The patient and the run: model, parameter changes, duration, output grid, path, weights
