@@ -200,6 +200,31 @@ pub fn time_text(text: &str) -> Result<f64, String> {
     Ok(total)
 }
 
+/// Every kind, for lookups by unit spelling alone.
+const KINDS: [Kind; 16] = [
+    Kind::Dimensionless,
+    Kind::Time,
+    Kind::Rate,
+    Kind::Current,
+    Kind::MolarConcentration,
+    Kind::MassConcentration,
+    Kind::BiomarkerConcentration,
+    Kind::NflGain,
+    Kind::VolumePerMass,
+    Kind::ClearancePerMass,
+    Kind::MolarMass,
+    Kind::BodyMass,
+    Kind::Dose,
+    Kind::DoseRate,
+    Kind::Volume,
+    Kind::Clearance,
+];
+
+/// `value` in unit `from` expressed in unit `to`, when some kind has both spellings.
+pub fn convert(value: f64, from: &str, to: &str) -> Option<f64> {
+    KINDS.iter().find_map(|&k| Some(value * factor(k, from)? / factor(k, to)?))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -326,3 +326,53 @@ fn benefit_risk_metrics_in_a_sweep_match_simulate() {
         assert!((rows[1][k] - b[key].as_f64().unwrap()).abs() < 1e-12, "{key}: {} vs {}", rows[1][k], b[key]);
     }
 }
+
+#[test]
+fn set_changes_a_drug_constant_through_the_drug_loaders_checks() {
+    let dir = tempfile::tempdir().unwrap();
+    let relief = |extra: &[&str], name: &str| {
+        let out = dir.path().join(name);
+        raphe()
+            .args(["simulate", "--scenario", "baclofen_oral_tid"])
+            .args(extra)
+            .arg("--out")
+            .arg(&out)
+            .assert()
+            .success();
+        json(&out.join("summary.json"))["benefit_risk"]["spasm_relief"].as_f64().unwrap()
+    };
+    let base = relief(&[], "base");
+    // A more potent baclofen (lower CSF EC50) relieves more; a faster clearance less.
+    assert!(relief(&["--set", "drug.baclofen.reflex_ec50_csf=40"], "potent") > base + 0.05);
+    assert!(relief(&["--set", "drug.baclofen.clearance=0.25"], "cleared") < base - 0.02);
+    // The same value in another unit gives the same run.
+    let a = relief(&["--set", "drug.baclofen.reflex_ec50_csf=40ng/mL"], "ng");
+    let b = relief(&["--set", "drug.baclofen.reflex_ec50_csf=0.04mg/L"], "mg");
+    assert!((a - b).abs() < 1e-12);
+    let fails = |set: &str, says: &str| {
+        raphe()
+            .args(["simulate", "--scenario", "baclofen_oral_tid", "--set", set, "--out"])
+            .arg(dir.path().join("x"))
+            .assert()
+            .failure()
+            .stderr(predicate::str::contains(says));
+    };
+    fails("drug.baclofen.clearance=1", "plausible range");
+    fails("drug.baclofen.no_such=1", "has no parameter");
+    fails("drug.tizanidine.clearance=1", "the scenario gives no tizanidine");
+    let out = dir.path().join("beyond");
+    raphe()
+        .args([
+            "simulate",
+            "--scenario",
+            "baclofen_oral_tid",
+            "--set",
+            "drug.baclofen.clearance=1",
+            "--allow-outside-range",
+            "--out",
+        ])
+        .arg(&out)
+        .assert()
+        .success();
+    assert_eq!(json(&out.join("manifest.json"))["overrides"]["drug_set"][0]["parameter"], "clearance");
+}

@@ -124,7 +124,7 @@ pub fn params(model: Option<&str>, format: Format) -> Result<()> {
 }
 
 pub fn drugs(folder: Option<PathBuf>, format: Format) -> Result<()> {
-    let library = Library { folders: folder.into_iter().collect() };
+    let library = Library { folders: folder.into_iter().collect(), overrides: Vec::new() };
     let (mut rows, mut broken) = (Vec::new(), Vec::new());
     for name in library.names() {
         let drug = match library.find(&name) {

@@ -108,8 +108,9 @@ pub enum Command {
 pub struct PatientArgs {
     /// Model file, or the name of a bundled model (human_als, sod1_g86r_mouse). Default: human_als.
     pub model: Option<String>,
-    /// Change a model parameter, e.g. raphe_hazard=3%/month or pic_time_constant=20min
-    /// (repeatable; unit optional, the model file's; checked as in files; recorded in the manifest).
+    /// Change a model parameter, e.g. raphe_hazard=3%/month or pic_time_constant=20min, or a
+    /// drug constant, e.g. drug.baclofen.clearance=0.2L/h/kg or drug.baclofen.pk.human.volume=0.6
+    /// (repeatable; unit optional, the file's; checked as in files; recorded in the manifest).
     #[arg(long, value_name = "NAME=VALUE[UNIT]")]
     pub set: Vec<String>,
     /// Let --set go outside a parameter's plausible range (still within its physical bound).
@@ -272,7 +273,12 @@ fn load_model(arg: Option<&str>) -> Result<Model> {
 /// The scenario of `arg` (a file or a bundled name; none: untreated) with the `--dose` lines
 /// added as `[[dosing]]`/`[[infusion]]` blocks of its text, so the scenario loader checks
 /// them as it checks files.
-fn load_scenario(arg: Option<&str>, doses: &[String], model: &Model) -> Result<Scenario> {
+fn load_scenario(
+    arg: Option<&str>,
+    doses: &[String],
+    model: &Model,
+    drug_changes: &[raphe::pharmacology::library::DrugOverride],
+) -> Result<Scenario> {
     let (path, text, library) = match arg {
         None if doses.is_empty() => return Ok(Scenario::untreated()),
         None => (
@@ -299,7 +305,8 @@ fn load_scenario(arg: Option<&str>, doses: &[String], model: &Model) -> Result<S
             ),
         },
     };
-    let mut text = text;
+    let (mut text, mut library) = (text, library);
+    library.overrides = drug_changes.to_vec();
     for dose in doses {
         let line = DoseText::parse(dose).map_err(|e| anyhow::anyhow!("--dose \"{dose}\": {e}"))?;
         let route = match line.route {

@@ -8,6 +8,7 @@ use raphe::model::overrides::Override;
 use raphe::model::Model;
 use raphe::output;
 use raphe::output::transaction::Transaction;
+use raphe::pharmacology::library::DrugOverride;
 use raphe::pharmacology::Scenario;
 use raphe::simulate::{self, Settings, Summary, Trajectory};
 
@@ -15,6 +16,8 @@ use raphe::simulate::{self, Settings, Summary, Trajectory};
 struct Patient {
     model: Model,
     changes: Vec<Override>,
+    /// `--set drug.<name>.<parameter>=...`, applied as each arm's drug files are read.
+    drug_changes: Vec<DrugOverride>,
     allow_outside_range: bool,
     settings: Settings,
     weights: simulate::benefit::Weights,
@@ -23,7 +26,31 @@ struct Patient {
 impl Patient {
     fn from_args(a: &PatientArgs) -> Result<Patient> {
         let model = load_model(a.model.as_deref())?;
-        let changes = a.set.iter().map(|s| Override::parse(s)).collect::<raphe::Result<Vec<_>>>()?;
+        let (drug_sets, model_sets): (Vec<&String>, Vec<&String>) =
+            a.set.iter().partition(|s| s.starts_with("drug."));
+        let changes = model_sets.iter().map(|s| Override::parse(s)).collect::<raphe::Result<Vec<_>>>()?;
+        let drug_changes = drug_sets
+            .iter()
+            .map(|s| {
+                let o = Override::parse(s.trim_start_matches("drug."))?;
+                let (drug, parameter) = o.name.split_once('.').ok_or_else(|| {
+                    raphe::Error::input(
+                        "--set",
+                        s.as_str(),
+                        None,
+                        "expected drug.<name>.<parameter>=VALUE[UNIT]",
+                        "e.g. drug.baclofen.clearance=0.2L/h/kg",
+                    )
+                })?;
+                Ok(DrugOverride {
+                    drug: drug.to_string(),
+                    parameter: parameter.to_string(),
+                    value: o.value,
+                    unit: o.unit,
+                    beyond_range: a.allow_outside_range,
+                })
+            })
+            .collect::<raphe::Result<Vec<_>>>()?;
         let (model, range_warnings) = model.with_overrides(&changes, a.allow_outside_range)?;
         for warning in range_warnings {
             eprintln!("warning: {warning}");
@@ -41,7 +68,14 @@ impl Patient {
             }
             None => simulate::benefit::Weights::default_weights(),
         };
-        Ok(Patient { model, changes, allow_outside_range: a.allow_outside_range, settings, weights })
+        Ok(Patient {
+            model,
+            changes,
+            drug_changes,
+            allow_outside_range: a.allow_outside_range,
+            settings,
+            weights,
+        })
     }
 
     /// Warnings a scenario deserves before it runs (label maxima, lines never reached).
@@ -93,6 +127,7 @@ impl Patient {
         );
         m["overrides"] = serde_json::json!({
             "set": self.changes,
+            "drug_set": self.drug_changes,
             "allow_outside_range": self.allow_outside_range,
             "dose": doses,
         });
@@ -102,7 +137,21 @@ impl Patient {
 
 pub fn simulate(args: SimulateArgs) -> Result<()> {
     let mut patient = Patient::from_args(&args.patient)?;
-    let scenario = load_scenario(args.scenario.as_deref(), &args.dose, &patient.model)?;
+    let scenario =
+        load_scenario(args.scenario.as_deref(), &args.dose, &patient.model, &patient.drug_changes)?;
+    if let Some(o) = patient.drug_changes.iter().find(|o| !scenario.drugs.iter().any(|d| d.name == o.drug)) {
+        bail!(
+            "--set drug.{}.{}: the scenario gives no {} (it gives: {})",
+            o.drug,
+            o.parameter,
+            o.drug,
+            if scenario.drugs.is_empty() {
+                "no drug".into()
+            } else {
+                scenario.drugs.iter().map(|d| d.name.as_str()).collect::<Vec<_>>().join(", ")
+            }
+        );
+    }
     if let Some(text) = &args.window {
         let (a, b) = text
             .split_once("..")
@@ -159,7 +208,7 @@ pub fn compare(args: CompareArgs) -> Result<()> {
         .iter()
         .map(|s| match s.as_str() {
             "untreated" | "none" => Ok(Scenario::untreated()),
-            name => load_scenario(Some(name), &[], &patient.model),
+            name => load_scenario(Some(name), &[], &patient.model, &patient.drug_changes),
         })
         .collect::<Result<_>>()?;
     let names = arm_names(&scenarios);
