@@ -376,3 +376,35 @@ fn set_changes_a_drug_constant_through_the_drug_loaders_checks() {
         .success();
     assert_eq!(json(&out.join("manifest.json"))["overrides"]["drug_set"][0]["parameter"], "clearance");
 }
+
+#[test]
+fn a_sweep_factor_may_be_a_drug_constant() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = "[sweep]\nname = \"potency\"\nmodel = \"human_als\"\nscenario = \"baclofen_oral_tid\"\ndesign = \"grid\"\nmetrics = [\"spasm_auc\"]\n[[factor]]\ntarget = \"drug.baclofen.reflex_ec50_csf\"\nunit = \"ng/mL\"\nvalues = [40, 84, 160]\n";
+    let file = dir.path().join("potency.toml");
+    std::fs::write(&file, text).unwrap();
+    let out = dir.path().join("out");
+    raphe().arg("sweep").arg(&file).arg("--out").arg(&out).assert().success();
+    let csv = std::fs::read_to_string(out.join("runs.csv")).unwrap();
+    let auc: Vec<f64> = csv.lines().skip(1).map(|l| l.split(',').nth(3).unwrap().parse().unwrap()).collect();
+    assert!(auc[0] < auc[1] && auc[1] < auc[2], "a less potent drug leaves more spasm: {csv}");
+    // The middle level is the drug file's own value: the same burden as the unchanged scenario.
+    let sim = dir.path().join("sim");
+    raphe().args(["simulate", "--scenario", "baclofen_oral_tid", "--out"]).arg(&sim).assert().success();
+    assert_eq!(auc[1], json(&sim.join("summary.json"))["spasm_auc"].as_f64().unwrap());
+    for (bad, says) in [
+        (text.replace("values = [40, 84, 160]", "values = [40, 1000]"), "plausible range"),
+        (text.replace("reflex_ec50_csf", "no_such"), "has no parameter"),
+        (text.replace("drug.baclofen", "drug.tizanidine"), "gives no tizanidine"),
+    ] {
+        std::fs::write(&file, &bad).unwrap();
+        raphe()
+            .arg("sweep")
+            .arg(&file)
+            .arg("--out")
+            .arg(dir.path().join("bad"))
+            .assert()
+            .failure()
+            .stderr(predicate::str::contains(says).and(predicate::str::contains("factor[0]")));
+    }
+}

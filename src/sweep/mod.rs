@@ -11,7 +11,8 @@ pub mod sobol_sequence;
 use crate::error::{Error, Result};
 use crate::model::Model;
 use crate::params::{self, Number, Quantity};
-use crate::pharmacology::Scenario;
+use crate::pharmacology::library::DrugOverride;
+use crate::pharmacology::{Library, Scenario};
 use crate::simulate::{self, Fidelity, Settings, Summary};
 use crate::units::{self, DoseUnit, Kind};
 use rayon::prelude::*;
@@ -130,6 +131,9 @@ pub enum Target {
     DoseStart(usize),
     /// Rate of infusion `i` (mg/day).
     InfusionRate(usize),
+    /// A constant of a drug file (`drug.<name>.<parameter>`, the parameter a name or a dotted
+    /// path): the scenario's drugs are read again with it changed, by the drug loader.
+    DrugConstant { drug: String, parameter: String },
 }
 
 /// A checked factor: target, range in the file's unit and the factor to internal units.
@@ -186,6 +190,8 @@ pub struct Sweep {
     /// Factor ranges that leave a parameter's plausible range (allowed, but worth saying).
     pub warnings: Vec<String>,
     pub text: String,
+    /// Where the scenario's drugs were found (read again for drug-constant factors).
+    library: Library,
     /// Whether a metric compares each run with the same patient untreated.
     benefit_risk: bool,
     /// That untreated course when no factor changes the patient (the same for every run).
@@ -226,7 +232,7 @@ impl Sweep {
         params::require_identifier(path, "sweep.name", &h.name)?;
         let dir = path.parent().unwrap_or(Path::new("."));
         let model = resolve_model(path, dir, &h.model)?;
-        let scenario = match &h.scenario {
+        let (scenario, library) = match &h.scenario {
             Some(s) => resolve_scenario(path, dir, s, &model).map_err(|e| match e {
                 // A bundled scenario's error names only the bundled file: say which sweep asked.
                 Error::Input { ref file, .. } if file != path => {
@@ -234,7 +240,7 @@ impl Sweep {
                 }
                 other => other,
             })?,
-            None => Scenario::untreated(),
+            None => (Scenario::untreated(), Library::default()),
         };
         let fidelity: Fidelity = h
             .fidelity
@@ -316,7 +322,7 @@ impl Sweep {
             ));
         }
         let samples = run_count(path, h, &factors)?;
-        let warnings = check_ranges(path, &model, &scenario, &settings, &factors)?;
+        let warnings = check_ranges(path, &model, &scenario, &library, &settings, &factors)?;
         Ok(Sweep {
             name: h.name.clone(),
             model,
@@ -332,9 +338,36 @@ impl Sweep {
             traces,
             warnings,
             text,
+            library,
             benefit_risk,
             untreated: Default::default(),
         })
+    }
+
+    /// The scenario, its drugs read again with this run's drug-constant factors (the scenario
+    /// itself when there are none).
+    fn scenario_with_drugs(&self, values: &[f64]) -> Result<Scenario> {
+        let overrides: Vec<DrugOverride> = self
+            .factors
+            .iter()
+            .zip(values)
+            .filter_map(|(f, &v)| match &f.target {
+                Target::DrugConstant { drug, parameter } => Some(DrugOverride {
+                    drug: drug.clone(),
+                    parameter: parameter.clone(),
+                    value: v,
+                    unit: Some(f.unit.clone()),
+                    beyond_range: false,
+                }),
+                _ => None,
+            })
+            .collect();
+        if overrides.is_empty() {
+            return Ok(self.scenario.clone());
+        }
+        let library = Library { overrides, ..self.library.clone() };
+        let path = self.scenario.source.clone().unwrap_or_default();
+        Scenario::from_toml(&path, &self.scenario.text, &self.model, &library)
     }
 
     /// The design on [0, 1]^d (points computed on demand).
@@ -353,7 +386,7 @@ impl Sweep {
     /// One run: the factor values (file units) applied to model and scenario, then simulated.
     pub fn run(&self, values: &[f64]) -> std::result::Result<RunOutput, String> {
         let mut changes: Vec<(&str, f64)> = Vec::new();
-        let mut scenario = self.scenario.clone();
+        let mut scenario = self.scenario_with_drugs(values).map_err(|e| e.to_string())?;
         for (f, &v) in self.factors.iter().zip(values) {
             let x = v * f.to_internal;
             match &f.target {
@@ -509,12 +542,37 @@ fn check_ranges(
     path: &Path,
     model: &Model,
     scenario: &Scenario,
+    library: &Library,
     settings: &Settings,
     factors: &[Factor],
 ) -> Result<Vec<String>> {
     let mut warnings = Vec::new();
     let mut dosing = Vec::new();
     for (i, f) in factors.iter().enumerate() {
+        if let Target::DrugConstant { drug, parameter } = &f.target {
+            // Each end read by the drug loader: unknown names, units and ranges refused here.
+            for v in [f.low, f.high] {
+                let o = DrugOverride {
+                    drug: drug.clone(),
+                    parameter: parameter.clone(),
+                    value: v,
+                    unit: Some(f.unit.clone()),
+                    beyond_range: false,
+                };
+                let library = Library { overrides: vec![o], ..library.clone() };
+                let source = scenario.source.clone().unwrap_or_default();
+                Scenario::from_toml(&source, &scenario.text, model, &library).map_err(|e| {
+                    Error::input(
+                        path,
+                        format!("factor[{i}].range"),
+                        None,
+                        format!("at {} = {v} {}: {e}", f.name, f.unit),
+                        "a range the drug file accepts",
+                    )
+                })?;
+            }
+            continue;
+        }
         let Target::Parameter(name) = &f.target else {
             dosing.push(i);
             continue;
@@ -615,7 +673,7 @@ fn check_ranges(
 /// Set a scenario field a factor targets (internal units).
 fn apply(scenario: &mut Scenario, target: &Target, x: f64) {
     match target {
-        Target::Parameter(_) => {}
+        Target::Parameter(_) | Target::DrugConstant { .. } => {}
         Target::DoseAmount(i) => scenario.dosing[*i].amount = x,
         Target::DoseInterval(i) => scenario.dosing[*i].interval = x,
         Target::DoseStart(i) => scenario.dosing[*i].start = x,
@@ -696,14 +754,15 @@ fn resolve_model(sweep: &Path, dir: &Path, name: &str) -> Result<Model> {
     }
 }
 
-fn resolve_scenario(sweep: &Path, dir: &Path, name: &str, model: &Model) -> Result<Scenario> {
+fn resolve_scenario(sweep: &Path, dir: &Path, name: &str, model: &Model) -> Result<(Scenario, Library)> {
     let path = dir.join(name);
     if path.is_file() {
-        return Scenario::load(&path, model, &crate::pharmacology::Library::for_scenario(&path));
+        let library = Library::for_scenario(&path);
+        return Ok((Scenario::load(&path, model, &library)?, library));
     }
     match crate::bundled::scenario(name) {
         Some((file, text)) => {
-            Scenario::from_toml(Path::new(&file), text, model, &crate::pharmacology::Library::default())
+            Ok((Scenario::from_toml(Path::new(&file), text, model, &Library::default())?, Library::default()))
         }
         None => Err(Error::input(
             sweep,
@@ -755,17 +814,29 @@ fn factor(
                 }
             }
         }
+        ["drug", drug, rest @ ..] if !rest.is_empty() => {
+            if !scenario.drug_files.iter().any(|d| d.name == *drug) {
+                return err(
+                    "target",
+                    format!("scenario `{}` gives no {drug}", scenario.name),
+                    "drug.<name>.<parameter> for a drug of the scenario".into(),
+                );
+            }
+            (Target::DrugConstant { drug: drug.to_string(), parameter: rest.join(".") }, None)
+        }
         ["infusion", k, "rate"] if index(k, scenario.infusions.len()).is_some() => {
             (Target::InfusionRate(index(k, scenario.infusions.len()).unwrap()), Some(Kind::DoseRate))
         }
         _ => return err(
             "target",
             format!("unknown target `{}` for scenario `{}`", f.target, scenario.name),
-            "model.<parameter>, dosing.<i>.amount|interval|start, infusion.<i>.rate (i within the scenario)"
+            "model.<parameter>, dosing.<i>.amount|interval|start, infusion.<i>.rate (i within the scenario), drug.<name>.<parameter>"
                 .into(),
         ),
     };
     let to_internal = match kind {
+        // The drug loader converts the factor's unit to its file's (checked when the sweep loads).
+        _ if matches!(target, Target::DrugConstant { .. }) => Some(1.0),
         Some(kind) => units::factor(kind, &f.unit),
         None => match units::dose_unit(&f.unit) {
             Some(DoseUnit::Absolute(x)) => Some(x),
