@@ -408,3 +408,31 @@ fn a_sweep_factor_may_be_a_drug_constant() {
             .stderr(predicate::str::contains(says).and(predicate::str::contains("factor[0]")));
     }
 }
+
+#[test]
+fn a_day_metric_whose_event_comes_after_the_run_can_be_counted_at_its_end() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("models/sweeps/spasm_morris.toml");
+    let (plain, censored) = (dir.path().join("plain"), dir.path().join("censored"));
+    raphe()
+        .arg("sensitivity")
+        .arg(&file)
+        .arg("--out")
+        .arg(&plain)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("spasm_onset_day").and(predicate::str::contains("--censor-at-end")));
+    raphe()
+        .arg("sensitivity")
+        .arg(&file)
+        .arg("--censor-at-end")
+        .arg("--out")
+        .arg(&censored)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("counted at the end of the run"));
+    let has =
+        |d: &Path| std::fs::read_to_string(d.join("sensitivity.csv")).unwrap().contains("\nspasm_onset_day,");
+    assert!(!has(&plain) && has(&censored));
+    assert_eq!(json(&censored.join("manifest.json"))["censor_at_end"], true);
+}

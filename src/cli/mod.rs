@@ -224,6 +224,11 @@ pub struct SensitivityArgs {
     /// Replace whatever results --out holds, even another command's.
     #[arg(long)]
     pub force: bool,
+    /// A day metric missing because its event (death, onset) came after the run is counted at
+    /// the run's end (right-censored there), so it gets indices; the rule is recorded in the
+    /// manifest. Without it such a metric has no indices.
+    #[arg(long)]
+    pub censor_at_end: bool,
     /// Also draw the indices of each metric into DIR/figures/.
     #[arg(long)]
     pub plot: bool,

@@ -195,10 +195,11 @@ pub fn sensitivity(a: SensitivityArgs) -> Result<()> {
         check_design(&sweep, &from.join("manifest.json"))?;
         let _lock = prepare_out(out)?;
         let mut tx = Transaction::begin(out, "sensitivity", a.force)?;
-        let analysis = analyse(&sweep, &from.join("runs.csv"))?;
+        let analysis = analyse(&sweep, &from.join("runs.csv"), a.censor_at_end)?;
         tx.write("sensitivity.csv", analysis.as_bytes())?;
         let mut m = manifest;
         m["analysed_from"] = serde_json::json!(from.display().to_string());
+        m["censor_at_end"] = serde_json::json!(a.censor_at_end);
         let written = tx.commit(m)?;
         print_ranking(&analysis);
         println!(
@@ -221,8 +222,10 @@ pub fn sensitivity(a: SensitivityArgs) -> Result<()> {
     let opts = raphe::sweep::RunOptions { resume: a.resume, ..raphe::sweep::RunOptions::whole() };
     let (manifest, report) = sweep_to(file, &sweep, opts, &mut tx)?;
     let runs_csv = tx.staged_path("runs.csv").expect("the sweep staged runs.csv").to_path_buf();
-    let analysis = analyse(&sweep, &runs_csv)?;
+    let analysis = analyse(&sweep, &runs_csv, a.censor_at_end)?;
     tx.write("sensitivity.csv", analysis.as_bytes())?;
+    let mut manifest = manifest;
+    manifest["censor_at_end"] = serde_json::json!(a.censor_at_end);
     let written = tx.commit(manifest)?;
     raphe::sweep::remove_chunks(out)?;
     print_ranking(&analysis);
@@ -259,14 +262,41 @@ fn finished_sweep(dir: &Path) -> Result<(raphe::sweep::Sweep, serde_json::Value)
 /// Sobol' or Morris indices of every metric of `runs_csv`, as the text of sensitivity.csv. A
 /// metric missing in some runs (a failed run, or no death within the run) gets no indices, and
 /// a constant one gets NaN; both are said.
-fn analyse(sweep: &raphe::sweep::Sweep, runs_csv: &Path) -> Result<String> {
+fn analyse(sweep: &raphe::sweep::Sweep, runs_csv: &Path, censor_at_end: bool) -> Result<String> {
     use raphe::sweep::{sensitivity, DesignKind};
-    let metrics = read_metrics(runs_csv, sweep.metrics.len())?;
+    let (ok, mut metrics) = read_metrics(runs_csv, sweep.metrics.len())?;
+    // The stated rule for events after the horizon: a day metric missing in a run that
+    // succeeded is the run's end (right-censored there, as a restricted-mean analysis does).
+    if censor_at_end {
+        for (m, name) in sweep.metrics.iter().enumerate() {
+            if raphe::simulate::summary::unit_of(name) != Some("day") || !name.ends_with("_day") {
+                continue;
+            }
+            let mut censored = 0;
+            for (row, &fine) in metrics.iter_mut().zip(&ok) {
+                if fine && row[m].is_nan() {
+                    row[m] = sweep.settings.duration;
+                    censored += 1;
+                }
+            }
+            if censored > 0 {
+                eprintln!(
+                    "note: metric `{name}`: {censored} runs without the event are counted at the end of the run (day {}) (--censor-at-end)",
+                    sweep.settings.duration
+                );
+            }
+        }
+    }
     let complete = |m: usize| metrics.iter().all(|r| !r[m].is_nan());
     for (m, name) in sweep.metrics.iter().enumerate().filter(|(m, _)| !complete(*m)) {
         let missing = metrics.iter().filter(|r| r[m].is_nan()).count();
+        let hint = if name.ends_with("_day") && !censor_at_end {
+            "lengthen the run, or count them at its end with --censor-at-end"
+        } else {
+            "lengthen the run or record another metric"
+        };
         eprintln!(
-            "warning: metric `{name}` has no value in {missing} of {} runs (failed, or the event did not happen within the run): no indices for it; lengthen the run or record another metric",
+            "warning: metric `{name}` has no value in {missing} of {} runs (failed, or the event did not happen within the run): no indices for it; {hint}",
             metrics.len()
         );
     }
@@ -353,16 +383,24 @@ fn sensitivity_plots(a: &SensitivityArgs, sweep: &raphe::sweep::Sweep) -> Result
 }
 
 /// Metric columns (the last `n`) of a runs.csv, NaN where empty.
-fn read_metrics(path: &Path, n: usize) -> Result<Vec<Vec<f64>>> {
-    let text = std::fs::read_to_string(path)?;
+/// Whether each run succeeded, and its metrics (NaN where empty).
+fn read_metrics(path: &Path, n: usize) -> Result<(Vec<bool>, Vec<Vec<f64>>)> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
     Ok(text
         .lines()
         .skip(1)
         .map(|l| {
             let cells: Vec<&str> = l.split(',').collect();
-            cells[cells.len() - n..].iter().map(|c| c.parse().unwrap_or(f64::NAN)).collect()
+            let ok = cells.len() > n && cells[cells.len() - n - 1] == "ok";
+            (
+                ok,
+                cells[cells.len().saturating_sub(n)..]
+                    .iter()
+                    .map(|c| c.parse().unwrap_or(f64::NAN))
+                    .collect(),
+            )
         })
-        .collect())
+        .unzip())
 }
 
 /// Join `file` of the shards (given in shard order) into `out`, streaming: every shard must have
