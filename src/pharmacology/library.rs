@@ -129,9 +129,23 @@ impl Library {
         if crate::params::is_identifier(name) {
             let changes: Vec<&DrugOverride> = self.overrides.iter().filter(|o| o.drug == name).collect();
             let load = |path: &Path, text: &str| -> Result<Drug> {
-                let text =
-                    if changes.is_empty() { text.to_string() } else { with_changes(path, text, &changes)? };
-                Drug::from_toml(path, &text).and_then(|d| same_name(d, name))
+                if changes.is_empty() {
+                    return Drug::from_toml(path, text).and_then(|d| same_name(d, name));
+                }
+                // Errors name the file; say it was read with the command line's changes (the
+                // text's lines are no longer the file's, so none is given).
+                let changed = with_changes(path, text, &changes)?;
+                let read = Drug::from_toml(path, &changed).map_err(|e| match e {
+                    crate::Error::Input { file, field, problem, allowed, .. } => crate::Error::input(
+                        file,
+                        field,
+                        None,
+                        format!("{problem} (as changed by --set)"),
+                        allowed,
+                    ),
+                    other => other,
+                });
+                read.and_then(|d| same_name(d, name))
             };
             for folder in &self.folders {
                 let path = folder.join(format!("{name}.toml"));
