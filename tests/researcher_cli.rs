@@ -436,3 +436,24 @@ fn a_day_metric_whose_event_comes_after_the_run_can_be_counted_at_its_end() {
     assert!(!has(&plain) && has(&censored));
     assert_eq!(json(&censored.join("manifest.json"))["censor_at_end"], true);
 }
+
+#[test]
+fn a_body_mass_factor_rebinds_the_drugs_to_each_patient() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = "[sweep]\nname = \"mass\"\nmodel = \"human_als\"\nscenario = \"baclofen_oral_tid\"\ndesign = \"grid\"\nmetrics = [\"spasm_auc\"]\n[[factor]]\ntarget = \"model.body_mass\"\nunit = \"kg\"\nvalues = [50, 100]\n";
+    let file = dir.path().join("mass.toml");
+    std::fs::write(&file, text).unwrap();
+    let out = dir.path().join("out");
+    raphe().arg("sweep").arg(&file).arg("--out").arg(&out).assert().success();
+    let csv = std::fs::read_to_string(out.join("runs.csv")).unwrap();
+    let auc: Vec<f64> = csv.lines().skip(1).map(|l| l.split(',').nth(3).unwrap().parse().unwrap()).collect();
+    // The same 20 mg in a larger body: lower levels, less relief.
+    assert!(auc[1] > auc[0], "{csv}");
+    let sim = dir.path().join("sim");
+    raphe()
+        .args(["simulate", "--scenario", "baclofen_oral_tid", "--set", "body_mass=100", "--out"])
+        .arg(&sim)
+        .assert()
+        .success();
+    assert_eq!(auc[1], json(&sim.join("summary.json"))["spasm_auc"].as_f64().unwrap());
+}

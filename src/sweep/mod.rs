@@ -344,9 +344,9 @@ impl Sweep {
         })
     }
 
-    /// The scenario, its drugs read again with this run's drug-constant factors (the scenario
-    /// itself when there are none).
-    fn scenario_with_drugs(&self, values: &[f64]) -> Result<Scenario> {
+    /// The scenario, its drugs read again with this run's drug-constant factors and bound to
+    /// `model` when `rebind` (the scenario itself when neither applies).
+    fn scenario_with_drugs(&self, values: &[f64], model: &Model, rebind: bool) -> Result<Scenario> {
         let overrides: Vec<DrugOverride> = self
             .factors
             .iter()
@@ -362,12 +362,12 @@ impl Sweep {
                 _ => None,
             })
             .collect();
-        if overrides.is_empty() {
+        if overrides.is_empty() && !(rebind && self.scenario.source.is_some()) {
             return Ok(self.scenario.clone());
         }
         let library = Library { overrides, ..self.library.clone() };
         let path = self.scenario.source.clone().unwrap_or_default();
-        Scenario::from_toml(&path, &self.scenario.text, &self.model, &library)
+        Scenario::from_toml(&path, &self.scenario.text, model, &library)
     }
 
     /// The design on [0, 1]^d (points computed on demand).
@@ -386,34 +386,19 @@ impl Sweep {
     /// One run: the factor values (file units) applied to model and scenario, then simulated.
     pub fn run(&self, values: &[f64]) -> std::result::Result<RunOutput, String> {
         let mut changes: Vec<(&str, f64)> = Vec::new();
-        let mut scenario = self.scenario_with_drugs(values).map_err(|e| e.to_string())?;
         for (f, &v) in self.factors.iter().zip(values) {
+            let Target::Parameter(name) = &f.target else { continue };
             let x = v * f.to_internal;
-            match &f.target {
-                Target::Parameter(name) => {
-                    let def = crate::model::parameters::DEFS
-                        .iter()
-                        .find(|d| d.name == name)
-                        .ok_or("unknown parameter")?;
-                    if !def.bound.admits(x) {
-                        return Err(format!(
-                            "{name} = {v} {} is outside its physical bound ({})",
-                            f.unit,
-                            def.bound.describe()
-                        ));
-                    }
-                    changes.push((name, x));
-                }
-                other => apply(&mut scenario, other, x),
+            let def =
+                crate::model::parameters::DEFS.iter().find(|d| d.name == name).ok_or("unknown parameter")?;
+            if !def.bound.admits(x) {
+                return Err(format!(
+                    "{name} = {v} {} is outside its physical bound ({})",
+                    f.unit,
+                    def.bound.describe()
+                ));
             }
-        }
-        // Rules that are not monotone in a field (two lines' doses meeting in one day as a start
-        // moves) are not bounded by the corners checked at load: check each run's scenario.
-        if self.factors.iter().any(|f| !matches!(f.target, Target::Parameter(_))) {
-            let path = self.scenario.source.clone().unwrap_or_default();
-            scenario
-                .check(&path, &self.model)
-                .map_err(|e| format!("the scenario at these values is refused: {e}"))?;
+            changes.push((name, x));
         }
         let changed;
         let model = if changes.is_empty() {
@@ -422,6 +407,21 @@ impl Sweep {
             changed = self.model.with_parameters(&changes).ok_or("unknown parameter")?;
             &changed
         };
+        // The scenario is bound to the patient (per-kg doses, renal scaling of clearance): bound
+        // again when a factor changes the patient's body mass or renal function.
+        let rebind = changes.iter().any(|(n, _)| matches!(*n, "body_mass" | "renal_function"));
+        let mut scenario = self.scenario_with_drugs(values, model, rebind).map_err(|e| e.to_string())?;
+        for (f, &v) in self.factors.iter().zip(values) {
+            apply(&mut scenario, &f.target, v * f.to_internal);
+        }
+        // Rules that are not monotone in a field (two lines' doses meeting in one day as a start
+        // moves) are not bounded by the corners checked at load: check each run's scenario.
+        if self.factors.iter().any(|f| !matches!(f.target, Target::Parameter(_))) {
+            let path = self.scenario.source.clone().unwrap_or_default();
+            scenario
+                .check(&path, model)
+                .map_err(|e| format!("the scenario at these values is refused: {e}"))?;
+        }
         let traj = simulate::simulate(model, &scenario, &self.settings).map_err(|e| e.to_string())?;
         let mut summary = Summary::of(model, &traj).with_withdrawal(&scenario);
         if self.benefit_risk {
