@@ -165,6 +165,17 @@ pub fn internal_unit(kind: Kind) -> &'static str {
     }
 }
 
+/// `text` as a leading number and the unit after it (`20min` → (20, "min"), `1e3` → (1000, "")):
+/// the longest prefix that is a number, so an exponent is not taken for a unit.
+pub fn number_and_unit(text: &str) -> Option<(f64, &str)> {
+    let text = text.trim();
+    let split = (1..=text.len())
+        .rev()
+        .filter(|&k| text.is_char_boundary(k))
+        .find(|&k| text[..k].parse::<f64>().is_ok())?;
+    Some((text[..split].parse().ok()?, text[split..].trim()))
+}
+
 /// A time written for the command line, in days: a number of days, or numbers with units joined
 /// by `+` (`4y+2d`, `36h`, `3 year`, `10min`). Units: the time units of files (`s`, `min`, `h`,
 /// `day`, `week`, `month`, `year`), their plurals, and the short `y`, `mo`, `w`, `d`.
@@ -172,15 +183,8 @@ pub fn time_text(text: &str) -> Result<f64, String> {
     let mut total = 0.0;
     for part in text.split('+') {
         let part = part.trim();
-        // The longest leading number (so `1e3` is a number, not 1 with unit `e3`).
-        let split = (1..=part.len())
-            .rev()
-            .filter(|&k| part.is_char_boundary(k))
-            .find(|&k| part[..k].trim().parse::<f64>().is_ok())
+        let (value, unit) = number_and_unit(part)
             .ok_or_else(|| format!("`{part}` is not a number with an optional time unit"))?;
-        let (number, unit) = part.split_at(split);
-        let value: f64 = number.trim().parse().expect("checked");
-        let unit = unit.trim();
         let short = match unit {
             "" | "d" | "days" => "day",
             "y" | "years" => "year",

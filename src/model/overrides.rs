@@ -26,15 +26,8 @@ impl Override {
             Error::input(FLAG, "", None, problem, "NAME=VALUE[UNIT], e.g. raphe_hazard=3%/month")
         };
         let (name, rest) = text.split_once('=').ok_or_else(|| bad(format!("`{text}` has no `=`")))?;
-        let rest = rest.trim();
-        // The longest leading number; what follows is the unit.
-        let split = (1..=rest.len())
-            .rev()
-            .filter(|&k| rest.is_char_boundary(k))
-            .find(|&k| rest[..k].parse::<f64>().is_ok())
-            .ok_or_else(|| bad(format!("`{text}`: `{rest}` does not start with a number")))?;
-        let value: f64 = rest[..split].parse().expect("checked");
-        let unit = rest[split..].trim();
+        let (value, unit) = units::number_and_unit(rest)
+            .ok_or_else(|| bad(format!("`{text}`: `{}` does not start with a number", rest.trim())))?;
         Ok(Override {
             name: name.trim().to_string(),
             value,
