@@ -589,7 +589,7 @@ fn table_files(dir: &Path, text: &str) -> Vec<PathBuf> {
 const MOST_RUNS: usize = 1_000_000_000;
 
 /// A loaded sweep's design: as many runs as its kind says (grid: the product of the levels;
-/// LHS: samples; Morris: samples × (d + 1); Sobol': samples × (d + 2)), a count that neither
+/// LHS: samples; Morris: samples × (d + 1); Sobol': samples × (d + 2), or (2d + 2) with second order), a count that neither
 /// overflows nor exceeds [`MOST_RUNS`].
 fn check_design(sweep: &Sweep) -> Outcome {
     let d = sweep.factors.len();
@@ -598,7 +598,7 @@ fn check_design(sweep: &Sweep) -> Outcome {
         DesignKind::Grid => levels.iter().try_fold(1usize, |a, &n| a.checked_mul(n)),
         DesignKind::Lhs => Some(sweep.samples),
         DesignKind::Morris => sweep.samples.checked_mul(d + 1),
-        DesignKind::Sobol => sweep.samples.checked_mul(d + 2),
+        DesignKind::Sobol => sweep.samples.checked_mul(if sweep.second_order { 2 * d + 2 } else { d + 2 }),
     };
     let shape = format!("a {:?} design of {} samples, levels {levels:?}", sweep.design, sweep.samples);
     match runs {

@@ -217,7 +217,7 @@ fn sensitivity_from_a_merged_sweep_equals_running_it_whole() {
         .arg(d("from"))
         .assert()
         .success()
-        .stdout(predicate::str::contains("spasm_auc (ranked by mu_star):"));
+        .stdout(predicate::str::contains("spasm_auc: factor ranked by mu_star:"));
     raphe().arg("sensitivity").arg(&file).arg("--out").arg(d("whole")).assert().success();
     assert_eq!(
         std::fs::read(d("from/sensitivity.csv")).unwrap(),
@@ -231,6 +231,55 @@ fn sensitivity_from_a_merged_sweep_equals_running_it_whole() {
         .assert()
         .failure()
         .stderr(predicate::str::contains("merge every shard first"));
+}
+
+#[test]
+fn sobol_second_order_indices_come_with_their_own_table() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/salib/mouse_sobol_second.toml");
+    raphe()
+        .arg("sensitivity")
+        .arg(&file)
+        .arg("--out")
+        .arg(dir.path().join("s2"))
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("spasm_auc: interaction ranked by S2:"))
+        .stdout(predicate::str::contains("512 runs"));
+    let pairs = std::fs::read_to_string(dir.path().join("s2/sensitivity_second_order.csv")).unwrap();
+    let rows: Vec<&str> = pairs.lines().collect();
+    assert_eq!(rows[0], "metric,factor_j,factor_k,S2,S2_low,S2_high");
+    assert_eq!(rows.len(), 1 + 3, "one row per pair of three factors");
+    for row in &rows[1..] {
+        let v: Vec<f64> = row.split(',').skip(3).map(|x| x.parse().unwrap()).collect();
+        assert!(v[1] <= v[0] && v[0] <= v[2], "S2 inside its interval: {row}");
+    }
+    // Analysed again from the finished folder: the same tables.
+    raphe()
+        .args(["sensitivity", "--from"])
+        .arg(dir.path().join("s2"))
+        .arg("--out")
+        .arg(dir.path().join("again"))
+        .assert()
+        .success();
+    assert_eq!(
+        pairs,
+        std::fs::read_to_string(dir.path().join("again/sensitivity_second_order.csv")).unwrap()
+    );
+    // Only a Sobol' design has second-order indices.
+    let morris = std::fs::read_to_string(file).unwrap().replace("design = \"sobol\"", "design = \"morris\"");
+    std::fs::write(dir.path().join("m.toml"), morris).unwrap();
+    raphe()
+        .arg("sensitivity")
+        .arg(dir.path().join("m.toml"))
+        .arg("--out")
+        .arg(dir.path().join("m"))
+        .assert()
+        .failure()
+        .stderr(
+            predicate::str::contains("sweep.second_order")
+                .and(predicate::str::contains("design = \"sobol\"")),
+        );
 }
 
 #[test]

@@ -196,7 +196,7 @@ pub fn sensitivity(a: SensitivityArgs) -> Result<()> {
         let _lock = prepare_out(out)?;
         let mut tx = Transaction::begin(out, "sensitivity", a.force)?;
         let analysis = analyse(&sweep, &from.join("runs.csv"), a.censor_at_end)?;
-        tx.write("sensitivity.csv", analysis.as_bytes())?;
+        analysis.write(&mut tx)?;
         let mut m = manifest;
         m["analysed_from"] = serde_json::json!(from.display().to_string());
         m["censor_at_end"] = serde_json::json!(a.censor_at_end);
@@ -223,7 +223,7 @@ pub fn sensitivity(a: SensitivityArgs) -> Result<()> {
     let (manifest, report) = sweep_to(file, &sweep, opts, &mut tx)?;
     let runs_csv = tx.staged_path("runs.csv").expect("the sweep staged runs.csv").to_path_buf();
     let analysis = analyse(&sweep, &runs_csv, a.censor_at_end)?;
-    tx.write("sensitivity.csv", analysis.as_bytes())?;
+    analysis.write(&mut tx)?;
     let mut manifest = manifest;
     manifest["censor_at_end"] = serde_json::json!(a.censor_at_end);
     let written = tx.commit(manifest)?;
@@ -233,12 +233,12 @@ pub fn sensitivity(a: SensitivityArgs) -> Result<()> {
     sensitivity_plots(&a, &sweep)
 }
 
-/// The sweep a finished sweep folder ran (re-read from the text its manifest keeps, with the
+/// The sweep a finished sweep (or merge, or sensitivity) folder ran (re-read from the text its manifest keeps, with the
 /// sweep file's folder for relative names), after checking the folder against its manifest
 /// and that it holds every run.
 fn finished_sweep(dir: &Path) -> Result<(raphe::sweep::Sweep, serde_json::Value)> {
     match output::transaction::committed(dir)? {
-        Some(c) if c.kind == "sweep" || c.kind == "merge" => {}
+        Some(c) if matches!(c.kind.as_str(), "sweep" | "merge" | "sensitivity") => {}
         Some(c) => bail!("{}: holds the results of `raphe {}`, not of a sweep", dir.display(), c.kind),
         None => bail!("{}: no manifest.json: not a finished sweep folder", dir.display()),
     }
@@ -259,10 +259,28 @@ fn finished_sweep(dir: &Path) -> Result<(raphe::sweep::Sweep, serde_json::Value)
     Ok((sweep, manifest))
 }
 
-/// Sobol' or Morris indices of every metric of `runs_csv`, as the text of sensitivity.csv. A
-/// metric missing in some runs (a failed run, or no death within the run) gets no indices, and
-/// a constant one gets NaN; both are said.
-fn analyse(sweep: &raphe::sweep::Sweep, runs_csv: &Path, censor_at_end: bool) -> Result<String> {
+/// The text of sensitivity.csv and, for a second-order Sobol' design, of
+/// sensitivity_second_order.csv.
+struct Analysis {
+    indices: String,
+    second_order: Option<String>,
+}
+
+impl Analysis {
+    /// Stage both tables.
+    fn write(&self, tx: &mut Transaction) -> Result<()> {
+        tx.write("sensitivity.csv", self.indices.as_bytes())?;
+        if let Some(pairs) = &self.second_order {
+            tx.write("sensitivity_second_order.csv", pairs.as_bytes())?;
+        }
+        Ok(())
+    }
+}
+
+/// Sobol' or Morris indices of every metric of `runs_csv`. A metric missing in some runs (a
+/// failed run, or no death within the run) gets no indices, and a constant one gets NaN; both
+/// are said.
+fn analyse(sweep: &raphe::sweep::Sweep, runs_csv: &Path, censor_at_end: bool) -> Result<Analysis> {
     use raphe::sweep::{sensitivity, DesignKind};
     let (ok, mut metrics) = read_metrics(runs_csv, sweep.metrics.len())?;
     // The stated rule for events after the horizon: a day metric missing in a run that
@@ -309,14 +327,20 @@ fn analyse(sweep: &raphe::sweep::Sweep, runs_csv: &Path, censor_at_end: bool) ->
     }
     let d = sweep.factors.len();
     let mut csv = String::new();
+    let mut pairs = None;
     match sweep.design {
         DesignKind::Sobol => {
             csv.push_str("metric,factor,S1,S1_low,S1_high,ST,ST_low,ST_high\n");
             for (m, name) in sweep.metrics.iter().enumerate().filter(|(m, _)| complete(*m)) {
                 let y: Vec<f64> = metrics.iter().map(|r| r[m]).collect();
-                for (f, idx) in
-                    sweep.factors.iter().zip(sensitivity::sobol(&y, sweep.samples, d, 1000, sweep.seed))
-                {
+                for (f, idx) in sweep.factors.iter().zip(sensitivity::sobol(
+                    &y,
+                    sweep.samples,
+                    d,
+                    sweep.second_order,
+                    1000,
+                    sweep.seed,
+                )) {
                     csv.push_str(&format!(
                         "{name},{},{:?},{:?},{:?},{:?},{:?},{:?}\n",
                         f.name,
@@ -328,6 +352,23 @@ fn analyse(sweep: &raphe::sweep::Sweep, runs_csv: &Path, censor_at_end: bool) ->
                         idx.total_high
                     ));
                 }
+            }
+            if sweep.second_order {
+                let mut text = String::from("metric,factor_j,factor_k,S2,S2_low,S2_high\n");
+                for (m, name) in sweep.metrics.iter().enumerate().filter(|(m, _)| complete(*m)) {
+                    let y: Vec<f64> = metrics.iter().map(|r| r[m]).collect();
+                    for p in sensitivity::sobol_second_order(&y, sweep.samples, d, 1000, sweep.seed) {
+                        text.push_str(&format!(
+                            "{name},{},{},{:?},{:?},{:?}\n",
+                            sweep.factors[p.j].name,
+                            sweep.factors[p.k].name,
+                            p.second,
+                            p.second_low,
+                            p.second_high
+                        ));
+                    }
+                }
+                pairs = Some(text);
             }
         }
         _ => {
@@ -346,29 +387,41 @@ fn analyse(sweep: &raphe::sweep::Sweep, runs_csv: &Path, censor_at_end: bool) ->
             }
         }
     }
-    Ok(csv)
+    Ok(Analysis { indices: csv, second_order: pairs })
 }
 
-/// The factors of each metric ranked by total index (Sobol') or mu* (Morris), for the terminal.
-fn print_ranking(csv: &str) {
+/// The factors of each metric ranked by total index (Sobol') or mu* (Morris), then the pairs
+/// of a second-order design ranked by S2, for the terminal.
+fn print_ranking(analysis: &Analysis) {
+    print_ranked(&analysis.indices, 1, "factor");
+    if let Some(pairs) = &analysis.second_order {
+        print_ranked(pairs, 2, "interaction");
+    }
+}
+
+/// Rows of an index table (metric, `names` name columns, then numbers) grouped by metric and
+/// ranked by the table's key index (ST, mu_star or S2).
+fn print_ranked(csv: &str, names: usize, what: &str) {
     let mut lines = csv.lines();
     let header: Vec<&str> = lines.next().unwrap_or("").split(',').collect();
-    let key = header.iter().position(|h| *h == "ST" || *h == "mu_star").unwrap_or(2);
+    let key = header.iter().position(|h| matches!(*h, "ST" | "mu_star" | "S2")).unwrap_or(1 + names);
     let mut rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
     let value = |r: &Vec<&str>| r[key].parse::<f64>().unwrap_or(f64::NEG_INFINITY);
     rows.sort_by(|a, b| a[0].cmp(b[0]).then(value(b).total_cmp(&value(a))));
+    let label = |r: &Vec<&str>| r[1..1 + names].join(" × ");
+    let width = rows.iter().map(|r| label(r).chars().count()).max().unwrap_or(0);
     let mut metric = "";
     for r in &rows {
         if r[0] != metric {
             metric = r[0];
-            println!("{metric} (ranked by {}):", header[key]);
+            println!("{metric}: {what} ranked by {}:", header[key]);
         }
-        let cells: Vec<String> = header[2..]
+        let cells: Vec<String> = header[1 + names..]
             .iter()
-            .zip(&r[2..])
+            .zip(&r[1 + names..])
             .map(|(h, v)| format!("{h} {:>7.3}", v.parse::<f64>().unwrap_or(f64::NAN)))
             .collect();
-        println!("  {:<40} {}", r[1], cells.join("  "));
+        println!("  {:<width$} {}", label(r), cells.join("  "));
     }
 }
 

@@ -24,7 +24,10 @@ const COMMITTING: &str = ".raphe-commit";
 const KINDS: [(&str, &[&str]); 5] = [
     ("simulate", &["trajectory.csv", "trajectory.parquet", "trajectory.columns.json", "summary.json"]),
     ("sweep", &["runs.csv", "runs.parquet", "trajectories.csv"]),
-    ("sensitivity", &["runs.csv", "runs.parquet", "trajectories.csv", "sensitivity.csv"]),
+    (
+        "sensitivity",
+        &["runs.csv", "runs.parquet", "trajectories.csv", "sensitivity.csv", "sensitivity_second_order.csv"],
+    ),
     ("merge", &["runs.csv", "runs.parquet", "trajectories.csv"]),
     ("compare", &["compare.csv", "compare.json"]),
 ];

@@ -31,8 +31,9 @@ pub enum Design {
     Lhs { n: usize, d: usize, seed: u64, strata: Vec<Permutation> },
     /// Morris trajectories of d + 1 points on a `p`-level grid.
     Morris { r: usize, d: usize, p: usize, seed: u64 },
-    /// Saltelli's scheme on a Sobol' sequence: per base row A, AB_1 … AB_d, B.
-    Saltelli { n: usize, d: usize, sobol: super::sobol_sequence::Sobol, shifts: Vec<u32> },
+    /// Saltelli's scheme on a Sobol' sequence: per base row A, AB_1 … AB_d, then (for
+    /// second-order indices) BA_1 … BA_d, then B: SALib's block order.
+    Saltelli { n: usize, d: usize, second_order: bool, sobol: super::sobol_sequence::Sobol, shifts: Vec<u32> },
 }
 
 impl Design {
@@ -54,11 +55,21 @@ impl Design {
 
     /// Saltelli (2010) design of `n` base rows in `d` dimensions: A and B are the first and last
     /// d coordinates of the Sobol' sequence (points 0..n) with a seeded random digital shift
-    /// (XOR), which keeps the sequence's stratification and makes the seed matter.
-    pub fn saltelli(n: usize, d: usize, seed: u64) -> Design {
+    /// (XOR), which keeps the sequence's stratification and makes the seed matter. With
+    /// `second_order`, each block also holds BA_1 … BA_d (B with column i from A), 2d + 2 runs.
+    pub fn saltelli(n: usize, d: usize, second_order: bool, seed: u64) -> Design {
         let mut rng = Rng::new(seed, u64::MAX);
         let shifts = (0..2 * d).map(|_| (rng.next_u64() >> 32) as u32).collect();
-        Design::Saltelli { n, d, sobol: super::sobol_sequence::Sobol::new(2 * d), shifts }
+        Design::Saltelli { n, d, second_order, sobol: super::sobol_sequence::Sobol::new(2 * d), shifts }
+    }
+
+    /// Runs per base row of a Saltelli design: d + 2, or 2d + 2 with second-order indices.
+    pub fn saltelli_block(d: usize, second_order: bool) -> usize {
+        if second_order {
+            2 * d + 2
+        } else {
+            d + 2
+        }
     }
 
     pub fn len(&self) -> usize {
@@ -66,7 +77,7 @@ impl Design {
             Design::Grid(counts) => counts.iter().product(),
             Design::Lhs { n, .. } => *n,
             Design::Morris { r, d, .. } => r * (d + 1),
-            Design::Saltelli { n, d, .. } => n * (d + 2),
+            Design::Saltelli { n, d, second_order, .. } => n * Design::saltelli_block(*d, *second_order),
         }
     }
 
@@ -93,16 +104,26 @@ impl Design {
                 })
                 .collect(),
             Design::Morris { d, p, seed, .. } => morris_point(i / (d + 1), i % (d + 1), *d, *p, *seed),
-            Design::Saltelli { d, sobol, shifts, .. } => {
-                let (row, q) = ((i / (d + 2)) as u64, i % (d + 2));
+            Design::Saltelli { d, second_order, sobol, shifts, .. } => {
+                let block = Design::saltelli_block(*d, *second_order);
+                let (row, q) = ((i / block) as u64, i % block);
                 let coordinate = |k: usize| {
                     let x = sobol.coordinate(row, k);
                     let shifted = ((x * 4_294_967_296.0) as u32) ^ shifts[k];
                     (shifted as f64 + 0.5) / 4_294_967_296.0
                 };
+                // Block position q: 0 is A, 1..=d AB_q, then BA_(q−d) when second order, last B.
+                let ab = (1..=*d).contains(&q);
+                let ba = *second_order && (d + 1..=2 * d).contains(&q);
                 (0..*d)
                     .map(|k| {
-                        let from_b = q == d + 1 || q == k + 1;
+                        let from_b = if ab {
+                            q == k + 1
+                        } else if ba {
+                            q != d + k + 1
+                        } else {
+                            q == block - 1
+                        };
                         coordinate(if from_b { d + k } else { k })
                     })
                     .collect()
@@ -233,7 +254,7 @@ mod tests {
     #[test]
     fn saltelli_rows_mix_a_and_b_one_column_at_a_time() {
         let d = 3;
-        let pts = Design::saltelli(8, d, 1).points();
+        let pts = Design::saltelli(8, d, false, 1).points();
         assert_eq!(pts.len(), 8 * (d + 2));
         for row in pts.chunks(d + 2) {
             let (a, b) = (&row[0], &row[d + 1]);
@@ -247,5 +268,23 @@ mod tests {
         let mut eighths: Vec<usize> = pts.chunks(d + 2).map(|r| (r[0][0] * 8.0) as usize).collect();
         eighths.sort();
         assert_eq!(eighths, (0..8).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn second_order_blocks_add_b_with_one_column_of_a() {
+        let d = 3;
+        let first = Design::saltelli(8, d, false, 1).points();
+        let pts = Design::saltelli(8, d, true, 1).points();
+        assert_eq!(pts.len(), 8 * (2 * d + 2));
+        for (row, plain) in pts.chunks(2 * d + 2).zip(first.chunks(d + 2)) {
+            let (a, b) = (&row[0], &row[2 * d + 1]);
+            assert_eq!((a, b), (&plain[0], &plain[d + 1]), "same A and B as without second order");
+            assert_eq!(&row[1..=d], &plain[1..=d], "same AB rows");
+            for (i, ba) in row[d + 1..=2 * d].iter().enumerate() {
+                for k in 0..d {
+                    assert_eq!(ba[k], if k == i { a[k] } else { b[k] });
+                }
+            }
+        }
     }
 }

@@ -39,6 +39,9 @@ struct Header {
     /// Grid levels of a Morris design (even; default 4).
     #[serde(default)]
     morris_levels: Option<usize>,
+    /// Whether a Sobol' design also estimates second-order indices (2d + 2 runs per sample).
+    #[serde(default)]
+    second_order: Option<bool>,
     #[serde(default)]
     seed: u64,
     #[serde(default)]
@@ -85,7 +88,8 @@ pub enum DesignKind {
     Grid,
     Lhs,
     Morris,
-    /// Saltelli design for Sobol' indices: `samples` (a power of two) base rows, N(d + 2) runs.
+    /// Saltelli design for Sobol' indices: `samples` (a power of two) base rows, N(d + 2) runs,
+    /// or N(2d + 2) with `second_order = true`.
     Sobol,
 }
 
@@ -179,6 +183,8 @@ pub struct Sweep {
     pub samples: usize,
     /// Grid levels of a Morris design.
     pub morris_levels: usize,
+    /// Whether a Sobol' design has the BA rows of second-order indices.
+    pub second_order: bool,
     pub seed: u64,
     pub settings: Settings,
     pub factors: Vec<Factor>,
@@ -321,7 +327,26 @@ impl Sweep {
                 "an even number from 2 to 64 (4 or 6 are usual)",
             ));
         }
-        let samples = run_count(path, h, &factors)?;
+        let second_order = h.second_order.unwrap_or(false);
+        if h.second_order.is_some() && h.design != DesignKind::Sobol {
+            return Err(Error::input(
+                path,
+                "sweep.second_order",
+                None,
+                "only a Sobol' design has second-order indices",
+                "design = \"sobol\"",
+            ));
+        }
+        if second_order && factors.len() < 2 {
+            return Err(Error::input(
+                path,
+                "sweep.second_order",
+                None,
+                format!("{} factor: no pair to interact", factors.len()),
+                "at least two factors",
+            ));
+        }
+        let samples = run_count(path, h, &factors, second_order)?;
         let warnings = check_ranges(path, &model, &scenario, &library, &settings, &factors)?;
         Ok(Sweep {
             name: h.name.clone(),
@@ -330,6 +355,7 @@ impl Sweep {
             design: h.design,
             samples,
             morris_levels,
+            second_order,
             seed: h.seed,
             settings,
             factors,
@@ -379,7 +405,7 @@ impl Sweep {
             }
             DesignKind::Lhs => design::Design::lhs(self.samples, d, self.seed),
             DesignKind::Morris => design::Design::morris(self.samples, d, self.morris_levels, self.seed),
-            DesignKind::Sobol => design::Design::saltelli(self.samples, d, self.seed),
+            DesignKind::Sobol => design::Design::saltelli(self.samples, d, self.second_order, self.seed),
         }
     }
 
@@ -466,7 +492,7 @@ impl Sweep {
 /// The sweep's `samples` (base samples, or the grid's run count), refused when the runs of the
 /// whole sweep would pass [`crate::limits::MAX_RUNS`] (counted in 128 bits, so a grid of
 /// huge level counts cannot wrap round to a small number).
-fn run_count(path: &Path, h: &Header, factors: &[Factor]) -> Result<usize> {
+fn run_count(path: &Path, h: &Header, factors: &[Factor], second_order: bool) -> Result<usize> {
     use crate::limits::MAX_RUNS;
     let d = factors.len() as u128;
     let (samples, runs) = match h.design {
@@ -490,7 +516,7 @@ fn run_count(path: &Path, h: &Header, factors: &[Factor]) -> Result<usize> {
             let per_sample = match h.design {
                 DesignKind::Lhs => 1,
                 DesignKind::Morris => d + 1,
-                _ => d + 2,
+                _ => design::Design::saltelli_block(d as usize, second_order) as u128,
             };
             (n, n.saturating_mul(per_sample))
         }

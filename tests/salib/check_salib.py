@@ -1,10 +1,11 @@
 """Cross-check raphe's Sobol' indices against SALib (run by .ci/test in a venv).
 
-1. Ishigami: SALib samples and analyses; raphe's estimator gets the same outputs and must give
-   the same S1 and ST (same Saltelli 2010 / Jansen formulas), and both must lie within sampling
-   error of the analytic values.
-2. A raphe metric: `raphe sensitivity` runs a small Sobol' sweep; SALib analyses the same runs
-   (raphe's design uses SALib's block order) and must agree with raphe's sensitivity.csv.
+1. Ishigami: SALib samples and analyses (with and without second-order indices); raphe's
+   estimator gets the same outputs and must give the same S1, ST and S2 (same Saltelli 2010 /
+   Jansen / Saltelli 2002 formulas), and all must lie within sampling error of the analytic values.
+2. A raphe metric: `raphe sensitivity` runs small Sobol' sweeps (one with second-order indices);
+   SALib analyses the same runs (raphe's design uses SALib's block order) and must agree with
+   raphe's sensitivity.csv and sensitivity_second_order.csv.
 3. The Sobol' sequence behind raphe's Saltelli design: its unscrambled points equal SciPy's
    `qmc.Sobol(scramble=False)` (same Joe-Kuo direction numbers, same Gray-code order).
 """
@@ -30,37 +31,49 @@ def close(a, b, tol, what):
         sys.exit(f"FAIL {what}: raphe {a} vs SALib {b} (tolerance {tol})")
 
 
-def ishigami(tmp):
+def ishigami(tmp, second_order):
     problem = {"num_vars": 3, "names": ["x1", "x2", "x3"], "bounds": [[-math.pi, math.pi]] * 3}
     n = 4096
-    x = sobol_sample.sample(problem, n, calc_second_order=False, seed=7)
+    x = sobol_sample.sample(problem, n, calc_second_order=second_order, seed=7)
     y = np.sin(x[:, 0]) + 7 * np.sin(x[:, 1]) ** 2 + 0.1 * x[:, 2] ** 4 * np.sin(x[:, 0])
-    salib = sobol_analyze.analyze(problem, y, calc_second_order=False, seed=7)
+    salib = sobol_analyze.analyze(problem, y, calc_second_order=second_order, seed=7)
     path = tmp / "y.csv"
     path.write_text("\n".join(repr(float(v)) for v in y))
-    ours = json.loads(subprocess.check_output([str(EXAMPLE), str(path), str(n), "3"], text=True))
+    args = [str(EXAMPLE), str(path), str(n), "3"] + (["second-order"] if second_order else [])
+    ours = json.loads(subprocess.check_output(args, text=True))
     analytic = [(0.3139, 0.5576), (0.4424, 0.4424), (0.0, 0.2437)]
-    for i in range(3):
-        close(ours[i]["first"], salib["S1"][i], 1e-9, f"Ishigami S1[{i}] same data")
-        close(ours[i]["total"], salib["ST"][i], 1e-9, f"Ishigami ST[{i}] same data")
-        close(ours[i]["first"], analytic[i][0], 3 * salib["S1_conf"][i] + 0.01, f"Ishigami S1[{i}] analytic")
-        close(ours[i]["total"], analytic[i][1], 3 * salib["ST_conf"][i] + 0.01, f"Ishigami ST[{i}] analytic")
-    print("Ishigami: raphe = SALib on the same data; both within sampling error of the analytic indices")
+    for i, idx in enumerate(ours["indices"]):
+        close(idx["first"], salib["S1"][i], 1e-9, f"Ishigami S1[{i}] same data")
+        close(idx["total"], salib["ST"][i], 1e-9, f"Ishigami ST[{i}] same data")
+        close(idx["first"], analytic[i][0], 3 * salib["S1_conf"][i] + 0.01, f"Ishigami S1[{i}] analytic")
+        close(idx["total"], analytic[i][1], 3 * salib["ST_conf"][i] + 0.01, f"Ishigami ST[{i}] analytic")
+    # Analytic second order: only x1 and x3 interact, S13 = ST3 = 0.2437.
+    analytic_s2 = {(0, 1): 0.0, (0, 2): 0.2437, (1, 2): 0.0}
+    if second_order and len(ours["second_order"]) != 3:
+        sys.exit(f"FAIL Ishigami: {len(ours['second_order'])} second-order pairs, not 3")
+    for pair in ours["second_order"]:
+        j, k = pair["j"], pair["k"]
+        close(pair["second"], salib["S2"][j, k], 1e-9, f"Ishigami S2[{j},{k}] same data")
+        close(pair["second"], analytic_s2[(j, k)], 3 * salib["S2_conf"][j, k] + 0.01, f"Ishigami S2[{j},{k}] analytic")
+    what = "S1, ST and S2" if second_order else "S1 and ST"
+    print(f"Ishigami: raphe = SALib on the same data ({what}); both within sampling error of the analytic indices")
 
 
-def raphe_metric(tmp):
-    out = tmp / "sens"
-    subprocess.check_call([str(RAPHE), "sensitivity", str(ROOT / "tests" / "salib" / "mouse_sobol.toml"), "--out", str(out)],
+def raphe_metric(tmp, sweep_file, names, second_order):
+    out = tmp / sweep_file
+    subprocess.check_call([str(RAPHE), "sensitivity", str(ROOT / "tests" / "salib" / sweep_file), "--out", str(out)],
                           stdout=subprocess.DEVNULL)
     with open(out / "runs.csv") as f:
         rows = list(csv.DictReader(f))
     y = np.array([float(r["spasm_auc"]) for r in rows])
-    d = 2
-    n = len(y) // (d + 2)
-    problem = {"num_vars": d, "names": ["raphe_hazard", "umn_inhibition_loss"], "bounds": [[0, 1]] * d}
-    salib = sobol_analyze.analyze(problem, y, calc_second_order=False, seed=1)
+    d = len(names)
+    n = len(y) // (2 * d + 2 if second_order else d + 2)
+    problem = {"num_vars": d, "names": names, "bounds": [[0, 1]] * d}
+    salib = sobol_analyze.analyze(problem, y, calc_second_order=second_order, seed=1)
     with open(out / "sensitivity.csv") as f:
         ours = list(csv.DictReader(f))
+    if len(ours) != d:
+        sys.exit(f"FAIL {sweep_file}: {len(ours)} rows in sensitivity.csv, not {d}")
     for i, row in enumerate(ours):
         close(float(row["S1"]), salib["S1"][i], 1e-9, f"spasm_auc S1[{i}]")
         close(float(row["ST"]), salib["ST"][i], 1e-9, f"spasm_auc ST[{i}]")
@@ -68,7 +81,21 @@ def raphe_metric(tmp):
         width = float(row["S1_high"]) - float(row["S1_low"])
         if not 0.3 * 2 * salib["S1_conf"][i] <= width <= 3 * 2 * salib["S1_conf"][i] + 1e-12:
             sys.exit(f"FAIL spasm_auc S1[{i}] interval width {width} vs SALib {2 * salib['S1_conf'][i]}")
-    print(f"raphe metric spasm_auc ({n} base samples): raphe = SALib")
+    pairs_file = out / "sensitivity_second_order.csv"
+    if pairs_file.exists() != second_order:
+        sys.exit(f"FAIL {sweep_file}: sensitivity_second_order.csv {'missing' if second_order else 'written'}")
+    if second_order:
+        with open(pairs_file) as f:
+            pairs = list(csv.DictReader(f))
+        if len(pairs) != d * (d - 1) // 2:
+            sys.exit(f"FAIL {sweep_file}: {len(pairs)} pairs in sensitivity_second_order.csv")
+        for row in pairs:
+            j, k = names.index(row["factor_j"]), names.index(row["factor_k"])
+            close(float(row["S2"]), salib["S2"][j, k], 1e-9, f"spasm_auc S2[{j},{k}]")
+            width = float(row["S2_high"]) - float(row["S2_low"])
+            if not 0.3 * 2 * salib["S2_conf"][j, k] <= width <= 3 * 2 * salib["S2_conf"][j, k] + 1e-12:
+                sys.exit(f"FAIL spasm_auc S2[{j},{k}] interval width {width} vs SALib {2 * salib['S2_conf'][j, k]}")
+    print(f"raphe metric spasm_auc ({n} base samples, {d} factors{', second order' if second_order else ''}): raphe = SALib")
 
 
 def sobol_sequence():
@@ -87,5 +114,8 @@ def sobol_sequence():
 if __name__ == "__main__":
     sobol_sequence()
     with tempfile.TemporaryDirectory() as t:
-        ishigami(Path(t))
-        raphe_metric(Path(t))
+        ishigami(Path(t), second_order=False)
+        ishigami(Path(t), second_order=True)
+        raphe_metric(Path(t), "mouse_sobol.toml", ["model.raphe_hazard", "model.umn_inhibition_loss"], second_order=False)
+        raphe_metric(Path(t), "mouse_sobol_second.toml", ["model.raphe_hazard", "model.umn_inhibition_loss", "model.lmn_hazard"],
+                     second_order=True)
