@@ -133,6 +133,13 @@ fn simulate_writes_the_course_up_to_death_in_the_summary_units() {
             let (peak, max) = (summary[key].as_f64().unwrap(), max(c));
             assert!(peak >= max - 1e-12 && peak <= 1.0, "{label}: {key} {peak} vs column max {max}");
         }
+        // Exposure peaks come from the 15-min grid: at least the highest sampled concentration.
+        for (drug, e) in summary["exposure"].as_object().unwrap() {
+            for (key, c) in [("plasma_cmax", format!("{drug}_plasma")), ("csf_cmax", format!("{drug}_csf"))] {
+                let (peak, max) = (e[key].as_f64().unwrap(), max(&c));
+                assert!(peak >= max - 1e-12, "{label}: {drug} {key} {peak} vs column max {max}");
+            }
+        }
         // Units: every numeric summary key has one, and shared quantities have one unit.
         let units = summary["units"].as_object().unwrap();
         let mut keys = Vec::new();

@@ -71,6 +71,45 @@ fn closed_form_matches_numerical_integration() {
 }
 
 #[test]
+fn areas_under_the_curves_match_quadrature_of_the_closed_form() {
+    // The exact areas (mass balance) against composite Simpson on 4,000 sub-steps.
+    let s0 = PkState { depot: 7.0, intrathecal: 0.05, central: 3.0, effect: 0.02 };
+    let [a, b] = other_drugs();
+    for pk in [baclofen(), a, b] {
+        for rates in [
+            Rates::default(),
+            Rates { intrathecal: 0.2, central: 0.0 },
+            Rates { intrathecal: 0.1, central: 30.0 },
+        ] {
+            for dt in [0.01, 0.3, 2.0] {
+                let n = 4000;
+                let h = dt / n as f64;
+                let mut simpson = [0.0; 2];
+                for i in 0..=n {
+                    let s = pk.propagate(s0, i as f64 * h, rates);
+                    let w = if i == 0 || i == n {
+                        1.0
+                    } else if i % 2 == 1 {
+                        4.0
+                    } else {
+                        2.0
+                    };
+                    simpson[0] += w * h / 3.0 * pk.plasma(s);
+                    simpson[1] += w * h / 3.0 * pk.csf(s);
+                }
+                let exact = pk.areas(s0, pk.propagate(s0, dt, rates), dt, rates);
+                for (x, y) in exact.iter().zip(simpson) {
+                    assert!(
+                        (x - y).abs() <= 1e-9 * y.abs().max(1e-12),
+                        "dt {dt} {rates:?}: {x} vs Simpson {y}"
+                    );
+                }
+            }
+        }
+    }
+}
+
+#[test]
 fn doses_and_infusions_are_conserved() {
     // given = unabsorbed (1 - F) x oral + amount in body + eliminated, at every time.
     let pk = baclofen();

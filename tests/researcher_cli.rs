@@ -506,3 +506,111 @@ fn a_body_mass_factor_rebinds_the_drugs_to_each_patient() {
         .success();
     assert_eq!(auc[1], json(&sim.join("summary.json"))["spasm_auc"].as_f64().unwrap());
 }
+
+#[test]
+fn pk_exposure_metrics_are_sweep_metrics_and_scale_with_the_dose() {
+    let dir = tempfile::tempdir().unwrap();
+    let sweep = r#"
+[sweep]
+name = "baclofen_exposure"
+model = "human_als"
+scenario = "baclofen_oral_tid"
+design = "grid"
+duration = { value = 1500, unit = "day" }
+metrics = ["exposure.baclofen.plasma_cmax", "exposure.baclofen.plasma_trough", "exposure.baclofen.plasma_auc", "exposure.baclofen.plasma_time_above(150 ng/mL)", "exposure.baclofen.csf_cmax"]
+
+[[factor]]
+target = "dosing.0.amount"
+unit = "mg"
+values = [10, 20, 40]
+"#;
+    std::fs::write(dir.path().join("s.toml"), sweep).unwrap();
+    raphe()
+        .arg("sweep")
+        .arg(dir.path().join("s.toml"))
+        .arg("--out")
+        .arg(dir.path().join("out"))
+        .assert()
+        .success();
+    let text = std::fs::read_to_string(dir.path().join("out/runs.csv")).unwrap();
+    let rows: Vec<Vec<f64>> = text
+        .lines()
+        .skip(1)
+        .map(|l| {
+            l.split(',')
+                .rev()
+                .take(5)
+                .map(|x| x.parse().unwrap())
+                .collect::<Vec<f64>>()
+                .into_iter()
+                .rev()
+                .collect()
+        })
+        .collect();
+    assert_eq!(rows.len(), 3);
+    // Linear PK: Cmax, trough, AUC and CSF Cmax are proportional to the dose.
+    for (row, scale) in rows.iter().zip([0.5, 1.0, 2.0]) {
+        for c in [0, 1, 2, 4] {
+            let want = rows[1][c] * scale;
+            assert!((row[c] - want).abs() <= 1e-9 * want, "column {c}: {} vs {want}", row[c]);
+        }
+    }
+    // Time above a fixed level grows with the dose.
+    assert!(rows[0][3] < rows[1][3] && rows[1][3] < rows[2][3], "{rows:?}");
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("out/manifest.json")).unwrap())
+            .unwrap();
+    assert_eq!(manifest["metric_units"]["exposure.baclofen.plasma_auc"], "mg·day/L");
+    assert_eq!(manifest["metric_units"]["exposure.baclofen.plasma_time_above(150 ng/mL)"], "day");
+    // A drug the scenario does not give is refused, naming the ones it does.
+    std::fs::write(
+        dir.path().join("bad.toml"),
+        sweep.replace("exposure.baclofen.csf_cmax", "exposure.tizanidine.csf_cmax"),
+    )
+    .unwrap();
+    raphe()
+        .arg("sweep")
+        .arg(dir.path().join("bad.toml"))
+        .arg("--out")
+        .arg(dir.path().join("bad"))
+        .assert()
+        .failure()
+        .stderr(
+            predicate::str::contains("sweep.metrics")
+                .and(predicate::str::contains("a drug of the scenario: baclofen")),
+        );
+}
+
+#[test]
+fn a_dose_per_kg_follows_a_body_mass_factor() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = "[sweep]\nname = \"per_kg\"\nmodel = \"human_als\"\nscenario = \"baclofen_oral_tid\"\ndesign = \"grid\"\nmetrics = [\"exposure.baclofen.plasma_auc\"]\n[[factor]]\ntarget = \"model.body_mass\"\nunit = \"kg\"\nvalues = [50, 100]\n[[factor]]\ntarget = \"dosing.0.amount\"\nunit = \"mg/kg\"\nvalues = [0.2, 0.4]\n";
+    let file = dir.path().join("per_kg.toml");
+    std::fs::write(&file, text).unwrap();
+    let out = dir.path().join("out");
+    raphe().arg("sweep").arg(&file).arg("--out").arg(&out).assert().success();
+    let csv = std::fs::read_to_string(out.join("runs.csv")).unwrap();
+    let auc: Vec<f64> = csv.lines().skip(1).map(|l| l.rsplit(',').next().unwrap().parse().unwrap()).collect();
+    // Runs: (50 kg, 0.2), (50 kg, 0.4), (100 kg, 0.2), (100 kg, 0.4): 10, 20, 20 and 40 mg.
+    for (run, mass, mg) in [(1, 50, 20), (2, 100, 20)] {
+        let sim = dir.path().join(format!("sim{run}"));
+        raphe()
+            .args([
+                "simulate",
+                "--set",
+                &format!("body_mass={mass}"),
+                "--dose",
+                &format!("baclofen {mg} mg q8h from 3y"),
+            ])
+            .arg("--out")
+            .arg(&sim)
+            .assert()
+            .success();
+        let want = json(&sim.join("summary.json"))["exposure"]["baclofen"]["plasma_auc"].as_f64().unwrap();
+        assert!(
+            (auc[run] - want).abs() <= 1e-9 * want,
+            "run {run}: {} vs {mg} mg in {mass} kg: {want}",
+            auc[run]
+        );
+    }
+}

@@ -188,12 +188,19 @@ pub fn scenarios(format: Format) -> Result<()> {
 pub fn metrics(format: Format) -> Result<()> {
     use raphe::simulate::summary;
     let sweepable: Vec<String> = raphe::sweep::metric_names();
+    // Time above a level is a sweep metric only (the level is the sweep's choice).
+    let time_above = raphe::simulate::exposure::METRIC_FORMS
+        .iter()
+        .filter(|(k, _, _)| k.contains("time_above"))
+        .map(|&(k, u, _)| (k, u));
     let rows = summary::units()
+        .chain(time_above)
         .map(|(key, unit)| {
+            let sweep = sweepable.iter().any(|m| m == key) || key.starts_with("exposure.");
             vec![
                 key.to_string(),
                 unit.to_string(),
-                if sweepable.iter().any(|m| m == key) { "yes" } else { "no" }.to_string(),
+                if sweep { "yes" } else { "no" }.to_string(),
                 summary::meaning(key).unwrap_or("").to_string(),
             ]
         })

@@ -52,11 +52,17 @@ impl Table {
         let per_arm: Vec<Vec<(String, Option<f64>)>> = summaries.iter().map(leaves).collect();
         // Every metric with a unit that some arm has, in summary.json's order; the benefit–risk
         // weights are settings, the same in every arm, and left out.
-        let metrics: Vec<String> = crate::simulate::summary::units()
+        let mut metrics: Vec<String> = crate::simulate::summary::units()
             .map(|(name, _)| name.to_string())
             .filter(|m| !m.starts_with("benefit_risk.weights."))
             .filter(|m| per_arm.iter().any(|arm| arm.iter().any(|(k, _)| k == m)))
             .collect();
+        // Then each arm's drug exposure (keys named for the drugs), in the arms' order.
+        for (key, _) in per_arm.iter().flatten() {
+            if key.starts_with("exposure.") && !metrics.contains(key) {
+                metrics.push(key.clone());
+            }
+        }
         let rows = metrics
             .into_iter()
             .map(|metric| {

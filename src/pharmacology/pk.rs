@@ -277,6 +277,31 @@ impl OneCompartment {
         ROSTRAL_SPREAD * intrathecal + s.effect
     }
 
+    /// Exact areas under the plasma and CSF concentration curves, mg·day/L, over `dt` days
+    /// with constant `rates` from `before` to `after` (no bolus between): each follows from the
+    /// mass balance of its compartment, e.g. k·∫central = inputs − Δ(amounts), so the areas are
+    /// as exact as the closed form (a trapezoid on a 15-min grid is biased by about ka·k·dt²/12).
+    pub fn areas(&self, before: PkState, after: PkState, dt: f64, rates: Rates) -> [f64; 2] {
+        let (depot, intrathecal, central) = (
+            after.depot - before.depot,
+            after.intrathecal - before.intrathecal,
+            after.central - before.central,
+        );
+        let inputs = (rates.central + rates.intrathecal) * dt;
+        let central_area = (inputs - depot - intrathecal - central) / self.elimination_rate;
+        let effect_area = if self.csf_rate > 0.0 {
+            self.csf_ratio * central_area / self.volume - (after.effect - before.effect) / self.csf_rate
+        } else {
+            before.effect * dt
+        };
+        let intrathecal_area = if self.intrathecal_rate > 0.0 && self.intrathecal_volume > 0.0 {
+            (rates.intrathecal * dt - intrathecal) / self.intrathecal_rate / self.intrathecal_volume
+        } else {
+            0.0
+        };
+        [central_area / self.volume, intrathecal_area + effect_area]
+    }
+
     /// Amount in the body (depot, CSF and plasma), mg; with the doses given, this closes the
     /// mass balance.
     pub fn amount_in_body(&self, s: PkState) -> f64 {

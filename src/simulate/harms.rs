@@ -1,34 +1,47 @@
 //! Side effects between output times. Harms depend on drug concentrations only, which have a
 //! closed form, so they are followed on a fine grid (every 15 min) whatever the output step:
 //! each output sample carries the peak since the previous one and the running integral, and
-//! summary peaks and window means do not depend on `--output-step`.
+//! summary peaks and window means do not depend on `--output-step`. Drug exposure (Cmax,
+//! trough, AUC, time above levels: [`super::exposure`]) is followed on the same grid.
 
+use super::exposure::{Concentrations, Exposure, Level};
 use super::plan::Plan;
 use crate::model::Harms;
 use crate::pharmacology::effects::{self, BoundDrug};
 use crate::pharmacology::scenario::MAX_DRUGS;
 use crate::pharmacology::{DoseEvent, PkState, Rates};
 
-/// (peak since the previous output, ∫ harm dt from the start) at each output time of `plan`.
+/// What is followed between output times, at one output.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct AtOutput {
+    /// Highest side effects since the previous output.
+    pub peak: Harms,
+    /// ∫ side effect dt from the start, day.
+    pub integral: Harms,
+    /// Drug exposure from the start.
+    pub exposure: Exposure,
+}
+
+/// Side effects and exposure (time above each of `levels`) at each output time of `plan`.
 ///
 /// Regular dosing ([`Plan::stretches`]) is followed period by period until the PK state at the
 /// start of a period repeats (periodic steady state); every later period then has the same
 /// harms, so one period's record (peaks at its outputs, integral per segment) is replayed.
-pub fn at_outputs(drugs: &[BoundDrug], plan: &Plan) -> Vec<(Harms, Harms)> {
-    at_outputs_with(drugs, plan, true)
+pub fn at_outputs(drugs: &[BoundDrug], plan: &Plan, levels: &[Level]) -> Vec<AtOutput> {
+    at_outputs_with(drugs, plan, levels, true)
 }
 
 /// Periods before a stretch may be replayed, and the settling test (as the quadrature path).
 const MIN_REPEATS: usize = 12;
 const PK_SETTLED: f64 = 1e-10;
 
-fn at_outputs_with(drugs: &[BoundDrug], plan: &Plan, replay: bool) -> Vec<(Harms, Harms)> {
-    let mut tracker = HarmTracker::new(drugs);
+fn at_outputs_with(drugs: &[BoundDrug], plan: &Plan, levels: &[Level], replay: bool) -> Vec<AtOutput> {
+    let mut tracker = HarmTracker::new(drugs, levels);
     let mut out = Vec::with_capacity(plan.output_count());
-    let step = |tracker: &mut HarmTracker, out: &mut Vec<(Harms, Harms)>, k: usize| {
+    let step = |tracker: &mut HarmTracker, out: &mut Vec<AtOutput>, k: usize| {
         let seg = &plan.segments[k];
         if seg.output {
-            out.push((tracker.take_peak(), tracker.integral()));
+            out.push(tracker.at_output());
         }
         for event in plan.doses_of(k) {
             tracker.dose(event);
@@ -61,20 +74,26 @@ fn at_outputs_with(drugs: &[BoundDrug], plan: &Plan, replay: bool) -> Vec<(Harms
                 let first = stretch.period_start(r);
                 let mut record = Vec::with_capacity(stretch.length);
                 for k in first..first + stretch.length {
-                    let before = (out.len(), tracker.integral);
+                    let before = (out.len(), tracker.integral, tracker.exposure);
                     step(&mut tracker, &mut out, k);
-                    let peak = (out.len() > before.0).then(|| out[before.0].0);
+                    // An output is recorded at its segment's start, before the segment's doses.
+                    let peak = (out.len() > before.0).then(|| out[before.0].peak);
                     let gained: Vec<f64> = (0..4).map(|h| tracker.integral[h] - before.1[h]).collect();
-                    record.push((peak, gained));
+                    record.push((peak, gained, before.2, tracker.exposure));
                 }
                 for _ in r + 1..stretch.repeats {
-                    for (peak, gained) in &record {
-                        if let Some(p) = peak {
-                            out.push((*p, tracker.integral()));
+                    for (peak, gained, from, to) in &record {
+                        if let Some(peak) = peak {
+                            out.push(AtOutput {
+                                peak: *peak,
+                                integral: tracker.integral(),
+                                exposure: tracker.exposure,
+                            });
                         }
                         for (i, g) in tracker.integral.iter_mut().zip(gained) {
                             *i += g;
                         }
+                        tracker.exposure.replay(from, to);
                     }
                 }
                 break;
@@ -88,7 +107,7 @@ fn at_outputs_with(drugs: &[BoundDrug], plan: &Plan, replay: bool) -> Vec<(Harms
         }
         k = stretch.end();
     }
-    out.push((tracker.take_peak(), tracker.integral()));
+    out.push(tracker.at_output());
     out
 }
 
@@ -103,32 +122,54 @@ fn from(v: [f64; 4]) -> Harms {
     Harms { sedation: v[0], hypotension: v[1], respiratory_depression: v[2], weakness: v[3] }
 }
 
-/// Follows drug harms through a run.
+/// Follows drug harms and exposure through a run.
 pub struct HarmTracker<'a> {
     drugs: &'a [BoundDrug],
+    levels: &'a [Level],
     pk: [PkState; MAX_DRUGS],
     /// Peak since the last [`Self::take_peak`].
     peak: [f64; 4],
     /// ∫ harm dt since the start, day.
     integral: [f64; 4],
+    exposure: Exposure,
 }
 
 impl<'a> HarmTracker<'a> {
-    pub fn new(drugs: &'a [BoundDrug]) -> Self {
-        HarmTracker { drugs, pk: [PkState::default(); MAX_DRUGS], peak: [0.0; 4], integral: [0.0; 4] }
+    pub fn new(drugs: &'a [BoundDrug], levels: &'a [Level]) -> Self {
+        HarmTracker {
+            drugs,
+            levels,
+            pk: [PkState::default(); MAX_DRUGS],
+            peak: [0.0; 4],
+            integral: [0.0; 4],
+            exposure: Exposure::default(),
+        }
     }
 
     fn harms(&self, pk: &[PkState; MAX_DRUGS]) -> [f64; 4] {
         each(&effects::combined(self.drugs, pk).harms)
     }
 
+    /// Plasma and CSF concentration of every drug slot.
+    fn concentrations(&self, pk: &[PkState; MAX_DRUGS]) -> Concentrations {
+        let mut c = [[0.0; 2]; MAX_DRUGS];
+        for ((c, d), s) in c.iter_mut().zip(self.drugs).zip(pk) {
+            *c = [d.pk.plasma(*s), d.pk.csf(*s)];
+        }
+        c
+    }
+
     pub fn dose(&mut self, event: &DoseEvent) {
         let Some(d) = self.drugs.get(event.drug) else { return };
+        let before = self.concentrations(&self.pk)[event.drug];
+        self.exposure.before_dose(event.drug, before);
         self.pk[event.drug] = d.pk.dosed(self.pk[event.drug], event.amount, event.route);
         let now = self.harms(&self.pk);
         for (p, h) in self.peak.iter_mut().zip(now) {
             *p = p.max(h);
         }
+        let after = self.concentrations(&self.pk);
+        self.exposure.at(&after);
     }
 
     /// Follow the harms from `t0` to `t1` under constant infusion `rates`.
@@ -146,6 +187,8 @@ impl<'a> HarmTracker<'a> {
         let dt = (t1 - t0) / n as f64;
         let start = self.pk;
         let mut before = self.harms(&start);
+        let mut before_c = self.concentrations(&start);
+        let mut previous = start;
         for i in 1..=n {
             let mut pk = start;
             for ((s, d), r) in pk.iter_mut().zip(self.drugs).zip(rates) {
@@ -157,10 +200,25 @@ impl<'a> HarmTracker<'a> {
                 self.peak[j] = self.peak[j].max(after[j]);
             }
             before = after;
+            let after_c = self.concentrations(&pk);
+            let mut areas = [[0.0; 2]; MAX_DRUGS];
+            for ((((a, d), r), s1), s0) in areas.iter_mut().zip(self.drugs).zip(rates).zip(&pk).zip(&previous)
+            {
+                *a = d.pk.areas(*s0, *s1, dt, *r);
+            }
+            self.exposure.step(&before_c, &after_c, &areas, dt, self.levels);
+            before_c = after_c;
+            previous = pk;
             if i == n {
                 self.pk = pk;
             }
         }
+    }
+
+    /// What an output records: the harm peak since the last output (then reset), the harm
+    /// integral and the exposure.
+    fn at_output(&mut self) -> AtOutput {
+        AtOutput { peak: self.take_peak(), integral: self.integral(), exposure: self.exposure }
     }
 
     /// The peak since the last call (then reset to the current level).
@@ -178,6 +236,7 @@ impl<'a> HarmTracker<'a> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::exposure::Compartment;
     use super::*;
 
     #[test]
@@ -189,11 +248,27 @@ mod tests {
             let scenario = crate::bundled::load_scenario(name, &model);
             let settings = super::super::Settings::for_model(&model, super::super::Fidelity::Fast);
             let plan = Plan::new(&model, &scenario, &settings);
-            let fast = at_outputs_with(&scenario.drugs, &plan, true);
-            let slow = at_outputs_with(&scenario.drugs, &plan, false);
+            let levels = [
+                Level { slot: 0, compartment: Compartment::Plasma, mg_per_l: 0.05 },
+                Level { slot: 0, compartment: Compartment::Csf, mg_per_l: 1e-3 },
+            ];
+            let fast = at_outputs_with(&scenario.drugs, &plan, &levels, true);
+            let slow = at_outputs_with(&scenario.drugs, &plan, &levels, false);
             assert_eq!(fast.len(), slow.len());
             for (i, (a, b)) in fast.iter().zip(&slow).enumerate() {
-                for (x, y) in each(&a.0).iter().zip(each(&b.0)).chain(each(&a.1).iter().zip(each(&b.1))) {
+                let harms = each(&a.peak)
+                    .into_iter()
+                    .zip(each(&b.peak))
+                    .chain(each(&a.integral).into_iter().zip(each(&b.integral)));
+                let exposure = |e: &Exposure| {
+                    let mut v: Vec<f64> = e.time_above[..2].to_vec();
+                    for c in Compartment::ALL {
+                        let r = e.of(0, c);
+                        v.extend([r.cmax, r.auc, if r.trough.is_nan() { -1.0 } else { r.trough }]);
+                    }
+                    v
+                };
+                for (x, y) in harms.chain(exposure(&a.exposure).into_iter().zip(exposure(&b.exposure))) {
                     assert!((x - y).abs() <= 1e-7 * y.abs().max(1e-3), "{name}, output {i}: {x} vs {y}");
                 }
             }

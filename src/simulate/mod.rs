@@ -2,6 +2,7 @@
 //! fidelity path between them, readouts at output times.
 
 pub mod benefit;
+pub mod exposure;
 mod gauss_kronrod;
 pub mod harms;
 pub mod paths;
@@ -63,8 +64,9 @@ pub struct Settings {
     pub output_step: f64,
     pub fidelity: Fidelity,
     pub tolerances: Tolerances,
-    /// Follow side effects every 15 min (summary peaks, benefit–risk). Sweeps that record no
-    /// side-effect metric turn it off to save time; the samples' own harm readouts remain.
+    /// Follow side effects and drug exposure every 15 min (summary peaks, exposure,
+    /// benefit–risk). Sweeps that record none of them turn it off to save time; the samples' own
+    /// harm readouts remain.
     pub track_harms: bool,
     /// Extra output rows at a fine step inside a window (dose peaks the regular grid hides).
     pub window: Option<Window>,
@@ -152,6 +154,18 @@ impl Settings {
 
 /// Simulate `model` under `scenario`.
 pub fn simulate(model: &Model, scenario: &Scenario, settings: &Settings) -> Result<Trajectory> {
+    simulate_following(model, scenario, settings, &[])
+}
+
+/// Simulate, also following the time spent above each of `levels` (at most
+/// [`exposure::MAX_LEVELS`]; with `track_harms`), in each sample's `exposure.time_above`.
+pub fn simulate_following(
+    model: &Model,
+    scenario: &Scenario,
+    settings: &Settings,
+    levels: &[exposure::Level],
+) -> Result<Trajectory> {
+    assert!(levels.len() <= exposure::MAX_LEVELS, "at most {} levels", exposure::MAX_LEVELS);
     settings.check()?;
     let doses = scenario.dose_count(settings.duration);
     if doses > crate::limits::MAX_DOSES {
@@ -173,9 +187,10 @@ pub fn simulate(model: &Model, scenario: &Scenario, settings: &Settings) -> Resu
         Fidelity::Fast => run_segments(model, scenario, &plan, Fast::new(model, drugs, tol))?,
     };
     if settings.track_harms {
-        for (s, (peak, integral)) in samples.iter_mut().zip(harms::at_outputs(drugs, &plan)) {
-            s.harm_peak = peak;
-            s.harm_integral = integral;
+        for (s, at) in samples.iter_mut().zip(harms::at_outputs(drugs, &plan, levels)) {
+            s.harm_peak = at.peak;
+            s.harm_integral = at.integral;
+            s.exposure = at.exposure;
         }
     }
     let days: Vec<f64> = samples.iter().map(|s| s.day).collect();

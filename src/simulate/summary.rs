@@ -48,10 +48,50 @@ pub struct Summary {
     /// tapering first lowers it). Set by [`Summary::with_withdrawal`].
     pub withdrawal_risk: f64,
     pub abrupt_intrathecal_stop_days: Vec<f64>,
+    /// Exposure of each drug of the scenario at death or the end, by drug name.
+    pub exposure: std::collections::BTreeMap<String, DrugExposure>,
+    /// Days above each level the run followed ([`super::simulate_following`]), in their order
+    /// (sweep metrics; not written to summary.json).
+    #[serde(skip)]
+    pub time_above: Vec<f64>,
     /// Against the same patient untreated; set by the caller when there is an intervention.
     pub benefit_risk: Option<super::benefit::BenefitRisk>,
     /// The unit of every numeric key ([`units`]), written as the `units` object.
     pub units: Units,
+}
+
+/// Exposure of one drug while alive (followed every 15 min; see [`super::exposure`]).
+#[derive(Debug, Clone, Copy, Serialize, PartialEq)]
+pub struct DrugExposure {
+    /// Highest plasma concentration, mg/L.
+    pub plasma_cmax: f64,
+    /// Plasma concentration just before the last bolus dose, mg/L (`null` without one).
+    pub plasma_trough: Option<f64>,
+    /// ∫ plasma concentration dt, mg·day/L.
+    pub plasma_auc: f64,
+    pub csf_cmax: f64,
+    pub csf_trough: Option<f64>,
+    pub csf_auc: f64,
+}
+
+impl DrugExposure {
+    /// The value of one statistic (`None`: no trough, no bolus dose given).
+    pub fn get(
+        &self,
+        compartment: super::exposure::Compartment,
+        statistic: super::exposure::Statistic,
+    ) -> Option<f64> {
+        use super::exposure::{Compartment::*, Statistic::*};
+        match (compartment, statistic) {
+            (Plasma, Cmax) => Some(self.plasma_cmax),
+            (Plasma, Trough) => self.plasma_trough,
+            (Plasma, Auc) => Some(self.plasma_auc),
+            (Csf, Cmax) => Some(self.csf_cmax),
+            (Csf, Trough) => self.csf_trough,
+            (Csf, Auc) => Some(self.csf_auc),
+            (_, TimeAbove(_)) => None,
+        }
+    }
 }
 
 /// Reads one numeric summary value (`None`: did not happen in the run).
@@ -109,23 +149,42 @@ const OTHER_UNITS: &[(&str, &str)] = &[
     ("benefit_risk.weights.survival_loss", "1/year"),
 ];
 
-/// The unit of every numeric key of `summary.json`: the metrics, then the others.
+/// The unit of every numeric key of `summary.json`: the metrics, the others, then the exposure
+/// keys with `<drug>` standing for each drug's name.
 pub fn units() -> impl Iterator<Item = (&'static str, &'static str)> {
-    METRICS.iter().map(|&(name, unit, _)| (name, unit)).chain(OTHER_UNITS.iter().copied())
+    let exposure = super::exposure::METRIC_FORMS.iter().filter(|(k, _, _)| !k.contains("time_above"));
+    METRICS
+        .iter()
+        .map(|&(name, unit, _)| (name, unit))
+        .chain(OTHER_UNITS.iter().copied())
+        .chain(exposure.map(|&(k, u, _)| (k, u)))
 }
 
-/// The unit of a summary key (`None`: not a numeric key).
+/// The unit of a summary key or sweep metric (`None`: neither).
 pub fn unit_of(key: &str) -> Option<&'static str> {
+    if let Some(Ok(m)) = super::exposure::ExposureMetric::parse(key) {
+        return Some(m.unit());
+    }
     units().find(|(name, _)| *name == key).map(|(_, unit)| unit)
 }
 
-/// Serialises as the `units` object of `summary.json`: key → unit, for every numeric key.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
-pub struct Units;
+/// Serialises as the `units` object of `summary.json`: key → unit, for every numeric key, the
+/// exposure keys named for each drug of the run (`exposure.baclofen.plasma_cmax`).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Units {
+    pub drugs: Vec<String>,
+}
 
 impl Serialize for Units {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
-        serializer.collect_map(units())
+        let fixed = units().filter(|(k, _)| !k.starts_with("exposure.")).map(|(k, u)| (k.to_string(), u));
+        let exposure = self.drugs.iter().flat_map(|drug| {
+            super::exposure::METRIC_FORMS
+                .iter()
+                .filter(|(k, _, _)| !k.contains("time_above"))
+                .map(move |&(k, u, _)| (k.replace("<drug>", drug), u))
+        });
+        serializer.collect_map(fixed.chain(exposure))
     }
 }
 
@@ -226,12 +285,43 @@ impl Summary {
             peak_respiratory_depression: harm_peak(|h| h.respiratory_depression),
             peak_drug_weakness: harm_peak(|h| h.weakness),
             liver_injury_risk: course.end_value(|x| x.liver_risk),
+            exposure: drug_exposure(traj, &course),
+            time_above: (0..super::exposure::MAX_LEVELS)
+                .map(|i| course.end_value(|x| x.exposure.time_above[i]))
+                .collect(),
             withdrawal_risk: 0.0,
             abrupt_intrathecal_stop_days: Vec::new(),
             benefit_risk: None,
-            units: Units,
+            units: Units { drugs: traj.drug_names.clone() },
         }
     }
+}
+
+/// Each drug's exposure at the end of the course: AUC at death (interpolated) or the end; peak
+/// and trough at the last output while alive, as the harm peaks.
+fn drug_exposure(
+    traj: &Trajectory,
+    course: &super::trajectory::Course,
+) -> std::collections::BTreeMap<String, DrugExposure> {
+    use super::exposure::Compartment::{Csf, Plasma};
+    let Some(last) = course.living.last() else { return Default::default() };
+    let trough = |t: f64| (!t.is_nan()).then_some(t);
+    traj.drug_names
+        .iter()
+        .enumerate()
+        .map(|(slot, name)| {
+            let (p, c) = (last.exposure.of(slot, Plasma), last.exposure.of(slot, Csf));
+            let exposure = DrugExposure {
+                plasma_cmax: p.cmax,
+                plasma_trough: trough(p.trough),
+                plasma_auc: course.end_value(|x| x.exposure.of(slot, Plasma).auc),
+                csf_cmax: c.cmax,
+                csf_trough: trough(c.trough),
+                csf_auc: course.end_value(|x| x.exposure.of(slot, Csf).auc),
+            };
+            (name.clone(), exposure)
+        })
+        .collect()
 }
 
 impl Summary {
@@ -304,9 +394,10 @@ pub const MEANINGS: &[(&str, &str)] = &[
     ("benefit_risk.weights.survival_loss", "weight of survival lost, per year"),
 ];
 
-/// The meaning of a summary key.
+/// The meaning of a summary key (exposure keys in their `<drug>` form).
 pub fn meaning(key: &str) -> Option<&'static str> {
-    MEANINGS.iter().find(|(k, _)| *k == key).map(|(_, m)| *m)
+    let exposure = super::exposure::METRIC_FORMS.iter().map(|&(k, _, m)| (k, m));
+    MEANINGS.iter().copied().chain(exposure).find(|(k, _)| *k == key).map(|(_, m)| m)
 }
 
 #[cfg(test)]

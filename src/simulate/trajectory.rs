@@ -25,6 +25,8 @@ pub struct Sample {
     pub harm_peak: crate::model::Harms,
     /// ∫ side effect dt from the start, day.
     pub harm_integral: crate::model::Harms,
+    /// Drug exposure from the start (followed every 15 min with the side effects).
+    pub exposure: super::exposure::Exposure,
 }
 
 impl Sample {
@@ -47,6 +49,7 @@ impl Sample {
             exercise_training: 0.0,
             harm_peak: Default::default(),
             harm_integral: Default::default(),
+            exposure: Default::default(),
         }
     }
 }

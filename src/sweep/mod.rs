@@ -153,9 +153,18 @@ pub struct Factor {
     /// Explicit grid levels (file unit), when given instead of a range.
     pub values: Option<Vec<f64>>,
     to_internal: f64,
+    /// A dose per kg of body mass (`mg/kg`): scaled by each run's patient, so it follows a
+    /// `body_mass` factor.
+    per_kg: bool,
 }
 
 impl Factor {
+    /// A value in the file's unit in internal units for the patient `model` (per-kg doses
+    /// scaled by its body mass).
+    fn internal(&self, v: f64, model: &Model) -> f64 {
+        v * self.to_internal * if self.per_kg { model.params.body_mass } else { 1.0 }
+    }
+
     /// Value in the file's unit at position u ∈ [0, 1].
     pub fn value_at(&self, u: f64) -> f64 {
         if let Some(values) = &self.values {
@@ -189,8 +198,10 @@ pub struct Sweep {
     pub settings: Settings,
     pub factors: Vec<Factor>,
     pub metrics: Vec<String>,
-    /// The metrics' getters, in the order of `metrics`.
-    getters: Vec<simulate::summary::MetricGetter>,
+    /// How each metric is read, in the order of `metrics`.
+    getters: Vec<Metric>,
+    /// Concentration levels whose time above a metric records (followed in every run).
+    levels: Vec<simulate::exposure::Level>,
     /// Subsampled trajectories to write (`trajectories.csv`), if asked for.
     pub traces: Option<Traces>,
     /// Factor ranges that leave a parameter's plausible range (allowed, but worth saying).
@@ -218,6 +229,76 @@ pub fn metric_names() -> Vec<String> {
 
 fn metric_getter(name: &str) -> Option<simulate::summary::MetricGetter> {
     simulate::summary::METRICS.iter().find(|(m, _, _)| *m == name).map(|&(_, _, get)| get)
+}
+
+/// How a sweep reads one metric from a run's summary.
+#[derive(Debug, Clone)]
+enum Metric {
+    Summary(simulate::summary::MetricGetter),
+    /// A drug's Cmax, trough or AUC in one compartment.
+    Exposure {
+        drug: String,
+        compartment: simulate::exposure::Compartment,
+        statistic: simulate::exposure::Statistic,
+    },
+    /// Days above the run's level of this index.
+    TimeAbove(usize),
+}
+
+impl Metric {
+    fn get(&self, summary: &simulate::Summary) -> Option<f64> {
+        match self {
+            Metric::Summary(get) => get(summary),
+            Metric::Exposure { drug, compartment, statistic } => {
+                summary.exposure.get(drug)?.get(*compartment, *statistic)
+            }
+            Metric::TimeAbove(i) => summary.time_above.get(*i).copied(),
+        }
+    }
+}
+
+/// The metric `name` of a sweep of `scenario`, adding a followed level for a time-above metric.
+fn resolve_metric(
+    path: &Path,
+    name: &str,
+    scenario: &Scenario,
+    levels: &mut Vec<simulate::exposure::Level>,
+) -> Result<Metric> {
+    use simulate::exposure::{ExposureMetric, Level, Statistic, MAX_LEVELS};
+    let refuse =
+        |problem: String, allowed: String| Error::input(path, "sweep.metrics", None, problem, allowed);
+    let Some(parsed) = ExposureMetric::parse(name) else {
+        let known = metric_names().join(", ")
+            + ", exposure.<drug>.<plasma|csf>_<cmax|trough|auc|time_above(<level> <unit>)>";
+        return metric_getter(name)
+            .map(Metric::Summary)
+            .ok_or_else(|| refuse(format!("unknown metric `{name}`"), known));
+    };
+    let m = parsed.map_err(|e| refuse(format!("metric `{name}`: {e}"), String::new()))?;
+    let drugs: Vec<&str> = scenario.drugs.iter().map(|d| d.name.as_str()).collect();
+    let Some(slot) = drugs.iter().position(|d| *d == m.drug) else {
+        return Err(refuse(
+            format!("metric `{name}`: the sweep's scenario gives no {}", m.drug),
+            if drugs.is_empty() {
+                "a scenario with the drug".into()
+            } else {
+                format!("a drug of the scenario: {}", drugs.join(", "))
+            },
+        ));
+    };
+    match m.statistic {
+        Statistic::TimeAbove(mg_per_l) => {
+            if levels.len() == MAX_LEVELS {
+                return Err(refuse(
+                    format!("metric `{name}`: more than {MAX_LEVELS} time-above metrics"),
+                    format!("at most {MAX_LEVELS}"),
+                ));
+            }
+            levels.push(Level { slot, compartment: m.compartment, mg_per_l });
+            Ok(Metric::TimeAbove(levels.len() - 1))
+        }
+        statistic => Ok(Metric::Exposure { drug: m.drug, compartment: m.compartment, statistic }),
+    }
 }
 
 impl Sweep {
@@ -265,24 +346,17 @@ impl Sweep {
         // Following side effects every 15 min costs time; only do it when a harm is recorded.
         let benefit_risk = h.metrics.iter().any(|m| m.starts_with("benefit_risk."));
         settings.track_harms = benefit_risk
-            || h.metrics.iter().any(|m| m.starts_with("peak_") && m != "peak_spasm" && m != "peak_nfl");
-        let known = metric_names();
-        let mut getters = Vec::new();
-        for m in &h.metrics {
-            if let Some(get) = metric_getter(m) {
-                getters.push(get);
-            } else {
-                return Err(Error::input(
-                    path,
-                    "sweep.metrics",
-                    None,
-                    format!("unknown metric `{m}`"),
-                    known.join(", "),
-                ));
-            }
-        }
+            || h.metrics.iter().any(|m| {
+                (m.starts_with("peak_") && m != "peak_spasm" && m != "peak_nfl") || m.starts_with("exposure.")
+            });
+        let mut levels = Vec::new();
+        let getters = h
+            .metrics
+            .iter()
+            .map(|m| resolve_metric(path, m, &scenario, &mut levels))
+            .collect::<Result<Vec<_>>>()?;
         if h.metrics.is_empty() {
-            return Err(Error::input(path, "sweep.metrics", None, "no metrics", known.join(", ")));
+            return Err(Error::input(path, "sweep.metrics", None, "no metrics", metric_names().join(", ")));
         }
         if file.factor.is_empty() {
             return Err(Error::input(path, "factor", None, "no factors", "at least one [[factor]]"));
@@ -295,7 +369,7 @@ impl Sweep {
             .factor
             .iter()
             .enumerate()
-            .map(|(i, f)| factor(path, i, f, &model, &scenario, h.design))
+            .map(|(i, f)| factor(path, i, f, &scenario, h.design))
             .collect::<Result<Vec<_>>>()?;
         if let Some((i, f)) =
             factors.iter().enumerate().find(|(i, f)| factors[..*i].iter().any(|g| g.target == f.target))
@@ -361,6 +435,7 @@ impl Sweep {
             factors,
             metrics: h.metrics.clone(),
             getters,
+            levels,
             traces,
             warnings,
             text,
@@ -438,7 +513,7 @@ impl Sweep {
         let rebind = changes.iter().any(|(n, _)| matches!(*n, "body_mass" | "renal_function"));
         let mut scenario = self.scenario_with_drugs(values, model, rebind).map_err(|e| e.to_string())?;
         for (f, &v) in self.factors.iter().zip(values) {
-            apply(&mut scenario, &f.target, v * f.to_internal);
+            apply(&mut scenario, &f.target, f.internal(v, model));
         }
         // Rules that are not monotone in a field (two lines' doses meeting in one day as a start
         // moves) are not bounded by the corners checked at load: check each run's scenario.
@@ -448,7 +523,8 @@ impl Sweep {
                 .check(&path, model)
                 .map_err(|e| format!("the scenario at these values is refused: {e}"))?;
         }
-        let traj = simulate::simulate(model, &scenario, &self.settings).map_err(|e| e.to_string())?;
+        let traj = simulate::simulate_following(model, &scenario, &self.settings, &self.levels)
+            .map_err(|e| e.to_string())?;
         let mut summary = Summary::of(model, &traj).with_withdrawal(&scenario);
         if self.benefit_risk {
             let untreated = || -> UntreatedCourse {
@@ -476,7 +552,7 @@ impl Sweep {
                 simulate::benefit::Weights::default_weights(),
             );
         }
-        let metrics = self.getters.iter().map(|get| get(&summary).unwrap_or(f64::NAN)).collect();
+        let metrics = self.getters.iter().map(|m| m.get(&summary).unwrap_or(f64::NAN)).collect();
         // The kept rows of the course up to death, as in trajectory.csv.
         let traces = match &self.traces {
             None => Vec::new(),
@@ -660,7 +736,7 @@ fn check_ranges(
     let try_values = |values: &[(usize, f64)]| -> Result<()> {
         let mut s = scenario.clone();
         for &(i, v) in values {
-            apply(&mut s, &factors[i].target, v * factors[i].to_internal);
+            apply(&mut s, &factors[i].target, factors[i].internal(v, model));
         }
         s.check(&scenario_path, model)?;
         let doses = s.dose_count(settings.duration);
@@ -801,14 +877,7 @@ fn resolve_scenario(sweep: &Path, dir: &Path, name: &str, model: &Model) -> Resu
 }
 
 /// Check one factor: target exists, unit fits it, range ordered and non-empty, levels.
-fn factor(
-    path: &Path,
-    i: usize,
-    f: &FactorSpec,
-    model: &Model,
-    scenario: &Scenario,
-    design: DesignKind,
-) -> Result<Factor> {
+fn factor(path: &Path, i: usize, f: &FactorSpec, scenario: &Scenario, design: DesignKind) -> Result<Factor> {
     let field = |x: &str| format!("factor[{i}].{x}");
     let err =
         |x: &str, problem: String, allowed: String| Err(Error::input(path, field(x), None, problem, allowed));
@@ -866,10 +935,11 @@ fn factor(
         Some(kind) => units::factor(kind, &f.unit),
         None => match units::dose_unit(&f.unit) {
             Some(DoseUnit::Absolute(x)) => Some(x),
-            Some(DoseUnit::PerKg(x)) => Some(x * model.params.body_mass),
+            Some(DoseUnit::PerKg(x)) => Some(x),
             None => None,
         },
     };
+    let per_kg = kind.is_none() && matches!(units::dose_unit(&f.unit), Some(DoseUnit::PerKg(_)));
     let Some(to_internal) = to_internal else {
         let allowed = kind.map_or_else(units::allowed_dose_units, units::allowed);
         return err("unit", format!("unit `{}` does not fit `{}`", f.unit, f.target), allowed);
@@ -936,6 +1006,7 @@ fn factor(
         levels,
         values,
         to_internal,
+        per_kg,
     })
 }
 
