@@ -122,7 +122,7 @@ const SHARED: &[(&str, &str)] = &[
 
 #[test]
 fn summary_and_trajectory_give_shared_quantities_one_unit() {
-    let traj = Trajectory { drug_names: vec!["x".into()], samples: Vec::new() };
+    let traj = Trajectory { drug_names: vec!["x".into()], ..Default::default() };
     let columns = traj.columns();
     for (key, col) in SHARED {
         let unit = raphe::simulate::summary::unit_of(key).unwrap_or_else(|| panic!("{key} has no unit"));

@@ -266,6 +266,7 @@ impl Model {
             fidelity: crate::simulate::Fidelity::Fast,
             tolerances: Default::default(),
             track_harms: false,
+            track_exposure: false,
             window: None,
         };
         if let Err(e) = settings.check() {

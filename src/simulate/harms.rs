@@ -11,37 +11,46 @@ use crate::pharmacology::effects::{self, BoundDrug};
 use crate::pharmacology::scenario::MAX_DRUGS;
 use crate::pharmacology::{DoseEvent, PkState, Rates};
 
-/// What is followed between output times, at one output.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct AtOutput {
-    /// Highest side effects since the previous output.
-    pub peak: Harms,
-    /// ∫ side effect dt from the start, day.
-    pub integral: Harms,
-    /// Drug exposure from the start.
-    pub exposure: Exposure,
+/// What is followed between output times, by output.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Followed {
+    /// (highest side effects since the previous output, ∫ side effect dt from the start).
+    pub harms: Vec<(Harms, Harms)>,
+    /// Drug exposure from the start (empty when not followed).
+    pub exposure: Vec<Exposure>,
 }
 
-/// Side effects and exposure (time above each of `levels`) at each output time of `plan`.
+impl Followed {
+    fn push(&mut self, peak: Harms, integral: Harms, exposure: Option<Exposure>) {
+        self.harms.push((peak, integral));
+        self.exposure.extend(exposure);
+    }
+}
+
+/// Side effects and, when `exposure` gives the levels to follow (possibly none), drug exposure
+/// at each output time of `plan`.
 ///
 /// Regular dosing ([`Plan::stretches`]) is followed period by period until the PK state at the
 /// start of a period repeats (periodic steady state); every later period then has the same
 /// harms, so one period's record (peaks at its outputs, integral per segment) is replayed.
-pub fn at_outputs(drugs: &[BoundDrug], plan: &Plan, levels: &[Level]) -> Vec<AtOutput> {
-    at_outputs_with(drugs, plan, levels, true)
+pub fn at_outputs(drugs: &[BoundDrug], plan: &Plan, exposure: Option<&[Level]>) -> Followed {
+    at_outputs_with(drugs, plan, exposure, true)
 }
 
 /// Periods before a stretch may be replayed, and the settling test (as the quadrature path).
 const MIN_REPEATS: usize = 12;
 const PK_SETTLED: f64 = 1e-10;
 
-fn at_outputs_with(drugs: &[BoundDrug], plan: &Plan, levels: &[Level], replay: bool) -> Vec<AtOutput> {
-    let mut tracker = HarmTracker::new(drugs, levels);
-    let mut out = Vec::with_capacity(plan.output_count());
-    let step = |tracker: &mut HarmTracker, out: &mut Vec<AtOutput>, k: usize| {
+fn at_outputs_with(drugs: &[BoundDrug], plan: &Plan, exposure: Option<&[Level]>, replay: bool) -> Followed {
+    let mut tracker = HarmTracker::new(drugs, exposure);
+    let mut out = Followed {
+        harms: Vec::with_capacity(plan.output_count()),
+        exposure: Vec::with_capacity(if exposure.is_some() { plan.output_count() } else { 0 }),
+    };
+    let step = |tracker: &mut HarmTracker, out: &mut Followed, k: usize| {
         let seg = &plan.segments[k];
         if seg.output {
-            out.push(tracker.at_output());
+            tracker.record(out);
         }
         for event in plan.doses_of(k) {
             tracker.dose(event);
@@ -74,26 +83,25 @@ fn at_outputs_with(drugs: &[BoundDrug], plan: &Plan, levels: &[Level], replay: b
                 let first = stretch.period_start(r);
                 let mut record = Vec::with_capacity(stretch.length);
                 for k in first..first + stretch.length {
-                    let before = (out.len(), tracker.integral, tracker.exposure);
+                    let before = (out.harms.len(), tracker.integral, tracker.exposure);
                     step(&mut tracker, &mut out, k);
                     // An output is recorded at its segment's start, before the segment's doses.
-                    let peak = (out.len() > before.0).then(|| out[before.0].peak);
+                    let peak = (out.harms.len() > before.0).then(|| out.harms[before.0].0);
                     let gained: Vec<f64> = (0..4).map(|h| tracker.integral[h] - before.1[h]).collect();
                     record.push((peak, gained, before.2, tracker.exposure));
                 }
                 for _ in r + 1..stretch.repeats {
                     for (peak, gained, from, to) in &record {
                         if let Some(peak) = peak {
-                            out.push(AtOutput {
-                                peak: *peak,
-                                integral: tracker.integral(),
-                                exposure: tracker.exposure,
-                            });
+                            let exposure = tracker.follow_exposure.then_some(tracker.exposure);
+                            out.push(*peak, tracker.integral(), exposure);
                         }
                         for (i, g) in tracker.integral.iter_mut().zip(gained) {
                             *i += g;
                         }
-                        tracker.exposure.replay(from, to);
+                        if tracker.follow_exposure {
+                            tracker.exposure.replay(from, to);
+                        }
                     }
                 }
                 break;
@@ -107,7 +115,7 @@ fn at_outputs_with(drugs: &[BoundDrug], plan: &Plan, levels: &[Level], replay: b
         }
         k = stretch.end();
     }
-    out.push(tracker.at_output());
+    tracker.record(&mut out);
     out
 }
 
@@ -125,6 +133,8 @@ fn from(v: [f64; 4]) -> Harms {
 /// Follows drug harms and exposure through a run.
 pub struct HarmTracker<'a> {
     drugs: &'a [BoundDrug],
+    /// Whether exposure is followed, and the levels whose time above is.
+    follow_exposure: bool,
     levels: &'a [Level],
     pk: [PkState; MAX_DRUGS],
     /// Peak since the last [`Self::take_peak`].
@@ -135,10 +145,11 @@ pub struct HarmTracker<'a> {
 }
 
 impl<'a> HarmTracker<'a> {
-    pub fn new(drugs: &'a [BoundDrug], levels: &'a [Level]) -> Self {
+    pub fn new(drugs: &'a [BoundDrug], exposure: Option<&'a [Level]>) -> Self {
         HarmTracker {
             drugs,
-            levels,
+            follow_exposure: exposure.is_some(),
+            levels: exposure.unwrap_or(&[]),
             pk: [PkState::default(); MAX_DRUGS],
             peak: [0.0; 4],
             integral: [0.0; 4],
@@ -161,15 +172,19 @@ impl<'a> HarmTracker<'a> {
 
     pub fn dose(&mut self, event: &DoseEvent) {
         let Some(d) = self.drugs.get(event.drug) else { return };
-        let before = self.concentrations(&self.pk)[event.drug];
-        self.exposure.before_dose(event.drug, before);
+        if self.follow_exposure {
+            let before = self.concentrations(&self.pk)[event.drug];
+            self.exposure.before_dose(event.drug, before);
+        }
         self.pk[event.drug] = d.pk.dosed(self.pk[event.drug], event.amount, event.route);
         let now = self.harms(&self.pk);
         for (p, h) in self.peak.iter_mut().zip(now) {
             *p = p.max(h);
         }
-        let after = self.concentrations(&self.pk);
-        self.exposure.at(&after);
+        if self.follow_exposure {
+            let after = self.concentrations(&self.pk);
+            self.exposure.at(&after);
+        }
     }
 
     /// Follow the harms from `t0` to `t1` under constant infusion `rates`.
@@ -215,10 +230,11 @@ impl<'a> HarmTracker<'a> {
         }
     }
 
-    /// What an output records: the harm peak since the last output (then reset), the harm
-    /// integral and the exposure.
-    fn at_output(&mut self) -> AtOutput {
-        AtOutput { peak: self.take_peak(), integral: self.integral(), exposure: self.exposure }
+    /// Record an output: the harm peak since the last output (then reset), the harm integral
+    /// and, when followed, the exposure.
+    fn record(&mut self, out: &mut Followed) {
+        let peak = self.take_peak();
+        out.push(peak, self.integral(), self.follow_exposure.then_some(self.exposure));
     }
 
     /// The peak since the last call (then reset to the current level).
@@ -252,14 +268,15 @@ mod tests {
                 Level { slot: 0, compartment: Compartment::Plasma, mg_per_l: 0.05 },
                 Level { slot: 0, compartment: Compartment::Csf, mg_per_l: 1e-3 },
             ];
-            let fast = at_outputs_with(&scenario.drugs, &plan, &levels, true);
-            let slow = at_outputs_with(&scenario.drugs, &plan, &levels, false);
-            assert_eq!(fast.len(), slow.len());
-            for (i, (a, b)) in fast.iter().zip(&slow).enumerate() {
-                let harms = each(&a.peak)
-                    .into_iter()
-                    .zip(each(&b.peak))
-                    .chain(each(&a.integral).into_iter().zip(each(&b.integral)));
+            let fast = at_outputs_with(&scenario.drugs, &plan, Some(&levels), true);
+            let slow = at_outputs_with(&scenario.drugs, &plan, Some(&levels), false);
+            assert_eq!(fast.harms.len(), slow.harms.len());
+            assert_eq!(fast.exposure.len(), fast.harms.len());
+            for (i, ((a, b), (ea, eb))) in
+                fast.harms.iter().zip(&slow.harms).zip(fast.exposure.iter().zip(&slow.exposure)).enumerate()
+            {
+                let harms =
+                    each(&a.0).into_iter().zip(each(&b.0)).chain(each(&a.1).into_iter().zip(each(&b.1)));
                 let exposure = |e: &Exposure| {
                     let mut v: Vec<f64> = e.time_above[..2].to_vec();
                     for c in Compartment::ALL {
@@ -268,7 +285,7 @@ mod tests {
                     }
                     v
                 };
-                for (x, y) in harms.chain(exposure(&a.exposure).into_iter().zip(exposure(&b.exposure))) {
+                for (x, y) in harms.chain(exposure(ea).into_iter().zip(exposure(eb))) {
                     assert!((x - y).abs() <= 1e-7 * y.abs().max(1e-3), "{name}, output {i}: {x} vs {y}");
                 }
             }

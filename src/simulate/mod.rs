@@ -68,6 +68,9 @@ pub struct Settings {
     /// benefit–risk). Sweeps that record none of them turn it off to save time; the samples' own
     /// harm readouts remain.
     pub track_harms: bool,
+    /// With `track_harms`, also follow drug exposure (Cmax, trough, AUC, time above levels).
+    /// Sweeps that record no exposure metric turn it off (a quarter of a harm-tracking run).
+    pub track_exposure: bool,
     /// Extra output rows at a fine step inside a window (dose peaks the regular grid hides).
     pub window: Option<Window>,
 }
@@ -89,6 +92,7 @@ impl Settings {
             fidelity,
             tolerances: Tolerances::default(),
             track_harms: true,
+            track_exposure: true,
             window: None,
         }
     }
@@ -158,7 +162,8 @@ pub fn simulate(model: &Model, scenario: &Scenario, settings: &Settings) -> Resu
 }
 
 /// Simulate, also following the time spent above each of `levels` (at most
-/// [`exposure::MAX_LEVELS`]; with `track_harms`), in each sample's `exposure.time_above`.
+/// [`exposure::MAX_LEVELS`]; with `track_harms` and `track_exposure`), in the trajectory's
+/// `exposure[i].time_above`.
 pub fn simulate_following(
     model: &Model,
     scenario: &Scenario,
@@ -186,18 +191,20 @@ pub fn simulate_following(
         }
         Fidelity::Fast => run_segments(model, scenario, &plan, Fast::new(model, drugs, tol))?,
     };
+    let mut exposure = Vec::new();
     if settings.track_harms {
-        for (s, at) in samples.iter_mut().zip(harms::at_outputs(drugs, &plan, levels)) {
-            s.harm_peak = at.peak;
-            s.harm_integral = at.integral;
-            s.exposure = at.exposure;
+        let followed = harms::at_outputs(drugs, &plan, settings.track_exposure.then_some(levels));
+        for (s, (peak, integral)) in samples.iter_mut().zip(followed.harms) {
+            s.harm_peak = peak;
+            s.harm_integral = integral;
         }
+        exposure = followed.exposure;
     }
     let days: Vec<f64> = samples.iter().map(|s| s.day).collect();
     for (s, risk) in samples.iter_mut().zip(crate::pharmacology::liver::risk_at(scenario, &days)) {
         s.liver_risk = risk;
     }
-    Ok(Trajectory { drug_names: drugs.iter().map(|d| d.name.clone()).collect(), samples })
+    Ok(Trajectory { drug_names: drugs.iter().map(|d| d.name.clone()).collect(), samples, exposure })
 }
 
 /// Step a fidelity path through the plan's segments, recording at output times.

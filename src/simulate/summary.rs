@@ -286,9 +286,13 @@ impl Summary {
             peak_drug_weakness: harm_peak(|h| h.weakness),
             liver_injury_risk: course.end_value(|x| x.liver_risk),
             exposure: drug_exposure(traj, &course),
-            time_above: (0..super::exposure::MAX_LEVELS)
-                .map(|i| course.end_value(|x| x.exposure.time_above[i]))
-                .collect(),
+            time_above: if traj.exposure.is_empty() {
+                Vec::new()
+            } else {
+                (0..super::exposure::MAX_LEVELS)
+                    .map(|i| course.end_value_by_index(|k| traj.exposure[k].time_above[i]))
+                    .collect()
+            },
             withdrawal_risk: 0.0,
             abrupt_intrathecal_stop_days: Vec::new(),
             benefit_risk: None,
@@ -298,26 +302,28 @@ impl Summary {
 }
 
 /// Each drug's exposure at the end of the course: AUC at death (interpolated) or the end; peak
-/// and trough at the last output while alive, as the harm peaks.
+/// and trough at the last output while alive, as the harm peaks (none when not followed).
 fn drug_exposure(
     traj: &Trajectory,
     course: &super::trajectory::Course,
 ) -> std::collections::BTreeMap<String, DrugExposure> {
     use super::exposure::Compartment::{Csf, Plasma};
-    let Some(last) = course.living.last() else { return Default::default() };
+    let Some(last) = course.living.len().checked_sub(1).and_then(|k| traj.exposure.get(k)) else {
+        return Default::default();
+    };
     let trough = |t: f64| (!t.is_nan()).then_some(t);
     traj.drug_names
         .iter()
         .enumerate()
         .map(|(slot, name)| {
-            let (p, c) = (last.exposure.of(slot, Plasma), last.exposure.of(slot, Csf));
+            let (p, c) = (last.of(slot, Plasma), last.of(slot, Csf));
             let exposure = DrugExposure {
                 plasma_cmax: p.cmax,
                 plasma_trough: trough(p.trough),
-                plasma_auc: course.end_value(|x| x.exposure.of(slot, Plasma).auc),
+                plasma_auc: course.end_value_by_index(|k| traj.exposure[k].of(slot, Plasma).auc),
                 csf_cmax: c.cmax,
                 csf_trough: trough(c.trough),
-                csf_auc: course.end_value(|x| x.exposure.of(slot, Csf).auc),
+                csf_auc: course.end_value_by_index(|k| traj.exposure[k].of(slot, Csf).auc),
             };
             (name.clone(), exposure)
         })

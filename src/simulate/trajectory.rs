@@ -25,8 +25,6 @@ pub struct Sample {
     pub harm_peak: crate::model::Harms,
     /// ∫ side effect dt from the start, day.
     pub harm_integral: crate::model::Harms,
-    /// Drug exposure from the start (followed every 15 min with the side effects).
-    pub exposure: super::exposure::Exposure,
 }
 
 impl Sample {
@@ -49,7 +47,6 @@ impl Sample {
             exercise_training: 0.0,
             harm_peak: Default::default(),
             harm_integral: Default::default(),
-            exposure: Default::default(),
         }
     }
 }
@@ -174,13 +171,26 @@ impl Course<'_> {
             None => self.living.last().map_or(0.0, value),
         }
     }
+
+    /// As [`Self::end_value`] for a quantity kept beside the samples: `value(i)` of sample `i`.
+    pub fn end_value_by_index(&self, value: impl Fn(usize) -> f64) -> f64 {
+        let k = self.living.len();
+        match &self.death {
+            Some(d) => d.between(value(k.saturating_sub(1)), value(k)),
+            None if k == 0 => 0.0,
+            None => value(k - 1),
+        }
+    }
 }
 
 /// A time course with the names of the drugs in its slots.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Trajectory {
     pub drug_names: Vec<String>,
     pub samples: Vec<Sample>,
+    /// Drug exposure from the start at each sample, when followed (else empty): kept beside
+    /// the samples, so runs that do not follow it carry nothing.
+    pub exposure: Vec<super::exposure::Exposure>,
 }
 
 impl Trajectory {

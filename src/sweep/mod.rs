@@ -345,10 +345,10 @@ impl Sweep {
         })?;
         // Following side effects every 15 min costs time; only do it when a harm is recorded.
         let benefit_risk = h.metrics.iter().any(|m| m.starts_with("benefit_risk."));
+        settings.track_exposure = h.metrics.iter().any(|m| m.starts_with("exposure."));
         settings.track_harms = benefit_risk
-            || h.metrics.iter().any(|m| {
-                (m.starts_with("peak_") && m != "peak_spasm" && m != "peak_nfl") || m.starts_with("exposure.")
-            });
+            || settings.track_exposure
+            || h.metrics.iter().any(|m| m.starts_with("peak_") && m != "peak_spasm" && m != "peak_nfl");
         let mut levels = Vec::new();
         let getters = h
             .metrics
@@ -804,7 +804,7 @@ fn traces(
     }
     let empty = simulate::Trajectory {
         drug_names: scenario.drugs.iter().map(|d| d.name.clone()).collect(),
-        samples: Vec::new(),
+        ..Default::default()
     };
     let all = empty.columns();
     let names: Vec<String> = all.iter().map(|c| c.name.clone()).collect();
