@@ -27,6 +27,7 @@ pub mod pharmacology;
 pub mod plot;
 pub mod population;
 pub mod simulate;
+pub mod stats;
 pub mod sweep;
 pub mod units;
 

@@ -1,0 +1,1 @@
+//! Statistics for cohorts and trials (being written).
