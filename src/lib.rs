@@ -17,6 +17,7 @@
 //! The equations and their sources are in `docs/model.md`. The library never prints.
 
 pub mod bundled;
+pub mod cohort;
 pub mod error;
 pub mod limits;
 pub mod math;

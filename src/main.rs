@@ -40,6 +40,7 @@ fn main() -> std::process::ExitCode {
         cli::Command::Sweep(a) => cli::sweep(a),
         cli::Command::Merge { dirs, out, force } => cli::merge(dirs, out, force),
         cli::Command::Sensitivity(a) => cli::sensitivity(a),
+        cli::Command::Cohort(a) => cli::cohort(a),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

@@ -107,6 +107,17 @@ impl Bound {
         }
     }
 
+    /// The nearest admitted value (a drawn virtual-patient value pushed back inside; a value
+    /// > 0 is kept at least the smallest positive float).
+    pub fn clip(self, x: f64) -> f64 {
+        match self {
+            Bound::Positive => x.max(f64::MIN_POSITIVE),
+            Bound::NonNegative => x.max(0.0),
+            Bound::Fraction => x.clamp(0.0, 1.0),
+            Bound::PositiveFraction => x.clamp(f64::MIN_POSITIVE, 1.0),
+        }
+    }
+
     pub fn describe(self) -> &'static str {
         match self {
             Bound::Positive => "a value > 0",

@@ -10,10 +10,12 @@ use raphe::simulate::Fidelity;
 use raphe::{bundled, output};
 use std::path::{Path, PathBuf};
 
+mod cohort;
 pub mod lists;
 pub mod plot;
 mod run;
 mod sweep;
+pub use cohort::cohort;
 pub use run::{compare, simulate};
 pub use sweep::{merge, sensitivity, signal_exit_code, sweep};
 
@@ -70,6 +72,11 @@ pub enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Simulate a cohort of virtual patients drawn from the model's [population] (optionally
+    /// under a scenario): patients.csv and .parquet (each patient's phenotypes, covariates,
+    /// parameters and summary metrics), quantiles.csv, Kaplan–Meier tables of survival from
+    /// motor onset and of spasm onset, manifest.json.
+    Cohort(CohortArgs),
     /// Global sensitivity (Sobol' indices with bootstrap intervals, or Morris mu*, sigma) of a
     /// sweep with design "sobol" or "morris"; writes runs.csv, sensitivity.csv, manifest.json.
     Sensitivity(SensitivityArgs),
@@ -202,6 +209,36 @@ pub struct SweepArgs {
     /// two-factor grid) into DIR/figures/.
     #[arg(long)]
     pub plot: bool,
+}
+
+#[derive(clap::Args)]
+pub struct CohortArgs {
+    /// Model file with a [population] section, or a bundled model name. Default: human_als.
+    pub model: Option<String>,
+    /// Scenario file or bundled name given to every patient (default: untreated).
+    #[arg(long)]
+    pub scenario: Option<String>,
+    /// Number of patients.
+    #[arg(long)]
+    pub n: usize,
+    /// Seed of the cohort: the same seed gives the same patients on every machine and thread count.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Simulated time per patient: days or with a unit (15y; default: the model's duration).
+    #[arg(long, allow_negative_numbers = true)]
+    pub days: Option<String>,
+    /// Worker threads (default: all cores; at most 8 per core). Results do not depend on it.
+    #[arg(long, value_parser = thread_count, allow_negative_numbers = true)]
+    pub threads: Option<usize>,
+    /// Keep the chunks an interrupted run of this cohort left in DIR and run only the rest.
+    #[arg(long)]
+    pub resume: bool,
+    /// Output folder (created if missing).
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Replace whatever results --out holds, even another command's.
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(clap::Args)]

@@ -53,7 +53,7 @@ pub fn sweep(a: SweepArgs) -> Result<()> {
         shard,
         resume: a.resume,
         stop_after_chunks: a.stop_after_chunks,
-        cancel: None,
+        ..raphe::sweep::RunOptions::whole()
     };
     let (manifest, report) = sweep_to(&a.file, &sweep, opts, &mut tx)?;
     let written = tx.commit(manifest)?;
@@ -73,14 +73,14 @@ pub fn sweep(a: SweepArgs) -> Result<()> {
 
 /// Size rayon's pool as asked (default: all cores; the count was checked by
 /// [`thread_count`]). Called before anything is written.
-fn set_threads(threads: Option<usize>) -> Result<()> {
+pub(super) fn set_threads(threads: Option<usize>) -> Result<()> {
     let Some(n) = threads else { return Ok(()) };
     rayon::ThreadPoolBuilder::new().num_threads(n).build_global().context("cannot set the thread count")
 }
 
 /// Run a sweep into `tx` (runs.csv, runs.parquet, trajectories.csv staged, not committed);
 /// returns the manifest to commit with and a one-line report.
-fn sweep_to(
+pub(super) fn sweep_to(
     file: &Path,
     sweep: &raphe::sweep::Sweep,
     mut opts: raphe::sweep::RunOptions,

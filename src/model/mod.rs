@@ -47,6 +47,9 @@ impl Species {
 struct ModelFile {
     model: Header,
     parameters: BTreeMap<String, ParamSpec>,
+    /// How virtual patients differ (`raphe cohort`, trials).
+    #[serde(default)]
+    population: Option<crate::population::spec::PopulationFile>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -206,6 +209,8 @@ pub struct Model {
     pub source: Option<PathBuf>,
     /// The file's text, hashed into the manifest.
     pub text: String,
+    /// The file's `[population]`: how virtual patients differ (shared, not copied per patient).
+    pub population: Option<std::sync::Arc<crate::population::Population>>,
     derived: Derived,
 }
 
@@ -283,6 +288,9 @@ impl Model {
         model.resolved = resolved;
         model.source = Some(path.to_path_buf());
         model.text = text.to_string();
+        if let Some(p) = &file.population {
+            model.population = Some(std::sync::Arc::new(crate::population::Population::resolve(path, p, &model)?));
+        }
         Ok(model)
     }
 
@@ -329,6 +337,7 @@ impl Model {
             default_duration: 5.0 * 365.25,
             default_output_step: 1.0,
             params,
+            population: None,
             resolved: Vec::new(),
             source: None,
             text: String::new(),
@@ -356,6 +365,7 @@ impl Model {
         m.resolved = self.resolved.clone();
         m.source = self.source.clone();
         m.text = self.text.clone();
+        m.population = self.population.clone();
         Some(m)
     }
 

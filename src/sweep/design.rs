@@ -31,6 +31,8 @@ pub enum Design {
     Lhs { n: usize, d: usize, seed: u64, strata: Vec<Permutation> },
     /// Morris trajectories of d + 1 points on a `p`-level grid.
     Morris { r: usize, d: usize, p: usize, seed: u64 },
+    /// `n` runs told apart by their index alone (virtual patients: each draws its own values).
+    Indexed(usize),
     /// Saltelli's scheme on a Sobol' sequence: per base row A, AB_1 … AB_d, then (for
     /// second-order indices) BA_1 … BA_d, then B: SALib's block order.
     Saltelli { n: usize, d: usize, second_order: bool, sobol: super::sobol_sequence::Sobol, shifts: Vec<u32> },
@@ -75,7 +77,7 @@ impl Design {
     pub fn len(&self) -> usize {
         match self {
             Design::Grid(counts) => counts.iter().product(),
-            Design::Lhs { n, .. } => *n,
+            Design::Lhs { n, .. } | Design::Indexed(n) => *n,
             Design::Morris { r, d, .. } => r * (d + 1),
             Design::Saltelli { n, d, second_order, .. } => n * Design::saltelli_block(*d, *second_order),
         }
@@ -104,6 +106,7 @@ impl Design {
                 })
                 .collect(),
             Design::Morris { d, p, seed, .. } => morris_point(i / (d + 1), i % (d + 1), *d, *p, *seed),
+            Design::Indexed(_) => Vec::new(),
             Design::Saltelli { d, second_order, sobol, shifts, .. } => {
                 let block = Design::saltelli_block(*d, *second_order);
                 let (row, q) = ((i / block) as u64, i % block);

@@ -23,6 +23,8 @@ use std::path::Path;
 #[serde(deny_unknown_fields)]
 struct SweepFile {
     sweep: Header,
+    /// Required by every design but `population`, whose patients are the factors.
+    #[serde(default)]
     factor: Vec<FactorSpec>,
 }
 
@@ -91,6 +93,9 @@ pub enum DesignKind {
     /// Saltelli design for Sobol' indices: `samples` (a power of two) base rows, N(d + 2) runs,
     /// or N(2d + 2) with `second_order = true`.
     Sobol,
+    /// Virtual patients: `samples` patients drawn from the model's `[population]` (`raphe
+    /// cohort`); the factors are the patients' phenotypes, covariates and parameters.
+    Population,
 }
 
 #[derive(Debug, Deserialize)]
@@ -138,6 +143,9 @@ pub enum Target {
     /// A constant of a drug file (`drug.<name>.<parameter>`, the parameter a name or a dotted
     /// path): the scenario's drugs are read again with it changed, by the drug loader.
     DrugConstant { drug: String, parameter: String },
+    /// A patient property recorded beside the run (a phenotype indicator, a covariate), whose
+    /// effects are already in the patient's parameters.
+    Recorded,
 }
 
 /// A checked factor: target, range in the file's unit and the factor to internal units.
@@ -213,6 +221,67 @@ pub struct Sweep {
     benefit_risk: bool,
     /// That untreated course when no factor changes the patient (the same for every run).
     untreated: std::sync::Arc<std::sync::OnceLock<UntreatedCourse>>,
+    /// The population a `population` design draws its patients from.
+    pub population: Option<std::sync::Arc<crate::population::Population>>,
+}
+
+/// The columns a cohort records per patient, as factors: an indicator (0/1) for each phenotype
+/// level but the first (`phenotype.onset_site.bulbar`), each covariate (`covariate.age`), then
+/// each parameter a patient may differ in (`model.lmn_hazard`, in the file's unit).
+fn patient_columns(p: &crate::population::Population, model: &Model) -> Vec<Factor> {
+    let column = |name: String, target: Target, unit: String, to_internal: f64| Factor {
+        name,
+        target,
+        unit,
+        low: f64::NAN,
+        high: f64::NAN,
+        scale: Scale::Linear,
+        levels: None,
+        values: None,
+        to_internal,
+        per_kg: false,
+    };
+    let mut columns = Vec::new();
+    for ph in &p.phenotypes {
+        for level in &ph.levels[1..] {
+            columns.push(column(format!("phenotype.{}.{}", ph.name, level.name), Target::Recorded, "1".into(), 1.0));
+        }
+    }
+    for c in &p.covariates {
+        columns.push(column(format!("covariate.{}", c.name), Target::Recorded, c.unit.clone(), 1.0));
+    }
+    for name in p.changed_parameters() {
+        let r = model.resolved.iter().find(|r| r.name == name).expect("a checked parameter");
+        let to_internal = if r.file_value != 0.0 { r.value / r.file_value } else { 1.0 };
+        columns.push(column(format!("model.{name}"), Target::Parameter(name.clone()), r.unit.clone(), to_internal));
+    }
+    columns
+}
+
+/// Patient `i`'s values in the order of [`patient_columns`].
+fn patient_values(
+    p: &crate::population::Population,
+    model: &Model,
+    columns: &[Factor],
+    seed: u64,
+    i: usize,
+) -> Vec<f64> {
+    let patient = p.draw(model, seed, i as u64);
+    let mut values: Vec<f64> = Vec::with_capacity(columns.len());
+    for (ph, &k) in p.phenotypes.iter().zip(&patient.levels) {
+        values.extend((1..ph.levels.len()).map(|j| f64::from(u8::from(j == k))));
+    }
+    values.extend(&patient.covariates);
+    for f in &columns[values.len()..] {
+        let Target::Parameter(name) = &f.target else { unreachable!("parameters come last") };
+        let internal = patient
+            .parameters
+            .iter()
+            .find(|(n, _)| n == name)
+            .map_or_else(|| model.params.get(name).expect("a known parameter"), |(_, v)| *v);
+        values.push(internal / f.to_internal);
+    }
+    values
 }
 
 /// What one successful run gives: its metrics and, if asked for, its trajectory rows
@@ -358,21 +427,49 @@ impl Sweep {
         if h.metrics.is_empty() {
             return Err(Error::input(path, "sweep.metrics", None, "no metrics", metric_names().join(", ")));
         }
-        if file.factor.is_empty() {
-            return Err(Error::input(path, "factor", None, "no factors", "at least one [[factor]]"));
-        }
+        let population = match (h.design, &model.population) {
+            (DesignKind::Population, Some(p)) if file.factor.is_empty() => Some(p.clone()),
+            (DesignKind::Population, Some(_)) => {
+                return Err(Error::input(
+                    path,
+                    "factor",
+                    None,
+                    "a population design draws its patients from the model's [population]",
+                    "no [[factor]]",
+                ))
+            }
+            (DesignKind::Population, None) => {
+                return Err(Error::input(
+                    path,
+                    "sweep.model",
+                    None,
+                    format!("model `{}` has no [population] section", model.name),
+                    "a model file with a [population] section (e.g. human_als)",
+                ))
+            }
+            _ if file.factor.is_empty() => {
+                return Err(Error::input(path, "factor", None, "no factors", "at least one [[factor]]"));
+            }
+            _ => None,
+        };
         let traces = match &h.trajectories {
             None => None,
             Some(spec) => Some(traces(path, &text, spec, &scenario, &settings)?),
         };
-        let factors = file
-            .factor
+        let factors = match &population {
+            Some(p) => patient_columns(p, &model),
+            None => file
+                .factor
+                .iter()
+                .enumerate()
+                .map(|(i, f)| factor(path, i, f, &scenario, h.design))
+                .collect::<Result<Vec<_>>>()?,
+        };
+        let recorded = |f: &Factor| f.target == Target::Recorded;
+        if let Some((i, f)) = factors
             .iter()
             .enumerate()
-            .map(|(i, f)| factor(path, i, f, &scenario, h.design))
-            .collect::<Result<Vec<_>>>()?;
-        if let Some((i, f)) =
-            factors.iter().enumerate().find(|(i, f)| factors[..*i].iter().any(|g| g.target == f.target))
+            .find(|(i, f)| !recorded(f) && factors[..*i].iter().any(|g| g.target == f.target))
         {
             return Err(Error::input(
                 path,
@@ -421,7 +518,11 @@ impl Sweep {
             ));
         }
         let samples = run_count(path, h, &factors, second_order)?;
-        let warnings = check_ranges(path, &model, &scenario, &library, &settings, &factors)?;
+        let warnings = if population.is_some() {
+            Vec::new()
+        } else {
+            check_ranges(path, &model, &scenario, &library, &settings, &factors)?
+        };
         Ok(Sweep {
             name: h.name.clone(),
             model,
@@ -442,7 +543,20 @@ impl Sweep {
             library,
             benefit_risk,
             untreated: Default::default(),
+            population,
         })
+    }
+
+    /// The values of run `i`: its design point mapped onto the factors, or patient `i` of the
+    /// population (phenotype indicators, covariates, parameters in the file's units).
+    pub fn values_of(&self, design: &design::Design, i: usize) -> Vec<f64> {
+        match &self.population {
+            Some(p) => patient_values(p, &self.model, &self.factors, self.seed, i),
+            None => {
+                let u = design.point(i);
+                self.factors.iter().zip(&u).map(|(f, &x)| f.value_at(x)).collect()
+            }
+        }
     }
 
     /// The scenario, its drugs read again with this run's drug-constant factors and bound to
@@ -481,6 +595,7 @@ impl Sweep {
             DesignKind::Lhs => design::Design::lhs(self.samples, d, self.seed),
             DesignKind::Morris => design::Design::morris(self.samples, d, self.morris_levels, self.seed),
             DesignKind::Sobol => design::Design::saltelli(self.samples, d, self.second_order, self.seed),
+            DesignKind::Population => design::Design::Indexed(self.samples),
         }
     }
 
@@ -576,7 +691,7 @@ fn run_count(path: &Path, h: &Header, factors: &[Factor], second_order: bool) ->
             let runs = factors.iter().fold(1u128, |n, f| n.saturating_mul(f.levels.unwrap_or(0) as u128));
             (runs, runs)
         }
-        DesignKind::Lhs | DesignKind::Morris | DesignKind::Sobol => {
+        DesignKind::Lhs | DesignKind::Morris | DesignKind::Sobol | DesignKind::Population => {
             let n = match h.samples {
                 Some(n) if n > 0 => n as u128,
                 _ => {
@@ -585,12 +700,12 @@ fn run_count(path: &Path, h: &Header, factors: &[Factor], second_order: bool) ->
                         "sweep.samples",
                         None,
                         "missing or zero",
-                        "samples = N > 0 (LHS points; Morris trajectories; Sobol base size)",
+                        "samples = N > 0 (LHS points; Morris trajectories; Sobol base size; patients)",
                     ))
                 }
             };
             let per_sample = match h.design {
-                DesignKind::Lhs => 1,
+                DesignKind::Lhs | DesignKind::Population => 1,
                 DesignKind::Morris => d + 1,
                 _ => design::Design::saltelli_block(d as usize, second_order) as u128,
             };
@@ -775,7 +890,7 @@ fn check_ranges(
 /// Set a scenario field a factor targets (internal units).
 fn apply(scenario: &mut Scenario, target: &Target, x: f64) {
     match target {
-        Target::Parameter(_) | Target::DrugConstant { .. } => {}
+        Target::Parameter(_) | Target::DrugConstant { .. } | Target::Recorded => {}
         Target::DoseAmount(i) => scenario.dosing[*i].amount = x,
         Target::DoseInterval(i) => scenario.dosing[*i].interval = x,
         Target::DoseStart(i) => scenario.dosing[*i].start = x,
@@ -1082,12 +1197,16 @@ pub struct RunOptions<'a> {
     /// Checked between chunks: once non-zero (a signal number), the sweep stops after the chunk
     /// it is writing.
     pub cancel: Option<&'a std::sync::atomic::AtomicUsize>,
+    /// The table's file stem and first column: `runs`/`run` (sweeps), `patients`/`patient`
+    /// (cohorts).
+    pub table: &'static str,
+    pub index: &'static str,
 }
 
 impl RunOptions<'_> {
     /// The whole sweep, from the start, never cancelled.
     pub fn whole() -> RunOptions<'static> {
-        RunOptions { shard: Shard::ALL, resume: false, stop_after_chunks: None, cancel: None }
+        RunOptions { shard: Shard::ALL, resume: false, stop_after_chunks: None, cancel: None, table: "runs", index: "run" }
     }
 }
 
@@ -1098,8 +1217,7 @@ fn chunk_rows(sweep: &Sweep, design: &design::Design, runs: std::ops::Range<usiz
     let results: Vec<(Vec<f64>, RunResult)> = runs
         .into_par_iter()
         .map(|i| {
-            let u = design.point(i);
-            let values: Vec<f64> = sweep.factors.iter().zip(&u).map(|(f, &x)| f.value_at(x)).collect();
+            let values = sweep.values_of(design, i);
             let r = sweep.run(&values);
             (values, r)
         })
@@ -1278,12 +1396,13 @@ pub fn run_all(
         computed += chunk.len();
         progress(chunk.end - first, runs);
     }
-    let mut header = vec!["run".to_string()];
+    let mut header = vec![opts.index.to_string()];
     header.extend(sweep.factors.iter().map(|f| format!("{} [{}]", f.name, f.unit)));
     header.push("status".into());
     header.extend(sweep.metrics.iter().cloned());
-    let runs_csv = tx.stage("runs.csv")?;
-    let final_path = out.join("runs.csv");
+    let (csv_name, parquet_name) = (format!("{}.csv", opts.table), format!("{}.parquet", opts.table));
+    let runs_csv = tx.stage(&csv_name)?;
+    let final_path = out.join(&csv_name);
     let mut file = std::io::BufWriter::new(std::fs::File::create(&runs_csv).map_err(io(&final_path))?);
     writeln!(file, "{}", header.join(",")).map_err(io(&final_path))?;
     let mut traces_file = match &sweep.traces {
@@ -1318,7 +1437,7 @@ pub fn run_all(
     if let Some(f) = traces_file {
         f.into_inner().map_err(|e| io(&out.join("trajectories.csv"))(e.into_error()))?;
     }
-    let parquet = tx.stage("runs.parquet")?;
+    let parquet = tx.stage(&parquet_name)?;
     crate::output::parquet::runs_from_csv(&runs_csv, &parquet)?;
     Ok(Outcome { runs, total, failed, computed, recomputed_chunks })
 }

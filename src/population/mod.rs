@@ -5,6 +5,10 @@
 //! ω = sqrt(ln(1 + CV²)), z ~ N(0, 1), so θ is the median (the NONMEM convention for
 //! exponential random effects).
 
+pub mod spec;
+
+pub use spec::{Patient, Population};
+
 use crate::model::Model;
 use crate::pharmacology::drug::Mechanism;
 use crate::pharmacology::Scenario;

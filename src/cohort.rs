@@ -1,0 +1,179 @@
+//! What a cohort's patient table says about the population: quantiles of each metric and
+//! Kaplan–Meier tables of survival from motor onset and of spasm onset. Reads `patients.csv`
+//! (the table `raphe cohort` writes); never simulates.
+
+use crate::error::{Error, Result};
+use crate::stats::survival::{kaplan_meier, median_survival, survival_at, KmStep, Observation};
+use crate::units::DAYS_PER_MONTH;
+use std::path::Path;
+
+/// The patient table: column names and, per patient, whether the run succeeded and its cells
+/// (NaN where empty).
+#[derive(Debug, Clone)]
+pub struct Patients {
+    pub columns: Vec<String>,
+    pub ok: Vec<bool>,
+    pub rows: Vec<Vec<f64>>,
+}
+
+impl Patients {
+    /// Read `patients.csv` (header `patient, columns…, status, metrics…`).
+    pub fn read(path: &Path) -> Result<Patients> {
+        let bad = |problem: String| Error::input(path, "", None, problem, "a patients.csv written by raphe cohort");
+        let mut reader = csv::Reader::from_path(path).map_err(|e| bad(e.to_string()))?;
+        let columns: Vec<String> = reader.headers().map_err(|e| bad(e.to_string()))?.iter().map(String::from).collect();
+        let status = columns.iter().position(|c| c == "status").ok_or_else(|| bad("no status column".into()))?;
+        let (mut ok, mut rows) = (Vec::new(), Vec::new());
+        for record in reader.records() {
+            let record = record.map_err(|e| bad(e.to_string()))?;
+            ok.push(record.get(status) == Some("ok"));
+            rows.push(record.iter().map(|c| c.parse().unwrap_or(f64::NAN)).collect());
+        }
+        Ok(Patients { columns, ok, rows })
+    }
+
+    /// The values of column `name` over the patients whose run succeeded (NaN where empty).
+    pub fn column(&self, name: &str) -> Option<Vec<f64>> {
+        let k = self.columns.iter().position(|c| c == name)?;
+        Some(self.rows.iter().zip(&self.ok).filter(|(_, &ok)| ok).map(|(r, _)| r[k]).collect())
+    }
+}
+
+/// Quantile `p` of sorted values, linear between order statistics (numpy's default, type 7).
+pub fn quantile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    let h = p * (sorted.len() - 1) as f64;
+    let (lo, frac) = (h.floor() as usize, h - h.floor());
+    let hi = (lo + 1).min(sorted.len() - 1);
+    sorted[lo] + frac * (sorted[hi] - sorted[lo])
+}
+
+/// The quantiles reported for every metric.
+pub const QUANTILES: [f64; 7] = [0.025, 0.05, 0.25, 0.5, 0.75, 0.95, 0.975];
+
+/// `quantiles.csv`: per metric, its unit, how many patients have a value and how many not
+/// (the event did not happen within the run, or the run failed), mean, SD and quantiles.
+pub fn quantiles_csv(patients: &Patients, metrics: &[String]) -> String {
+    let mut out = String::from("metric,unit,n,missing,mean,sd,p2.5,p5,p25,p50,p75,p95,p97.5\n");
+    for m in metrics {
+        let Some(values) = patients.column(m) else { continue };
+        let mut v: Vec<f64> = values.iter().copied().filter(|x| !x.is_nan()).collect();
+        v.sort_by(f64::total_cmp);
+        let n = v.len() as f64;
+        let mean = v.iter().sum::<f64>() / n;
+        let sd = (v.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt();
+        let unit = crate::simulate::summary::unit_of(m).unwrap_or("");
+        let cell = |x: f64| if x.is_finite() { format!("{x:?}") } else { String::new() };
+        let qs: Vec<String> = QUANTILES.iter().map(|&p| cell(quantile(&v, p))).collect();
+        out.push_str(&format!(
+            "{m},{unit},{},{},{},{},{}\n",
+            v.len(),
+            values.len() - v.len(),
+            cell(mean),
+            cell(sd),
+            qs.join(",")
+        ));
+    }
+    out
+}
+
+/// An event's time per patient with the event or the time it was last seen without it.
+#[derive(Debug, Clone)]
+pub struct EventTimes {
+    pub observations: Vec<Observation>,
+    /// Patients left out (no time origin within the run), with why.
+    pub excluded: usize,
+    pub unit: &'static str,
+}
+
+/// Survival from motor onset, months: death, or censored at the end of the run; patients
+/// without motor onset within the run have no origin and are left out.
+pub fn survival_from_onset(patients: &Patients) -> Option<EventTimes> {
+    let (onset, death, end) =
+        (patients.column("motor_onset_day")?, patients.column("death_day")?, patients.column("end_day")?);
+    let mut observations = Vec::new();
+    let mut excluded = 0;
+    for ((o, d), e) in onset.iter().zip(&death).zip(&end) {
+        if o.is_nan() {
+            excluded += 1;
+            continue;
+        }
+        let (time, event) = if d.is_nan() { (e - o, false) } else { (d - o, true) };
+        observations.push(Observation { time: time / DAYS_PER_MONTH, event });
+    }
+    Some(EventTimes { observations, excluded, unit: "month" })
+}
+
+/// Spasm onset, days from the start of neurodegeneration (the model's time 0): the onset, or
+/// censored at death or the end of the run.
+pub fn spasm_onset(patients: &Patients) -> Option<EventTimes> {
+    let (onset, death, end) =
+        (patients.column("spasm_onset_day")?, patients.column("death_day")?, patients.column("end_day")?);
+    let observations = onset
+        .iter()
+        .zip(&death)
+        .zip(&end)
+        .map(|((s, d), e)| match (s.is_nan(), d.is_nan()) {
+            (false, _) => Observation { time: *s, event: true },
+            (true, false) => Observation { time: *d, event: false },
+            (true, true) => Observation { time: *e, event: false },
+        })
+        .collect();
+    Some(EventTimes { observations, excluded: 0, unit: "day" })
+}
+
+/// A Kaplan–Meier table as CSV (`time [unit], at_risk, events, censored, survival, low, high`).
+pub fn km_csv(steps: &[KmStep], unit: &str) -> String {
+    let mut out = format!("time [{unit}],at_risk,events,censored,survival,survival_low,survival_high\n");
+    for s in steps {
+        out.push_str(&format!(
+            "{:?},{},{},{},{:?},{:?},{:?}\n",
+            s.time, s.at_risk, s.events, s.censored, s.survival, s.low, s.high
+        ));
+    }
+    out
+}
+
+/// The headline of a Kaplan–Meier estimate: median (None: not reached) and the survival at
+/// chosen times.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct KmSummary {
+    pub patients: usize,
+    pub events: usize,
+    pub excluded: usize,
+    pub median: Option<f64>,
+    pub unit: &'static str,
+    pub at: Vec<(f64, f64)>,
+}
+
+/// Kaplan–Meier of `times`, with its table and headline (survival at each of `at`).
+pub fn kaplan_meier_of(times: &EventTimes, at: &[f64]) -> Result<(Vec<KmStep>, KmSummary)> {
+    let steps = kaplan_meier(&times.observations)
+        .map_err(|e| Error::Settings(format!("Kaplan–Meier: {e}")))?;
+    let summary = KmSummary {
+        patients: times.observations.len(),
+        events: times.observations.iter().filter(|o| o.event).count(),
+        excluded: times.excluded,
+        median: median_survival(&steps),
+        unit: times.unit,
+        at: at.iter().map(|&t| (t, survival_at(&steps, t))).collect(),
+    };
+    Ok((steps, summary))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quantiles_interpolate_like_numpy() {
+        let v = [1.0, 2.0, 3.0, 4.0];
+        assert_eq!(quantile(&v, 0.0), 1.0);
+        assert_eq!(quantile(&v, 1.0), 4.0);
+        assert_eq!(quantile(&v, 0.5), 2.5);
+        assert!((quantile(&v, 0.25) - 1.75).abs() < 1e-12);
+        assert!(quantile(&[], 0.5).is_nan());
+    }
+}
