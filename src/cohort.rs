@@ -19,10 +19,13 @@ pub struct Patients {
 impl Patients {
     /// Read `patients.csv` (header `patient, columns…, status, metrics…`).
     pub fn read(path: &Path) -> Result<Patients> {
-        let bad = |problem: String| Error::input(path, "", None, problem, "a patients.csv written by raphe cohort");
+        let bad =
+            |problem: String| Error::input(path, "", None, problem, "a patients.csv written by raphe cohort");
         let mut reader = csv::Reader::from_path(path).map_err(|e| bad(e.to_string()))?;
-        let columns: Vec<String> = reader.headers().map_err(|e| bad(e.to_string()))?.iter().map(String::from).collect();
-        let status = columns.iter().position(|c| c == "status").ok_or_else(|| bad("no status column".into()))?;
+        let columns: Vec<String> =
+            reader.headers().map_err(|e| bad(e.to_string()))?.iter().map(String::from).collect();
+        let status =
+            columns.iter().position(|c| c == "status").ok_or_else(|| bad("no status column".into()))?;
         let (mut ok, mut rows) = (Vec::new(), Vec::new());
         for record in reader.records() {
             let record = record.map_err(|e| bad(e.to_string()))?;
@@ -150,8 +153,8 @@ pub struct KmSummary {
 
 /// Kaplan–Meier of `times`, with its table and headline (survival at each of `at`).
 pub fn kaplan_meier_of(times: &EventTimes, at: &[f64]) -> Result<(Vec<KmStep>, KmSummary)> {
-    let steps = kaplan_meier(&times.observations)
-        .map_err(|e| Error::Settings(format!("Kaplan–Meier: {e}")))?;
+    let steps =
+        kaplan_meier(&times.observations).map_err(|e| Error::Settings(format!("Kaplan–Meier: {e}")))?;
     let summary = KmSummary {
         patients: times.observations.len(),
         events: times.observations.iter().filter(|o| o.event).count(),

@@ -24,8 +24,12 @@ pub fn cohort(a: CohortArgs) -> Result<()> {
     set_threads(a.threads)?;
     let _lock = prepare_out(&a.out)?;
     let mut tx = Transaction::begin(&a.out, "cohort", a.force)?;
-    let opts =
-        raphe::sweep::RunOptions { resume: a.resume, table: "patients", index: "patient", ..raphe::sweep::RunOptions::whole() };
+    let opts = raphe::sweep::RunOptions {
+        resume: a.resume,
+        table: "patients",
+        index: "patient",
+        ..raphe::sweep::RunOptions::whole()
+    };
     let (mut manifest, report) = sweep_to(file, &sweep, opts, &mut tx)?;
     let staged = tx.staged_path("patients.csv").expect("the cohort staged patients.csv").to_path_buf();
     let patients = Patients::read(&staged)?;
@@ -46,7 +50,12 @@ pub fn cohort(a: CohortArgs) -> Result<()> {
     let written = tx.commit(manifest)?;
     raphe::sweep::remove_chunks(&a.out)?;
     print_headline(&patients, &survival_summary, &spasm_summary);
-    println!("{}; wrote {}/{{{}}}", report.replacen("runs", "patients", 2), a.out.display(), with_manifest(&written));
+    println!(
+        "{}; wrote {}/{{{}}}",
+        report.replacen("runs", "patients", 2),
+        a.out.display(),
+        with_manifest(&written)
+    );
     Ok(())
 }
 
@@ -83,7 +92,8 @@ fn sweep_text(a: &CohortArgs, days: Option<f64>) -> Result<String> {
 /// The few numbers a reader looks for first.
 fn print_headline(patients: &Patients, survival: &cohort::KmSummary, spasms: &cohort::KmSummary) {
     let median = |name: &str| {
-        let mut v: Vec<f64> = patients.column(name).unwrap_or_default().into_iter().filter(|x| !x.is_nan()).collect();
+        let mut v: Vec<f64> =
+            patients.column(name).unwrap_or_default().into_iter().filter(|x| !x.is_nan()).collect();
         v.sort_by(f64::total_cmp);
         (cohort::quantile(&v, 0.5), cohort::quantile(&v, 0.025), cohort::quantile(&v, 0.975), v.len())
     };

@@ -289,7 +289,8 @@ impl Model {
         model.source = Some(path.to_path_buf());
         model.text = text.to_string();
         if let Some(p) = &file.population {
-            model.population = Some(std::sync::Arc::new(crate::population::Population::resolve(path, p, &model)?));
+            model.population =
+                Some(std::sync::Arc::new(crate::population::Population::resolve(path, p, &model)?));
         }
         Ok(model)
     }

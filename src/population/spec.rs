@@ -242,7 +242,8 @@ impl Population {
             }
             // File unit → internal unit.
             let scale = if r.file_value != 0.0 { r.value / r.file_value } else { 1.0 };
-            let marginal = marginal(&field, spec.distribution, r.value, spec.cv, spec.sd, spec.low, spec.high, scale)?;
+            let marginal =
+                marginal(&field, spec.distribution, r.value, spec.cv, spec.sd, spec.low, spec.high, scale)?;
             parameters.push(Varied { name: name.clone(), marginal });
         }
         let cholesky = correlation(file.correlation.as_ref(), &parameters)?;
@@ -251,13 +252,22 @@ impl Population {
             let field = format!("phenotype[{i}]");
             let _ = (&p.source, p.assumption, &p.note);
             if !crate::params::is_identifier(&p.name) {
-                return Err((format!("{field}.name"), format!("`{}`", p.name), crate::params::IDENTIFIER.into()));
+                return Err((
+                    format!("{field}.name"),
+                    format!("`{}`", p.name),
+                    crate::params::IDENTIFIER.into(),
+                ));
             }
             if p.level.is_empty() {
-                return Err((format!("{field}.level"), "no levels".into(), "at least one [[population.phenotype.level]]".into()));
+                return Err((
+                    format!("{field}.level"),
+                    "no levels".into(),
+                    "at least one [[population.phenotype.level]]".into(),
+                ));
             }
             let total: f64 = p.level.iter().map(|l| l.share).sum();
-            if p.level.iter().any(|l| !(l.share.is_finite() && l.share >= 0.0)) || (total - 1.0).abs() > 1e-9 {
+            if p.level.iter().any(|l| !(l.share.is_finite() && l.share >= 0.0)) || (total - 1.0).abs() > 1e-9
+            {
                 let shares: Vec<String> = p.level.iter().map(|l| format!("{} {}", l.name, l.share)).collect();
                 return Err((
                     format!("{field}.level.share"),
@@ -268,7 +278,11 @@ impl Population {
             let mut levels = Vec::new();
             for (k, l) in p.level.iter().enumerate() {
                 if !crate::params::is_identifier(&l.name) || p.level[..k].iter().any(|m| m.name == l.name) {
-                    return Err((format!("{field}.level[{k}].name"), format!("`{}`", l.name), format!("a new name, {}", crate::params::IDENTIFIER)));
+                    return Err((
+                        format!("{field}.level[{k}].name"),
+                        format!("`{}`", l.name),
+                        format!("a new name, {}", crate::params::IDENTIFIER),
+                    ));
                 }
                 let multiply = factors(&format!("{field}.level[{k}].multiply"), &l.multiply, &resolved)?;
                 levels.push(Level { name: l.name.clone(), share: l.share, multiply });
@@ -280,18 +294,42 @@ impl Population {
             let field = format!("covariate[{i}]");
             let _ = (&c.source, c.assumption, &c.note);
             if !crate::params::is_identifier(&c.name) {
-                return Err((format!("{field}.name"), format!("`{}`", c.name), crate::params::IDENTIFIER.into()));
+                return Err((
+                    format!("{field}.name"),
+                    format!("`{}`", c.name),
+                    crate::params::IDENTIFIER.into(),
+                ));
             }
             if file.parameters.contains_key(&c.name) || model.resolved.iter().any(|r| r.name == c.name) {
-                return Err((format!("{field}.name"), format!("`{}` is a model parameter", c.name), "give a parameter's distribution under [population.parameters]".into()));
+                return Err((
+                    format!("{field}.name"),
+                    format!("`{}` is a model parameter", c.name),
+                    "give a parameter's distribution under [population.parameters]".into(),
+                ));
             }
-            let centre = c.mean.ok_or_else(|| (format!("{field}.mean"), "missing".to_string(), "the mean (median for log-normal) in `unit`".to_string()))?;
+            let centre = c.mean.ok_or_else(|| {
+                (
+                    format!("{field}.mean"),
+                    "missing".to_string(),
+                    "the mean (median for log-normal) in `unit`".to_string(),
+                )
+            })?;
             let marginal = marginal(&field, c.distribution, centre, c.cv, c.sd, c.low, c.high, 1.0)?;
             if !c.reference.is_finite() {
-                return Err((format!("{field}.reference"), format!("{}", c.reference), "a finite value".into()));
+                return Err((
+                    format!("{field}.reference"),
+                    format!("{}", c.reference),
+                    "a finite value".into(),
+                ));
             }
             let effects = factors(&format!("{field}.effects"), &c.effects, &resolved)?;
-            covariates.push(Covariate { name: c.name.clone(), unit: c.unit.clone(), marginal, reference: c.reference, effects });
+            covariates.push(Covariate {
+                name: c.name.clone(),
+                unit: c.unit.clone(),
+                marginal,
+                reference: c.reference,
+                effects,
+            });
         }
         Ok(Population { parameters, phenotypes, covariates, cholesky })
     }
@@ -318,12 +356,14 @@ impl Population {
             .collect();
         let covariates: Vec<f64> = self.covariates.iter().map(|c| c.marginal.from_z(rng.normal())).collect();
         let e: Vec<f64> = self.parameters.iter().map(|_| rng.normal()).collect();
-        let z: Vec<f64> = self.cholesky.iter().map(|row| row.iter().zip(&e).map(|(l, x)| l * x).sum()).collect();
+        let z: Vec<f64> =
+            self.cholesky.iter().map(|row| row.iter().zip(&e).map(|(l, x)| l * x).sum()).collect();
         let mut values: BTreeMap<String, f64> =
             self.parameters.iter().zip(&z).map(|(v, &z)| (v.name.clone(), v.marginal.from_z(z))).collect();
         let mut scale = |name: &str, factor: f64| {
-            let value =
-                values.entry(name.to_string()).or_insert_with(|| model.params.get(name).expect("checked name"));
+            let value = values
+                .entry(name.to_string())
+                .or_insert_with(|| model.params.get(name).expect("checked name"));
             *value *= factor;
         };
         for (p, &k) in self.phenotypes.iter().zip(&levels) {
@@ -339,7 +379,8 @@ impl Population {
         let parameters = values
             .into_iter()
             .map(|(name, v)| {
-                let def = crate::model::parameters::DEFS.iter().find(|d| d.name == name).expect("checked name");
+                let def =
+                    crate::model::parameters::DEFS.iter().find(|d| d.name == name).expect("checked name");
                 let clipped = def.bound.clip(v);
                 (name, clipped)
             })
@@ -352,7 +393,9 @@ impl Population {
     pub fn changed_parameters(&self) -> Vec<String> {
         let mut names: Vec<String> = self.parameters.iter().map(|v| v.name.clone()).collect();
         let effects = self.phenotypes.iter().flat_map(|p| p.levels.iter().flat_map(|l| l.multiply.iter()));
-        names.extend(effects.chain(self.covariates.iter().flat_map(|c| c.effects.iter())).map(|(n, _)| n.clone()));
+        names.extend(
+            effects.chain(self.covariates.iter().flat_map(|c| c.effects.iter())).map(|(n, _)| n.clone()),
+        );
         names.sort();
         names.dedup();
         names
@@ -372,7 +415,9 @@ fn marginal(
     high: Option<f64>,
     scale: f64,
 ) -> Check<Marginal> {
-    let bad = |what: &str, problem: String, allowed: &str| (format!("{field}.{what}"), problem, allowed.to_string());
+    let bad = |what: &str, problem: String, allowed: &str| {
+        (format!("{field}.{what}"), problem, allowed.to_string())
+    };
     let spread = |centre: f64| -> Check<f64> {
         match (cv, sd) {
             (Some(_), Some(_)) => Err(bad("sd", "both cv and sd".into(), "one of cv, sd")),
@@ -386,14 +431,20 @@ fn marginal(
     let bounds = || -> Check<(f64, f64)> {
         match (low, high) {
             (Some(l), Some(h)) if l.is_finite() && h.is_finite() && l < h => Ok((l * scale, h * scale)),
-            (Some(l), Some(h)) => Err(bad("low", format!("low {l}, high {h}"), "finite bounds with low < high")),
+            (Some(l), Some(h)) => {
+                Err(bad("low", format!("low {l}, high {h}"), "finite bounds with low < high"))
+            }
             _ => Err(bad("low", "missing low or high".into(), "both bounds")),
         }
     };
     match shape {
         Shape::Lognormal => {
             if centre <= 0.0 {
-                return Err(bad("distribution", format!("median {centre}"), "a positive value for a log-normal"));
+                return Err(bad(
+                    "distribution",
+                    format!("median {centre}"),
+                    "a positive value for a log-normal",
+                ));
             }
             let cv = match (cv, sd) {
                 (Some(cv), None) if cv.is_finite() && cv > 0.0 => cv,
@@ -407,7 +458,11 @@ fn marginal(
             let sd = spread(centre)?;
             let (low, high) = bounds()?;
             if !(low..=high).contains(&centre) {
-                return Err(bad("low", format!("mean {centre} outside [{low}, {high}]"), "bounds around the parameter's value"));
+                return Err(bad(
+                    "low",
+                    format!("mean {centre} outside [{low}, {high}]"),
+                    "bounds around the parameter's value",
+                ));
             }
             Ok(Marginal::TruncatedNormal { mean: centre, sd, low, high })
         }
@@ -450,23 +505,39 @@ fn correlation(spec: Option<&CorrelationSpec>, parameters: &[Varied]) -> Check<V
             .iter()
             .map(|name| {
                 parameters.iter().position(|v| &v.name == name).ok_or_else(|| {
-                    ("correlation.parameters".to_string(), format!("`{name}` has no distribution"), "parameters of [population.parameters]".to_string())
+                    (
+                        "correlation.parameters".to_string(),
+                        format!("`{name}` has no distribution"),
+                        "parameters of [population.parameters]".to_string(),
+                    )
                 })
             })
             .collect::<Check<_>>()?;
         let k = index.len();
         if index.iter().enumerate().any(|(i, x)| index[..i].contains(x)) {
-            return Err(("correlation.parameters".into(), "a parameter twice".into(), "each parameter once".into()));
+            return Err((
+                "correlation.parameters".into(),
+                "a parameter twice".into(),
+                "each parameter once".into(),
+            ));
         }
         if c.matrix.len() != k || c.matrix.iter().any(|r| r.len() != k) {
-            return Err(("correlation.matrix".into(), format!("not {k} × {k}"), "one row and column per listed parameter".into()));
+            return Err((
+                "correlation.matrix".into(),
+                format!("not {k} × {k}"),
+                "one row and column per listed parameter".into(),
+            ));
         }
         for (i, row) in c.matrix.iter().enumerate() {
             for (j, &r) in row.iter().enumerate() {
                 let symmetric = (r - c.matrix[j][i]).abs() <= 1e-12;
                 let valid = if i == j { r == 1.0 } else { r.is_finite() && r.abs() < 1.0 };
                 if !symmetric || !valid {
-                    return Err(("correlation.matrix".into(), format!("entry [{i}][{j}] = {r}"), "a symmetric matrix, 1 on the diagonal, |r| < 1 elsewhere".into()));
+                    return Err((
+                        "correlation.matrix".into(),
+                        format!("entry [{i}][{j}] = {r}"),
+                        "a symmetric matrix, 1 on the diagonal, |r| < 1 elsewhere".into(),
+                    ));
                 }
                 full[index[i]][index[j]] = r;
             }
@@ -474,7 +545,11 @@ fn correlation(spec: Option<&CorrelationSpec>, parameters: &[Varied]) -> Check<V
     }
     let m = nalgebra::DMatrix::from_fn(d, d, |i, j| full[i][j]);
     let chol = nalgebra::Cholesky::new(m).ok_or_else(|| {
-        ("correlation.matrix".to_string(), "not positive definite".to_string(), "a positive-definite correlation matrix".to_string())
+        (
+            "correlation.matrix".to_string(),
+            "not positive definite".to_string(),
+            "a positive-definite correlation matrix".to_string(),
+        )
     })?;
     let l = chol.l();
     Ok((0..d).map(|i| (0..d).map(|j| l[(i, j)]).collect()).collect())

@@ -77,8 +77,8 @@ pub fn t_test(a: &[f64], b: &[f64], equal_variance: bool) -> Result<TTest, Strin
     }
     let ((ma, va), (mb, vb)) = (mean_variance(a), mean_variance(b));
     let (se, df) = standard_error(a, b, va, vb, equal_variance);
-    if !(se > 0.0) {
-        return Err("t-test: zero variance in both groups".into());
+    if se <= 0.0 || !se.is_finite() {
+        return Err(format!("t-test: the standard error is {se} (zero variance, or values too large)"));
     }
     let t = StudentsT::new(0.0, 1.0, df).map_err(|e| format!("t-test: {e}"))?;
     let (difference, quantile) = (ma - mb, t.inverse_cdf(0.975));
@@ -127,7 +127,7 @@ pub fn mann_whitney(a: &[f64], b: &[f64]) -> Result<RankSum, String> {
     let u1 = ranks[..a.len()].iter().sum::<f64>() - n1 * (n1 + 1.0) / 2.0;
     let tie_term: f64 = ties.iter().map(|t| t * t * t - t).sum();
     let s = (n1 * n2 / 12.0 * ((n + 1.0) - tie_term / (n * (n - 1.0)))).sqrt();
-    if !(s > 0.0) {
+    if s <= 0.0 {
         return Err("Mann-Whitney: all values are tied".into());
     }
     let z = (u1.max(n1 * n2 - u1) - n1 * n2 / 2.0 - 0.5) / s;
@@ -163,12 +163,12 @@ pub fn fisher_exact(table: [[u64; 2]; 2]) -> Result<Fisher, String> {
     let law = Hypergeometric::new(total, rows[0], columns[0]).map_err(|e| format!("Fisher: {e}"))?;
     let threshold = law.pmf(table[0][0]) * FISHER_TOLERANCE;
     let (low, high) = (columns[0].saturating_sub(rows[1]), rows[0].min(columns[0]));
-    let probabilities: Vec<f64> = (low..=high).map(|x| law.pmf(x)).collect();
-    // The most probable table leaves nothing out: exactly 1, as SciPy, not a rounded sum.
-    if probabilities.iter().all(|&p| p <= threshold) {
+    // The most probable table (the mode) leaves nothing out: exactly 1, as SciPy, not a rounded sum.
+    let mode = ((columns[0] as u128 + 1) * (rows[0] as u128 + 1) / (total as u128 + 2)) as u64;
+    if law.pmf(mode) <= threshold {
         return Ok(Fisher { odds_ratio, p_value: 1.0 });
     }
-    let p: f64 = probabilities.iter().filter(|&&p| p <= threshold).sum();
+    let p: f64 = (low..=high).map(|x| law.pmf(x)).filter(|&p| p <= threshold).sum();
     Ok(Fisher { odds_ratio, p_value: p.min(1.0) })
 }
 

@@ -244,7 +244,12 @@ fn patient_columns(p: &crate::population::Population, model: &Model) -> Vec<Fact
     let mut columns = Vec::new();
     for ph in &p.phenotypes {
         for level in &ph.levels[1..] {
-            columns.push(column(format!("phenotype.{}.{}", ph.name, level.name), Target::Recorded, "1".into(), 1.0));
+            columns.push(column(
+                format!("phenotype.{}.{}", ph.name, level.name),
+                Target::Recorded,
+                "1".into(),
+                1.0,
+            ));
         }
     }
     for c in &p.covariates {
@@ -253,7 +258,12 @@ fn patient_columns(p: &crate::population::Population, model: &Model) -> Vec<Fact
     for name in p.changed_parameters() {
         let r = model.resolved.iter().find(|r| r.name == name).expect("a checked parameter");
         let to_internal = if r.file_value != 0.0 { r.value / r.file_value } else { 1.0 };
-        columns.push(column(format!("model.{name}"), Target::Parameter(name.clone()), r.unit.clone(), to_internal));
+        columns.push(column(
+            format!("model.{name}"),
+            Target::Parameter(name.clone()),
+            r.unit.clone(),
+            to_internal,
+        ));
     }
     columns
 }
@@ -1206,7 +1216,14 @@ pub struct RunOptions<'a> {
 impl RunOptions<'_> {
     /// The whole sweep, from the start, never cancelled.
     pub fn whole() -> RunOptions<'static> {
-        RunOptions { shard: Shard::ALL, resume: false, stop_after_chunks: None, cancel: None, table: "runs", index: "run" }
+        RunOptions {
+            shard: Shard::ALL,
+            resume: false,
+            stop_after_chunks: None,
+            cancel: None,
+            table: "runs",
+            index: "run",
+        }
     }
 }
 
