@@ -26,6 +26,7 @@ pub fn cohort(a: CohortArgs) -> Result<()> {
     let mut tx = Transaction::begin(&a.out, "cohort", a.force)?;
     let opts = raphe::sweep::RunOptions {
         resume: a.resume,
+        stop_after_chunks: a.stop_after_chunks,
         table: "patients",
         index: "patient",
         ..raphe::sweep::RunOptions::whole()

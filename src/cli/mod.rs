@@ -233,6 +233,9 @@ pub struct CohortArgs {
     /// Keep the chunks an interrupted run of this cohort left in DIR and run only the rest.
     #[arg(long)]
     pub resume: bool,
+    /// Stop after this many chunks (simulates a killed run; for tests).
+    #[arg(long, hide = true)]
+    pub stop_after_chunks: Option<usize>,
     /// Output folder (created if missing).
     #[arg(long)]
     pub out: PathBuf,
