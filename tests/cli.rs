@@ -280,12 +280,14 @@ fn baclofen_scenario() -> String {
     std::fs::read_to_string(repo("models/scenarios/baclofen_oral_tid.toml")).unwrap()
 }
 
+/// `text` with its first line that starts with `starts` replaced by `new` (the `[parameters]`
+/// line, not a `[population]` line of the same name further down).
 fn replace_line(text: &str, starts: &str, new: &str) -> String {
     let mut found = false;
     let out: Vec<String> = text
         .lines()
         .map(|l| {
-            if l.starts_with(starts) {
+            if l.starts_with(starts) && !found {
                 found = true;
                 new.to_string()
             } else {
@@ -324,9 +326,10 @@ fn model_unknown_field_is_rejected() {
 
 #[test]
 fn model_unknown_parameter_is_rejected() {
-    let text = format!(
-        "{}\nraphe_hazzard = {{ value = 1, unit = \"1\", range = [0, 2], assumption = true }}\n",
-        human()
+    let text = human().replacen(
+        "[parameters]\n",
+        "[parameters]\nraphe_hazzard = { value = 1, unit = \"1\", range = [0, 2], assumption = true }\n",
+        1,
     );
     rejects("bad.toml", &text, false, &["raphe_hazzard", "unknown parameter", "raphe_hazard"]);
 }

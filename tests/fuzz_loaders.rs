@@ -596,7 +596,7 @@ fn check_design(sweep: &Sweep) -> Outcome {
     let levels: Vec<usize> = sweep.factors.iter().map(|f| f.levels.unwrap_or(1)).collect();
     let runs = match sweep.design {
         DesignKind::Grid => levels.iter().try_fold(1usize, |a, &n| a.checked_mul(n)),
-        DesignKind::Lhs => Some(sweep.samples),
+        DesignKind::Lhs | DesignKind::Population => Some(sweep.samples),
         DesignKind::Morris => sweep.samples.checked_mul(d + 1),
         DesignKind::Sobol => sweep.samples.checked_mul(if sweep.second_order { 2 * d + 2 } else { d + 2 }),
     };

@@ -554,3 +554,80 @@ fn correlation(spec: Option<&CorrelationSpec>, parameters: &[Varied]) -> Check<V
     let l = chol.l();
     Ok((0..d).map(|i| (0..d).map(|j| l[(i, j)]).collect()).collect())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn population(text: &str) -> Population {
+        let model = crate::bundled::load_model("human_als");
+        let file: PopulationFile = toml::from_str(text).unwrap();
+        Population::resolve(Path::new("test.toml"), &file, &model).unwrap()
+    }
+
+    fn draws(p: &Population, n: u64, name: &str) -> Vec<f64> {
+        let model = crate::bundled::load_model("human_als");
+        (0..n).map(|i| p.draw(&model, 3, i).parameters.iter().find(|(k, _)| k == name).unwrap().1).collect()
+    }
+
+    fn mean_sd(v: &[f64]) -> (f64, f64) {
+        let m = v.iter().sum::<f64>() / v.len() as f64;
+        (m, (v.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (v.len() - 1) as f64).sqrt())
+    }
+
+    #[test]
+    fn marginals_have_their_medians_spreads_and_bounds() {
+        let p = population(
+            "[parameters]\numn_hazard = { distribution = \"lognormal\", cv = 0.4 }\nbody_mass = { distribution = \"truncated_normal\", sd = 20, low = 60, high = 120, unit = \"kg\" }\nrenal_function = { distribution = \"uniform\", low = 0.5, high = 1.2, unit = \"1\" }\n",
+        );
+        let n = 20_000;
+        let model = crate::bundled::load_model("human_als");
+        let mut umn = draws(&p, n, "umn_hazard");
+        let (m, sd) = mean_sd(&umn);
+        umn.sort_by(f64::total_cmp);
+        let typical = model.params.umn_hazard;
+        assert!((umn[umn.len() / 2] / typical - 1.0).abs() < 0.02, "log-normal median");
+        assert!((sd / m - 0.4).abs() < 0.02, "log-normal cv {}", sd / m);
+        // Truncated at 60 kg below the 70 kg mean: every draw inside, the mean pushed up.
+        let mass = draws(&p, n, "body_mass");
+        assert!(mass.iter().all(|x| (60.0..=120.0).contains(x)));
+        let (m, _) = mean_sd(&mass);
+        // E[X | 60 < X < 120] for N(70, 20²): 70 + 20 (φ(−0.5) − φ(2.5)) / (Φ(2.5) − Φ(−0.5)) = 79.77.
+        assert!((m - 79.77).abs() < 0.3, "truncated mean {m}");
+        let renal = draws(&p, n, "renal_function");
+        let (m, sd) = mean_sd(&renal);
+        assert!(renal.iter().all(|x| (0.5..=1.2).contains(x)));
+        assert!((m - 0.85).abs() < 0.01 && (sd - 0.7 / 12f64.sqrt()).abs() < 0.01, "uniform {m} {sd}");
+    }
+
+    #[test]
+    fn correlation_phenotypes_and_covariates_act_as_written() {
+        let p = population(
+            "[parameters]\numn_hazard = { distribution = \"lognormal\", cv = 0.5 }\nlmn_hazard = { distribution = \"lognormal\", cv = 0.5 }\n[correlation]\nparameters = [\"umn_hazard\", \"lmn_hazard\"]\nmatrix = [[1, 0.6], [0.6, 1]]\n[[phenotype]]\nname = \"site\"\n[[phenotype.level]]\nname = \"limb\"\nshare = 0.75\n[[phenotype.level]]\nname = \"bulbar\"\nshare = 0.25\nmultiply = { respiratory_reserve_function = 1.5 }\n[[covariate]]\nname = \"age\"\nunit = \"year\"\ndistribution = \"normal\"\nmean = 60\nsd = 10\nreference = 60\neffects = { raphe_hazard = 1.05 }\n",
+        );
+        let model = crate::bundled::load_model("human_als");
+        let n = 20_000;
+        let patients: Vec<Patient> = (0..n).map(|i| p.draw(&model, 11, i)).collect();
+        let get = |pt: &Patient, name: &str| pt.parameters.iter().find(|(k, _)| k == name).unwrap().1;
+        // Correlation of the log values = the deviates' correlation.
+        let (a, b): (Vec<f64>, Vec<f64>) =
+            patients.iter().map(|pt| (get(pt, "umn_hazard").ln(), get(pt, "lmn_hazard").ln())).unzip();
+        let ((ma, sa), (mb, sb)) = (mean_sd(&a), mean_sd(&b));
+        let r = a.iter().zip(&b).map(|(x, y)| (x - ma) * (y - mb)).sum::<f64>() / ((n - 1) as f64 * sa * sb);
+        assert!((r - 0.6).abs() < 0.02, "correlation {r}");
+        // Bulbar share and its factor.
+        let bulbar: Vec<&Patient> = patients.iter().filter(|pt| pt.levels[0] == 1).collect();
+        let share = bulbar.len() as f64 / n as f64;
+        assert!((share - 0.25).abs() < 0.01, "bulbar share {share}");
+        let base = model.params.respiratory_reserve_function;
+        assert!(bulbar.iter().all(|pt| (get(pt, "respiratory_reserve_function") - 1.5 * base).abs() < 1e-12));
+        // Age acts as 1.05^(age − 60) on the raphe hazard.
+        for pt in patients.iter().take(100) {
+            let want = model.params.raphe_hazard * 1.05f64.powf(pt.covariates[0] - 60.0);
+            assert!((get(pt, "raphe_hazard") / want - 1.0).abs() < 1e-12);
+        }
+        // The same patient for the same seed and index.
+        assert_eq!(p.draw(&model, 11, 5), patients[5]);
+        assert_ne!(p.draw(&model, 12, 5), patients[5]);
+    }
+}
