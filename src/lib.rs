@@ -30,6 +30,7 @@ pub mod population;
 pub mod simulate;
 pub mod stats;
 pub mod sweep;
+pub mod trial;
 pub mod units;
 
 pub use error::{Error, Result};

@@ -41,6 +41,7 @@ fn main() -> std::process::ExitCode {
         cli::Command::Merge { dirs, out, force } => cli::merge(dirs, out, force),
         cli::Command::Sensitivity(a) => cli::sensitivity(a),
         cli::Command::Cohort(a) => cli::cohort(a),
+        cli::Command::Trial(a) => cli::trial(a),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

@@ -15,9 +15,11 @@ pub mod lists;
 pub mod plot;
 mod run;
 mod sweep;
+mod trial;
 pub use cohort::cohort;
 pub use run::{compare, simulate};
 pub use sweep::{merge, sensitivity, signal_exit_code, sweep};
+pub use trial::trial;
 
 #[derive(Parser)]
 #[command(
@@ -77,6 +79,10 @@ pub enum Command {
     /// parameters and summary metrics), quantiles.csv, Kaplan–Meier tables of survival from
     /// motor onset and of spasm onset, manifest.json.
     Cohort(CohortArgs),
+    /// Run an in-silico trial (models/trials/*.toml): screening, randomisation, arms, visits with
+    /// rater error and a placebo response, endpoints and their tests (results.csv); with
+    /// --replicates the trial is repeated, with --power N1,N2,... power against sample size.
+    Trial(TrialArgs),
     /// Global sensitivity (Sobol' indices with bootstrap intervals, or Morris mu*, sigma) of a
     /// sweep with design "sobol" or "morris"; writes runs.csv, sensitivity.csv, manifest.json.
     Sensitivity(SensitivityArgs),
@@ -236,6 +242,29 @@ pub struct CohortArgs {
     /// Stop after this many chunks (simulates a killed run; for tests).
     #[arg(long, hide = true)]
     pub stop_after_chunks: Option<usize>,
+    /// Output folder (created if missing).
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Replace whatever results --out holds, even another command's.
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(clap::Args)]
+pub struct TrialArgs {
+    /// Trial file, e.g. models/trials/itb_late_als.toml.
+    pub file: PathBuf,
+    /// Repeat the trial this many times (new patients each time) and report how often each
+    /// comparison reaches p < 0.05 (power.csv, replicates.csv).
+    #[arg(long, default_value_t = 1)]
+    pub replicates: usize,
+    /// Patients per arm to compute power for, e.g. 10,20,40 (each with --replicates replicates,
+    /// 200 when not given).
+    #[arg(long, value_delimiter = ',')]
+    pub power: Vec<usize>,
+    /// Worker threads (default: all cores; at most 8 per core). Results do not depend on it.
+    #[arg(long, value_parser = thread_count, allow_negative_numbers = true)]
+    pub threads: Option<usize>,
     /// Output folder (created if missing).
     #[arg(long)]
     pub out: PathBuf,

@@ -21,7 +21,7 @@ const COMMITTING: &str = ".raphe-commit";
 
 /// The commands that write output folders, and the files each may write (used for folders
 /// written before manifests listed their outputs, and to spot files of another command).
-const KINDS: [(&str, &[&str]); 6] = [
+const KINDS: [(&str, &[&str]); 7] = [
     ("simulate", &["trajectory.csv", "trajectory.parquet", "trajectory.columns.json", "summary.json"]),
     ("sweep", &["runs.csv", "runs.parquet", "trajectories.csv"]),
     (
@@ -34,6 +34,7 @@ const KINDS: [(&str, &[&str]); 6] = [
         "cohort",
         &["patients.csv", "patients.parquet", "quantiles.csv", "km_survival.csv", "km_spasm_onset.csv"],
     ),
+    ("trial", &["patients.csv", "results.csv", "replicates.csv", "power.csv"]),
 ];
 
 fn known_outputs(kind: &str) -> &'static [&'static str] {

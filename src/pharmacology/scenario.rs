@@ -539,6 +539,30 @@ impl Scenario {
         Self::from_toml(path, &text, model, library)
     }
 
+    /// The earliest start of any dosing line, infusion or exercise block (None: untreated).
+    pub fn first_start(&self) -> Option<f64> {
+        let starts = self.dosing.iter().map(|d| d.start).chain(self.infusions.iter().map(|i| i.start));
+        starts.chain(self.exercise.iter().map(|e| e.start)).reduce(f64::min)
+    }
+
+    /// The same regimen moved `by` days later (a trial arm started at each patient's enrolment).
+    pub fn shifted(&self, by: f64) -> Scenario {
+        let mut s = self.clone();
+        for d in &mut s.dosing {
+            d.start += by;
+            d.stop = d.stop.map(|t| t + by);
+        }
+        for i in &mut s.infusions {
+            i.start += by;
+            i.stop = i.stop.map(|t| t + by);
+        }
+        for e in &mut s.exercise {
+            e.start += by;
+            e.stop = e.stop.map(|t| t + by);
+        }
+        s
+    }
+
     /// Parse a scenario from text.
     pub fn from_toml(path: &Path, text: &str, model: &Model, library: &Library) -> Result<Scenario> {
         let file: ScenarioFile = params::parse_toml(path, text)?;

@@ -111,7 +111,7 @@ pub fn patient(
     Ok((model, scenario))
 }
 
-fn scale(d: &mut crate::pharmacology::BoundDrug, constant: DrugConstant, f: f64) {
+pub(crate) fn scale(d: &mut crate::pharmacology::BoundDrug, constant: DrugConstant, f: f64) {
     let mut pk = d.pk.constants();
     match constant {
         DrugConstant::Clearance => pk.elimination_rate *= f,

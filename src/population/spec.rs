@@ -25,6 +25,22 @@ pub struct PopulationFile {
     phenotype: Vec<PhenotypeSpec>,
     #[serde(default)]
     covariate: Vec<CovariateSpec>,
+    /// Drug → constant (clearance, volume, potency, hypotension_ec50, sedation_ec50) →
+    /// log-normal CV of its between-patient variability.
+    #[serde(default)]
+    drugs: BTreeMap<String, BTreeMap<String, DrugVariability>>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DrugVariability {
+    cv: f64,
+    #[serde(default)]
+    source: Option<String>,
+    #[serde(default)]
+    assumption: bool,
+    #[serde(default)]
+    note: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
@@ -194,6 +210,8 @@ pub struct Population {
     pub parameters: Vec<Varied>,
     pub phenotypes: Vec<Phenotype>,
     pub covariates: Vec<Covariate>,
+    /// Log-normal variability of drug constants: (drug, constant, CV).
+    pub drugs: Vec<(String, super::DrugConstant, f64)>,
     /// Lower Cholesky factor of the correlation of the parameters' deviates (identity when none
     /// is given), row-major, parameters' order.
     cholesky: Vec<Vec<f64>>,
@@ -206,6 +224,19 @@ pub struct Patient {
     pub levels: Vec<usize>,
     pub covariates: Vec<f64>,
     pub parameters: Vec<(String, f64)>,
+    /// Factors on drug constants (median 1), in the order of [`Population::drugs`].
+    pub drug_factors: Vec<f64>,
+}
+
+impl Patient {
+    /// `scenario` with this patient's drug factors applied to the drugs it gives.
+    pub fn scale_drugs(&self, population: &Population, scenario: &mut crate::pharmacology::Scenario) {
+        for ((drug, constant, _), &f) in population.drugs.iter().zip(&self.drug_factors) {
+            if let Some(d) = scenario.drugs.iter_mut().find(|d| &d.name == drug) {
+                super::scale(d, *constant, f);
+            }
+        }
+    }
 }
 
 type Check<T> = std::result::Result<T, (String, String, String)>;
@@ -331,7 +362,36 @@ impl Population {
                 effects,
             });
         }
-        Ok(Population { parameters, phenotypes, covariates, cholesky })
+        let mut drugs = Vec::new();
+        for (drug, constants) in &file.drugs {
+            for (name, v) in constants {
+                let field = format!("drugs.{drug}.{name}");
+                let _ = (&v.source, v.assumption, &v.note);
+                let constant = match name.as_str() {
+                    "clearance" => super::DrugConstant::Clearance,
+                    "volume" => super::DrugConstant::Volume,
+                    "potency" => super::DrugConstant::Potency,
+                    "hypotension_ec50" => super::DrugConstant::HypotensionEc50,
+                    "sedation_ec50" => super::DrugConstant::SedationEc50,
+                    _ => {
+                        return Err((
+                            field,
+                            format!("unknown drug constant `{name}`"),
+                            "clearance, volume, potency, hypotension_ec50, sedation_ec50".into(),
+                        ))
+                    }
+                };
+                if !(v.cv.is_finite() && v.cv > 0.0) {
+                    return Err((
+                        format!("{field}.cv"),
+                        format!("{}", v.cv),
+                        "a coefficient of variation > 0".into(),
+                    ));
+                }
+                drugs.push((drug.clone(), constant, v.cv));
+            }
+        }
+        Ok(Population { parameters, phenotypes, covariates, drugs, cholesky })
     }
 
     /// Patient `index` of a cohort seeded with `seed`: one stream per patient (the same
@@ -385,7 +445,8 @@ impl Population {
                 (name, clipped)
             })
             .collect();
-        Patient { levels, covariates, parameters }
+        let drug_factors = self.drugs.iter().map(|(_, _, cv)| rng.lognormal_factor(*cv)).collect();
+        Patient { levels, covariates, parameters, drug_factors }
     }
 
     /// Every parameter a patient may differ in: the varied ones, then those only phenotypes

@@ -961,7 +961,7 @@ fn traces(
     Ok(Traces { stride: stride as usize, columns: spec.columns.clone(), units, indices })
 }
 
-fn resolve_model(sweep: &Path, dir: &Path, name: &str) -> Result<Model> {
+pub(crate) fn resolve_model(sweep: &Path, dir: &Path, name: &str) -> Result<Model> {
     let path = dir.join(name);
     if path.is_file() {
         return Model::load(&path);
@@ -981,7 +981,12 @@ fn resolve_model(sweep: &Path, dir: &Path, name: &str) -> Result<Model> {
     }
 }
 
-fn resolve_scenario(sweep: &Path, dir: &Path, name: &str, model: &Model) -> Result<(Scenario, Library)> {
+pub(crate) fn resolve_scenario(
+    sweep: &Path,
+    dir: &Path,
+    name: &str,
+    model: &Model,
+) -> Result<(Scenario, Library)> {
     let path = dir.join(name);
     if path.is_file() {
         let library = Library::for_scenario(&path);
