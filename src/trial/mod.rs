@@ -216,7 +216,7 @@ impl Trial {
         }
         let screen_after_onset =
             h.screen_after_onset.to_internal(path, text, "trial.screen_after_onset", Kind::Time)?;
-        if !(screen_after_onset >= 0.0) {
+        if screen_after_onset.is_nan() || screen_after_onset < 0.0 {
             return Err(bad("trial.screen_after_onset", format!("{screen_after_onset} days"), "a time >= 0"));
         }
         if file.arm.is_empty() {
@@ -252,7 +252,7 @@ impl Trial {
             let field = |x: &str| format!("endpoint[{i}].{x}");
             params::require_identifier(path, &field("name"), &e.name)?;
             let at = e.at.to_internal(path, text, &field("at"), Kind::Time)?;
-            if !(at > 0.0) {
+            if at.is_nan() || at <= 0.0 {
                 return Err(bad(&field("at"), format!("{at} days"), "a time > 0 after enrolment"));
             }
             let measure = match (e.kind, &e.measure) {
