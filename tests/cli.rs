@@ -703,7 +703,17 @@ fn a_second_writer_on_one_output_folder_is_refused() {
     assert_eq!(files.len(), 1, "nothing but the lock: {files:?}");
     // The holder ends (or is killed: the kernel drops its lock): the file left behind is taken.
     drop(holder);
-    raphe().args(["simulate", "--days", "100", "--out"]).arg(&out).assert().success();
+    // Another test thread forking a child in the instant before its exec briefly shares this
+    // test's open lock file (flock follows the open file description): allow it to pass.
+    let taken = (0..40).any(|_| {
+        let ok =
+            raphe().args(["simulate", "--days", "100", "--out"]).arg(&out).output().unwrap().status.success();
+        if !ok {
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        ok
+    });
+    assert!(taken, "the lock left by an ended holder is taken");
     assert!(out.join("summary.json").exists() && !out.join(".raphe.lock").exists());
 }
 

@@ -204,3 +204,15 @@ fn bad_cohort_input_is_refused_and_writes_nothing() {
         .stderr(predicate::str::contains("not positive definite"));
     assert!(!out.exists(), "nothing written");
 }
+
+#[test]
+fn plot_draws_the_kaplan_meier_curves_and_distributions() {
+    let dir = tempfile::tempdir().unwrap();
+    raphe().args(["cohort", "--n", "120", "--plot", "--out"]).arg(dir.path()).assert().success();
+    for f in ["km_survival.svg", "km_spasm_onset.svg", "distribution_alsfrs_slope_per_month.svg"] {
+        let svg = std::fs::read_to_string(dir.path().join("figures").join(f)).unwrap();
+        assert!(svg.starts_with("<svg") && svg.contains("</svg>"), "{f}");
+    }
+    let km = std::fs::read_to_string(dir.path().join("figures/km_survival.svg")).unwrap();
+    assert!(km.contains("time (month)") && km.contains("95% CI"), "axis title with unit and band legend");
+}

@@ -176,3 +176,17 @@ fn a_trial_that_cannot_run_is_refused_and_writes_nothing() {
         .failure()
         .stderr(predicate::str::contains("arm"));
 }
+
+#[test]
+fn plot_draws_the_power_curve() {
+    let dir = tempfile::tempdir().unwrap();
+    raphe()
+        .arg("trial")
+        .arg(trial_file("inverse_agonist_power"))
+        .args(["--power", "4,8", "--replicates", "10", "--plot", "--out"])
+        .arg(dir.path())
+        .assert()
+        .success();
+    let svg = std::fs::read_to_string(dir.path().join("figures/power.svg")).unwrap();
+    assert!(svg.contains("patients per arm") && svg.contains("80%"), "axis title and the 80% reference");
+}

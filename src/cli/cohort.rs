@@ -57,6 +57,12 @@ pub fn cohort(a: CohortArgs) -> Result<()> {
         a.out.display(),
         with_manifest(&written)
     );
+    if a.plot {
+        let staging = raphe::output::transaction::figure_staging(&a.out)?;
+        let drawn = raphe::plot::cohort_figures(&a.out, &staging)?;
+        let figures = raphe::output::transaction::publish_figures(&a.out, &staging, &drawn)?;
+        println!("  wrote {} figures in {}", figures.len(), a.out.join("figures").display());
+    }
     Ok(())
 }
 

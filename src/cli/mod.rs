@@ -248,6 +248,10 @@ pub struct CohortArgs {
     /// Replace whatever results --out holds, even another command's.
     #[arg(long)]
     pub force: bool,
+    /// Also draw the Kaplan-Meier curves and the distributions of the headline metrics into
+    /// DIR/figures/.
+    #[arg(long)]
+    pub plot: bool,
 }
 
 #[derive(clap::Args)]
@@ -271,6 +275,9 @@ pub struct TrialArgs {
     /// Replace whatever results --out holds, even another command's.
     #[arg(long)]
     pub force: bool,
+    /// Also draw the power curve (with --power or --replicates) into DIR/figures/.
+    #[arg(long)]
+    pub plot: bool,
 }
 
 #[derive(clap::Args)]

@@ -10,6 +10,7 @@ pub mod report;
 mod stack;
 mod sweeps;
 pub mod theme;
+mod trials;
 
 use crate::error::{Error, Result};
 use plotters::coord::Shift;
@@ -149,6 +150,53 @@ pub fn sweep_figures(dir: &Path, figures: &Path) -> Result<(Vec<PathBuf>, Vec<St
         }
     }
     Ok((written, skipped))
+}
+
+/// The figures of a cohort folder, as SVG in `figures`: Kaplan–Meier curves of survival from
+/// motor onset and of spasm onset, and the distribution over patients of the headline metrics.
+pub fn cohort_figures(dir: &Path, figures: &Path) -> Result<Vec<PathBuf>> {
+    std::fs::create_dir_all(figures).map_err(|cause| Error::Output { path: figures.to_path_buf(), cause })?;
+    let options = Options::default();
+    let mut written = Vec::new();
+    for (table, curve, title) in [
+        ("km_survival.csv", "survival from motor onset", "Kaplan-Meier survival from motor onset"),
+        (
+            "km_spasm_onset.csv",
+            "free of spasms",
+            "Kaplan-Meier time to spasm onset (from the start of neurodegeneration)",
+        ),
+    ] {
+        let (axis, panels) = trials::kaplan_meier(&dir.join(table), curve)?;
+        let out = figures.join(table.replace(".csv", ".svg"));
+        write(&out, &options, 100.0, title, &Drawing::Stack { axis, panels, table: vec![] })?;
+        written.push(out);
+    }
+    let patients = sweeps::Sweep::read_table(dir, "patients.csv")?;
+    for metric in ["alsfrs_slope_per_month", "survival_from_motor_onset_months", "spasm_auc", "peak_spasm"] {
+        if patients.metric_index(metric).is_err() {
+            continue;
+        }
+        let chart = sweeps::distribution(&patients, metric)?;
+        let out = figures.join(format!("distribution_{metric}.svg"));
+        let title = format!("Distribution of {} over patients", patients.metric_title(metric));
+        write(&out, &options, 90.0, &title, &Drawing::Chart(chart))?;
+        written.push(out);
+    }
+    Ok(written)
+}
+
+/// The power curve of a trial folder that has power.csv, as SVG in `figures`.
+pub fn trial_figures(dir: &Path, figures: &Path) -> Result<Vec<PathBuf>> {
+    std::fs::create_dir_all(figures).map_err(|cause| Error::Output { path: figures.to_path_buf(), cause })?;
+    let file = dir.join("power.csv");
+    if !file.exists() {
+        return Ok(Vec::new());
+    }
+    let (axis, panels) = trials::power(&file)?;
+    let out = figures.join("power.svg");
+    let title = "Power against sample size (each point: the share of replicate trials with p < 0.05)";
+    write(&out, &Options::default(), 100.0, title, &Drawing::Stack { axis, panels, table: vec![] })?;
+    Ok(vec![out])
 }
 
 /// The sensitivity figure of every metric of a sensitivity folder, as SVG in `figures`.

@@ -13,6 +13,8 @@ use std::path::{Path, PathBuf};
 /// The runs of a sweep folder: factor columns (name, unit), metric columns, status per run.
 pub struct Sweep {
     pub dir: PathBuf,
+    /// The table's file name in `dir`.
+    pub table: String,
     pub factors: Vec<(String, String)>,
     pub metrics: Vec<String>,
     /// Per run: factor values, metric values (None: empty cell), whether the run succeeded.
@@ -26,7 +28,12 @@ fn bad(file: &Path, field: &str, problem: impl Into<String>, allowed: &str) -> E
 
 impl Sweep {
     pub fn read(dir: &Path) -> Result<Sweep> {
-        let file = dir.join("runs.csv");
+        Self::read_table(dir, "runs.csv")
+    }
+
+    /// A table of runs by another name (`patients.csv` of a cohort: the same layout).
+    pub fn read_table(dir: &Path, name: &str) -> Result<Sweep> {
+        let file = dir.join(name);
         let (mut reader, header) = super::data::open_csv(&file, "the folder written by `raphe sweep --out`")?;
         let status = header
             .iter()
@@ -54,6 +61,7 @@ impl Sweep {
             .unwrap_or(Value::Null);
         Ok(Sweep {
             dir: dir.to_path_buf(),
+            table: name.to_string(),
             factors,
             metrics,
             rows,
@@ -62,7 +70,7 @@ impl Sweep {
     }
 
     fn runs_csv(&self) -> PathBuf {
-        self.dir.join("runs.csv")
+        self.dir.join(&self.table)
     }
 
     pub fn metric_index(&self, name: &str) -> Result<usize> {
