@@ -163,6 +163,16 @@ fn a_trial_that_cannot_run_is_refused_and_writes_nothing() {
             .stderr(predicate::str::contains("bad.toml").and(predicate::str::contains(expect)));
         assert!(!out.exists(), "nothing written for {to}");
     }
+    // Arms that give no regimen.
+    std::fs::write(dir.path().join("bad.toml"), base.replace("scenario = \"exercise_stretching\"\n", "")).unwrap();
+    raphe()
+        .arg("trial")
+        .arg(dir.path().join("bad.toml"))
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("no arm gives a regimen"));
     // No arms at all.
     let no_arms: String =
         base.split("[[arm]]").next().unwrap().to_string() + &base[base.find("[[endpoint]]").unwrap()..];

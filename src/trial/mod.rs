@@ -245,6 +245,13 @@ impl Trial {
             };
             arms.push(Arm { name: a.name.clone(), scenario });
         }
+        if arms.iter().all(|a| a.scenario.is_none()) {
+            return Err(bad(
+                "arm",
+                "no arm gives a regimen: every arm is untreated".into(),
+                "at least one [[arm]] with a scenario",
+            ));
+        }
         let columns: Vec<String> =
             crate::simulate::Trajectory::default().columns().into_iter().map(|c| c.name).collect();
         let mut endpoints = Vec::new();
