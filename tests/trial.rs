@@ -164,7 +164,8 @@ fn a_trial_that_cannot_run_is_refused_and_writes_nothing() {
         assert!(!out.exists(), "nothing written for {to}");
     }
     // Arms that give no regimen.
-    std::fs::write(dir.path().join("bad.toml"), base.replace("scenario = \"exercise_stretching\"\n", "")).unwrap();
+    std::fs::write(dir.path().join("bad.toml"), base.replace("scenario = \"exercise_stretching\"\n", ""))
+        .unwrap();
     raphe()
         .arg("trial")
         .arg(dir.path().join("bad.toml"))

@@ -12,6 +12,8 @@ use statrs::distribution::{ContinuousCDF, Normal};
 use std::collections::BTreeMap;
 use std::path::Path;
 
+// `note` documents the file (its text is kept in the manifest).
+#[allow(dead_code)]
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PopulationFile {
@@ -31,6 +33,8 @@ pub struct PopulationFile {
     drugs: BTreeMap<String, BTreeMap<String, DrugVariability>>,
 }
 
+// `source`, `assumption` and `note` document the file (its text is kept in the manifest).
+#[allow(dead_code)]
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct DrugVariability {
@@ -52,6 +56,8 @@ pub enum Shape {
     Uniform,
 }
 
+// `source`, `assumption` and `note` document the file (its text is kept in the manifest).
+#[allow(dead_code)]
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct DistributionSpec {
@@ -75,6 +81,8 @@ struct DistributionSpec {
     note: Option<String>,
 }
 
+// `source`, `assumption` and `note` document the file (its text is kept in the manifest).
+#[allow(dead_code)]
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct CorrelationSpec {
@@ -88,6 +96,8 @@ struct CorrelationSpec {
     note: Option<String>,
 }
 
+// `source`, `assumption` and `note` document the file (its text is kept in the manifest).
+#[allow(dead_code)]
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct PhenotypeSpec {
@@ -111,6 +121,8 @@ struct LevelSpec {
     multiply: BTreeMap<String, f64>,
 }
 
+// `source`, `assumption` and `note` document the file (its text is kept in the manifest).
+#[allow(dead_code)]
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct CovariateSpec {
@@ -251,7 +263,6 @@ impl Population {
     }
 
     fn check(file: &PopulationFile, model: &Model) -> Check<Population> {
-        let _ = &file.note;
         let resolved = |name: &str, field: String| {
             model.resolved.iter().find(|r| r.name == name).ok_or_else(|| {
                 (field, format!("unknown parameter `{name}`"), "a parameter of [parameters]".to_string())
@@ -261,7 +272,6 @@ impl Population {
         for (name, spec) in &file.parameters {
             let field = format!("parameters.{name}");
             let r = resolved(name, field.clone())?;
-            let _ = (&spec.source, spec.assumption, &spec.note);
             if let Some(unit) = &spec.unit {
                 if *unit != r.unit {
                     return Err((
@@ -281,7 +291,6 @@ impl Population {
         let mut phenotypes = Vec::new();
         for (i, p) in file.phenotype.iter().enumerate() {
             let field = format!("phenotype[{i}]");
-            let _ = (&p.source, p.assumption, &p.note);
             if !crate::params::is_identifier(&p.name) {
                 return Err((
                     format!("{field}.name"),
@@ -323,7 +332,6 @@ impl Population {
         let mut covariates = Vec::new();
         for (i, c) in file.covariate.iter().enumerate() {
             let field = format!("covariate[{i}]");
-            let _ = (&c.source, c.assumption, &c.note);
             if !crate::params::is_identifier(&c.name) {
                 return Err((
                     format!("{field}.name"),
@@ -366,7 +374,6 @@ impl Population {
         for (drug, constants) in &file.drugs {
             for (name, v) in constants {
                 let field = format!("drugs.{drug}.{name}");
-                let _ = (&v.source, v.assumption, &v.note);
                 let constant = match name.as_str() {
                     "clearance" => super::DrugConstant::Clearance,
                     "volume" => super::DrugConstant::Volume,
@@ -560,7 +567,6 @@ fn correlation(spec: Option<&CorrelationSpec>, parameters: &[Varied]) -> Check<V
         row[i] = 1.0;
     }
     if let Some(c) = spec {
-        let _ = (&c.source, c.assumption, &c.note);
         let index: Vec<usize> = c
             .parameters
             .iter()

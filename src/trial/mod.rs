@@ -27,6 +27,8 @@ struct TrialFile {
     measurement: MeasurementSpec,
 }
 
+// `source`, `assumption` and `note` document the file (its text is kept in the manifest).
+#[allow(dead_code)]
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Header {
@@ -102,6 +104,8 @@ pub enum EndpointKind {
     Survival,
 }
 
+// `source`, `assumption` and `note` document the file (its text is kept in the manifest).
+#[allow(dead_code)]
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct MeasurementSpec {
@@ -191,7 +195,6 @@ impl Trial {
     pub fn from_text(path: &Path, text: &str) -> Result<Trial> {
         let file: TrialFile = params::parse_toml(path, text)?;
         let h = &file.trial;
-        let _ = (&h.source, &h.note, &file.measurement.source, &file.measurement.note);
         params::require_identifier(path, "trial.name", &h.name)?;
         let bad =
             |field: &str, problem: String, allowed: &str| Error::input(path, field, None, problem, allowed);
