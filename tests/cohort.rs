@@ -216,3 +216,25 @@ fn plot_draws_the_kaplan_meier_curves_and_distributions() {
     let km = std::fs::read_to_string(dir.path().join("figures/km_survival.svg")).unwrap();
     assert!(km.contains("time (month)") && km.contains("95% CI"), "axis title with unit and band legend");
 }
+
+#[test]
+fn drug_variability_reaches_the_patients_of_a_treated_cohort() {
+    let dir = tempfile::tempdir().unwrap();
+    raphe()
+        .args(["cohort", "--n", "200", "--scenario", "tizanidine_single_8mg", "--out"])
+        .arg(dir.path())
+        .assert()
+        .success();
+    let csv = std::fs::read_to_string(dir.path().join("patients.csv")).unwrap();
+    let factor = column(&csv, "drug.tizanidine.hypotension_ec50_factor");
+    let fall = column(&csv, "peak_bp_fall");
+    let (low, high) = (quantile(fall.clone(), 0.1), quantile(fall.clone(), 0.9));
+    assert!(high - low > 0.1, "blood-pressure falls differ between patients: {low}..{high}");
+    // A less sensitive patient (higher EC50) falls less: the two rank against each other.
+    let mut pairs: Vec<(f64, f64)> = factor.into_iter().zip(fall).collect();
+    pairs.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let quarter = pairs.len() / 4;
+    let mean = |v: &[(f64, f64)]| v.iter().map(|p| p.1).sum::<f64>() / v.len() as f64;
+    let (sensitive, resistant) = (mean(&pairs[..quarter]), mean(&pairs[pairs.len() - quarter..]));
+    assert!(sensitive > resistant + 0.04, "most sensitive quarter {sensitive} vs least {resistant}");
+}

@@ -63,6 +63,19 @@ pub enum DrugConstant {
     SedationEc50,
 }
 
+impl DrugConstant {
+    /// The name used in `[population.drugs.<drug>]` and in cohort columns.
+    pub fn name(self) -> &'static str {
+        match self {
+            DrugConstant::Clearance => "clearance",
+            DrugConstant::Volume => "volume",
+            DrugConstant::Potency => "potency",
+            DrugConstant::HypotensionEc50 => "hypotension_ec50",
+            DrugConstant::SedationEc50 => "sedation_ec50",
+        }
+    }
+}
+
 /// A random effect: a model parameter by name, or a drug constant.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {

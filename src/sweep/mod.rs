@@ -146,6 +146,8 @@ pub enum Target {
     /// A patient property recorded beside the run (a phenotype indicator, a covariate), whose
     /// effects are already in the patient's parameters.
     Recorded,
+    /// A virtual patient's factor on a drug constant (median 1), applied to the scenario's drug.
+    DrugFactor { drug: String, constant: crate::population::DrugConstant },
 }
 
 /// A checked factor: target, range in the file's unit and the factor to internal units.
@@ -255,6 +257,10 @@ fn patient_columns(p: &crate::population::Population, model: &Model) -> Vec<Fact
     for c in &p.covariates {
         columns.push(column(format!("covariate.{}", c.name), Target::Recorded, c.unit.clone(), 1.0));
     }
+    for (drug, constant, _) in &p.drugs {
+        let target = Target::DrugFactor { drug: drug.clone(), constant: *constant };
+        columns.push(column(format!("drug.{drug}.{}_factor", constant.name()), target, "1".into(), 1.0));
+    }
     for name in p.changed_parameters() {
         let r = model.resolved.iter().find(|r| r.name == name).expect("a checked parameter");
         let to_internal = if r.file_value != 0.0 { r.value / r.file_value } else { 1.0 };
@@ -282,6 +288,7 @@ fn patient_values(
         values.extend((1..ph.levels.len()).map(|j| f64::from(u8::from(j == k))));
     }
     values.extend(&patient.covariates);
+    values.extend(&patient.drug_factors);
     for f in &columns[values.len()..] {
         let Target::Parameter(name) = &f.target else { unreachable!("parameters come last") };
         let internal = patient
@@ -642,7 +649,17 @@ impl Sweep {
         }
         // Rules that are not monotone in a field (two lines' doses meeting in one day as a start
         // moves) are not bounded by the corners checked at load: check each run's scenario.
-        if self.factors.iter().any(|f| !matches!(f.target, Target::Parameter(_))) {
+        let changes_dosing = |t: &Target| {
+            matches!(
+                t,
+                Target::DoseAmount(_)
+                    | Target::DoseInterval(_)
+                    | Target::DoseStart(_)
+                    | Target::InfusionRate(_)
+                    | Target::DrugConstant { .. }
+            )
+        };
+        if self.factors.iter().any(|f| changes_dosing(&f.target)) {
             let path = self.scenario.source.clone().unwrap_or_default();
             scenario
                 .check(&path, model)
@@ -901,6 +918,11 @@ fn check_ranges(
 fn apply(scenario: &mut Scenario, target: &Target, x: f64) {
     match target {
         Target::Parameter(_) | Target::DrugConstant { .. } | Target::Recorded => {}
+        Target::DrugFactor { drug, constant } => {
+            if let Some(d) = scenario.drugs.iter_mut().find(|d| &d.name == drug) {
+                crate::population::scale(d, *constant, x);
+            }
+        }
         Target::DoseAmount(i) => scenario.dosing[*i].amount = x,
         Target::DoseInterval(i) => scenario.dosing[*i].interval = x,
         Target::DoseStart(i) => scenario.dosing[*i].start = x,
