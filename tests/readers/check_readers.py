@@ -90,14 +90,26 @@ def main():
         (tmp / "sweep.toml").write_text(SWEEP)
         run("sweep", str(tmp / "sweep.toml"), "--out", str(tmp / "sweep"))
         run("compare", "--scenario", "baclofen_oral_tid", "--scenario", "tizanidine_oral_tid", "--out", str(tmp / "cmp"))
+        run("cohort", "--n", "60", "--out", str(tmp / "cohort"))
+        trial = pathlib.Path(__file__).resolve().parents[2] / "models" / "trials" / "exercise_rct.toml"
+        run("trial", str(trial), "--replicates", "3", "--out", str(tmp / "trial"))
         rows = {
             "trajectory.csv": check_table(tmp / "sim" / "trajectory.csv"),
             "runs.csv": check_table(tmp / "sweep" / "runs.csv"),
             "trajectories.csv": check_table(tmp / "sweep" / "trajectories.csv"),
             "compare.csv": check_table(tmp / "cmp" / "compare.csv"),
+            "patients.csv": check_table(tmp / "cohort" / "patients.csv"),
+            "quantiles.csv": check_table(tmp / "cohort" / "quantiles.csv"),
+            "km_survival.csv": check_table(tmp / "cohort" / "km_survival.csv"),
+            "km_spasm_onset.csv": check_table(tmp / "cohort" / "km_spasm_onset.csv"),
+            "trial patients.csv": check_table(tmp / "trial" / "patients.csv", text_columns=("arm", "ashworth_change.status")),
+            "results.csv": check_table(tmp / "trial" / "results.csv", text_columns=("endpoint", "arm", "test")),
+            "power.csv": check_table(tmp / "trial" / "power.csv", text_columns=("endpoint", "arm")),
+            "replicates.csv": check_table(tmp / "trial" / "replicates.csv", text_columns=("endpoint", "arm")),
         }
         # Parquet: the same tables in all three readers, and the trajectory as its CSV.
-        for parquet, csv in [(tmp / "sweep" / "runs.parquet", None), (tmp / "sim" / "trajectory.parquet", tmp / "sim" / "trajectory.csv")]:
+        for parquet, csv in [(tmp / "sweep" / "runs.parquet", None), (tmp / "cohort" / "patients.parquet", None),
+                             (tmp / "sim" / "trajectory.parquet", tmp / "sim" / "trajectory.csv")]:
             a = pd.read_parquet(parquet)
             b = pl.read_parquet(parquet).to_pandas()
             c = duckdb.sql(f"SELECT * FROM '{parquet}'").df()
