@@ -73,6 +73,15 @@ impl Sweep {
         self.dir.join(&self.table)
     }
 
+    /// What a row is: a patient of a cohort, else a run.
+    pub fn row_noun(&self) -> &'static str {
+        if self.table == "patients.csv" {
+            "patients"
+        } else {
+            "runs"
+        }
+    }
+
     pub fn metric_index(&self, name: &str) -> Result<usize> {
         self.metrics.iter().position(|m| m == name).ok_or_else(|| {
             bad(
@@ -278,6 +287,8 @@ pub enum Chart {
     },
     Histogram {
         x_title: String,
+        /// What the counts count (runs, patients).
+        y_title: &'static str,
         edges: Vec<f64>,
         counts: Vec<usize>,
         caption: String,
@@ -352,9 +363,20 @@ pub fn distribution(sweep: &Sweep, metric: &str) -> Result<Chart> {
         counts[(((v - lo) / width) as usize).min(n - 1)] += 1;
     }
     let missing = sweep.rows.iter().filter(|r| r.2).count() - values.len();
-    let caption =
-        format!("{} runs; {} failed; {} without a value", sweep.rows.len(), sweep.failed(), missing);
-    Ok(Chart::Histogram { x_title: sweep.metric_title(metric), edges, counts, caption })
+    let caption = format!(
+        "{} {}; {} failed; {} without a value",
+        sweep.rows.len(),
+        sweep.row_noun(),
+        sweep.failed(),
+        missing
+    );
+    Ok(Chart::Histogram {
+        x_title: sweep.metric_title(metric),
+        y_title: sweep.row_noun(),
+        edges,
+        counts,
+        caption,
+    })
 }
 
 /// `sensitivity`: Sobol' S1 and ST with their intervals, or Morris μ* and σ, ranked.
@@ -453,7 +475,7 @@ pub fn draw<DB: DrawingBackend>(
     let tick = (FONT, scale.pt(theme::TICK_PT)).into_font().color(&BLACK);
     let label = (FONT, scale.pt(theme::LABEL_PT)).into_font().color(&BLACK);
     match chart {
-        Chart::Histogram { x_title, edges, counts, caption } => {
+        Chart::Histogram { x_title, y_title, edges, counts, caption } => {
             let top = *counts.iter().max().unwrap_or(&1) as f64 * 1.1;
             let mut c = ChartBuilder::on(&body)
                 .margin_left(scale.mm(3.0))
@@ -469,7 +491,7 @@ pub fn draw<DB: DrawingBackend>(
                 .label_style(tick.clone())
                 .axis_desc_style(label.clone())
                 .x_desc(x_title.as_str())
-                .y_desc("runs")
+                .y_desc(*y_title)
                 .x_labels(6)
                 .y_labels(5)
                 .x_label_formatter(&|v| format_tick(*v))
