@@ -7,38 +7,49 @@ use crate::stats::survival::{kaplan_meier, median_survival, survival_at, KmStep,
 use crate::units::DAYS_PER_MONTH;
 use std::path::Path;
 
-/// The patient table: column names and, per patient, whether the run succeeded and its cells
-/// (NaN where empty).
+/// Chosen columns of the patient table, column by column (so a large cohort costs one number
+/// per patient and column, not a row of every column), over the patients whose run succeeded;
+/// NaN where a cell is empty.
 #[derive(Debug, Clone)]
 pub struct Patients {
-    pub columns: Vec<String>,
-    pub ok: Vec<bool>,
-    pub rows: Vec<Vec<f64>>,
+    columns: Vec<String>,
+    values: Vec<Vec<f64>>,
 }
 
 impl Patients {
-    /// Read `patients.csv` (header `patient, columns…, status, metrics…`).
-    pub fn read(path: &Path) -> Result<Patients> {
+    /// Read the `wanted` columns of `patients.csv` (header `patient, columns…, status,
+    /// metrics…`); a wanted column the table lacks is left out.
+    pub fn read(path: &Path, wanted: &[&str]) -> Result<Patients> {
         let bad =
             |problem: String| Error::input(path, "", None, problem, "a patients.csv written by raphe cohort");
         let mut reader = csv::Reader::from_path(path).map_err(|e| bad(e.to_string()))?;
-        let columns: Vec<String> =
+        let header: Vec<String> =
             reader.headers().map_err(|e| bad(e.to_string()))?.iter().map(String::from).collect();
         let status =
-            columns.iter().position(|c| c == "status").ok_or_else(|| bad("no status column".into()))?;
-        let (mut ok, mut rows) = (Vec::new(), Vec::new());
-        for record in reader.records() {
-            let record = record.map_err(|e| bad(e.to_string()))?;
-            ok.push(record.get(status) == Some("ok"));
-            rows.push(record.iter().map(|c| c.parse().unwrap_or(f64::NAN)).collect());
+            header.iter().position(|c| c == "status").ok_or_else(|| bad("no status column".into()))?;
+        let chosen: Vec<(usize, String)> = header
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| wanted.contains(&c.as_str()))
+            .map(|(k, c)| (k, c.clone()))
+            .collect();
+        let mut values = vec![Vec::new(); chosen.len()];
+        let mut record = csv::StringRecord::new();
+        while reader.read_record(&mut record).map_err(|e| bad(e.to_string()))? {
+            if record.get(status) != Some("ok") {
+                continue;
+            }
+            for ((k, _), column) in chosen.iter().zip(&mut values) {
+                column.push(record.get(*k).and_then(|c| c.parse().ok()).unwrap_or(f64::NAN));
+            }
         }
-        Ok(Patients { columns, ok, rows })
+        Ok(Patients { columns: chosen.into_iter().map(|(_, c)| c).collect(), values })
     }
 
     /// The values of column `name` over the patients whose run succeeded (NaN where empty).
-    pub fn column(&self, name: &str) -> Option<Vec<f64>> {
+    pub fn column(&self, name: &str) -> Option<&[f64]> {
         let k = self.columns.iter().position(|c| c == name)?;
-        Some(self.rows.iter().zip(&self.ok).filter(|(_, &ok)| ok).map(|(r, _)| r[k]).collect())
+        Some(&self.values[k])
     }
 }
 
@@ -98,7 +109,7 @@ pub fn survival_from_onset(patients: &Patients) -> Option<EventTimes> {
         (patients.column("motor_onset_day")?, patients.column("death_day")?, patients.column("end_day")?);
     let mut observations = Vec::new();
     let mut excluded = 0;
-    for ((o, d), e) in onset.iter().zip(&death).zip(&end) {
+    for ((o, d), e) in onset.iter().zip(death).zip(end) {
         if o.is_nan() {
             excluded += 1;
             continue;
@@ -116,8 +127,8 @@ pub fn spasm_onset(patients: &Patients) -> Option<EventTimes> {
         (patients.column("spasm_onset_day")?, patients.column("death_day")?, patients.column("end_day")?);
     let observations = onset
         .iter()
-        .zip(&death)
-        .zip(&end)
+        .zip(death)
+        .zip(end)
         .map(|((s, d), e)| match (s.is_nan(), d.is_nan()) {
             (false, _) => Observation { time: *s, event: true },
             (true, false) => Observation { time: *d, event: false },

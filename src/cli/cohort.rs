@@ -33,7 +33,8 @@ pub fn cohort(a: CohortArgs) -> Result<()> {
     };
     let (mut manifest, report) = sweep_to(file, &sweep, opts, &mut tx)?;
     let staged = tx.staged_path("patients.csv").expect("the cohort staged patients.csv").to_path_buf();
-    let patients = Patients::read(&staged)?;
+    let wanted: Vec<&str> = sweep.metrics.iter().map(String::as_str).collect();
+    let patients = Patients::read(&staged, &wanted)?;
     tx.write("quantiles.csv", cohort::quantiles_csv(&patients, &sweep.metrics).as_bytes())?;
     let survival = cohort::survival_from_onset(&patients).expect("the cohort records onset and death");
     let (survival_steps, survival_summary) = cohort::kaplan_meier_of(&survival, &SURVIVAL_MONTHS)?;
@@ -100,7 +101,7 @@ fn sweep_text(a: &CohortArgs, days: Option<f64>) -> Result<String> {
 fn print_headline(patients: &Patients, survival: &cohort::KmSummary, spasms: &cohort::KmSummary) {
     let median = |name: &str| {
         let mut v: Vec<f64> =
-            patients.column(name).unwrap_or_default().into_iter().filter(|x| !x.is_nan()).collect();
+            patients.column(name).unwrap_or_default().iter().copied().filter(|x| !x.is_nan()).collect();
         v.sort_by(f64::total_cmp);
         (cohort::quantile(&v, 0.5), cohort::quantile(&v, 0.025), cohort::quantile(&v, 0.975), v.len())
     };
