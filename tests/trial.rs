@@ -102,6 +102,15 @@ fn a_trial_is_the_same_whatever_the_thread_count_and_power_grows_with_n() {
     }
     let read = |x: &str| std::fs::read_to_string(dir.path().join(x)).unwrap();
     assert_eq!(read("one/replicates.csv"), read("two/replicates.csv"));
+    let manifest: serde_json::Value = serde_json::from_str(&read("one/manifest.json")).unwrap();
+    assert_eq!(manifest["kind"], "trial");
+    assert_eq!(manifest["arms"][1]["name"], "cyproheptadine");
+    assert_eq!(
+        manifest["arms"][1]["scenario_sha256"].as_str().map(str::len),
+        Some(64),
+        "the arm's scenario is hashed"
+    );
+    assert!(manifest["git_revision"].is_string() && manifest["trial_sha256"].is_string());
     assert_eq!(read("one/patients.csv"), read("two/patients.csv"));
     let power = table(&dir.path().join("one/power.csv"));
     let at = |n: &str| {

@@ -72,6 +72,11 @@ pub fn trial(a: TrialArgs) -> Result<()> {
         "trial_text": trial.text,
         "model": trial.model.name,
         "model_sha256": raphe::output::manifest::sha256(&trial.model.text),
+        "arms": trial.arms.iter().map(|arm| serde_json::json!({
+            "name": arm.name,
+            "scenario": arm.scenario.as_ref().map(|(path, _, _)| path.display().to_string()),
+            "scenario_sha256": arm.scenario.as_ref().map(|(_, text, _)| raphe::output::manifest::sha256(text)),
+        })).collect::<Vec<_>>(),
         "seed": trial.seed,
         "replicates": replicates,
         "patients_per_arm": sizes,
