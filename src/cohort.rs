@@ -3,6 +3,7 @@
 //! (the table `raphe cohort` writes); never simulates.
 
 use crate::error::{Error, Result};
+pub use crate::stats::quantile;
 use crate::stats::survival::{kaplan_meier, median_survival, survival_at, KmStep, Observation};
 use crate::units::DAYS_PER_MONTH;
 use std::path::Path;
@@ -51,17 +52,6 @@ impl Patients {
         let k = self.columns.iter().position(|c| c == name)?;
         Some(&self.values[k])
     }
-}
-
-/// Quantile `p` of sorted values, linear between order statistics (numpy's default, type 7).
-pub fn quantile(sorted: &[f64], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return f64::NAN;
-    }
-    let h = p * (sorted.len() - 1) as f64;
-    let (lo, frac) = (h.floor() as usize, h - h.floor());
-    let hi = (lo + 1).min(sorted.len() - 1);
-    sorted[lo] + frac * (sorted[hi] - sorted[lo])
 }
 
 /// The quantiles reported for every metric.
@@ -175,19 +165,4 @@ pub fn kaplan_meier_of(times: &EventTimes, at: &[f64]) -> Result<(Vec<KmStep>, K
         at: at.iter().map(|&t| (t, survival_at(&steps, t))).collect(),
     };
     Ok((steps, summary))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn quantiles_interpolate_like_numpy() {
-        let v = [1.0, 2.0, 3.0, 4.0];
-        assert_eq!(quantile(&v, 0.0), 1.0);
-        assert_eq!(quantile(&v, 1.0), 4.0);
-        assert_eq!(quantile(&v, 0.5), 2.5);
-        assert!((quantile(&v, 0.25) - 1.75).abs() < 1e-12);
-        assert!(quantile(&[], 0.5).is_nan());
-    }
 }

@@ -5,6 +5,7 @@
 use super::stack::{extent, format_tick, Axis, Panel, Series};
 use super::theme::{self, series_colour, Scale, FONT};
 use crate::error::{Error, Result};
+use crate::stats::quantile;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use serde_json::Value;
@@ -163,16 +164,6 @@ fn levels(values: impl Iterator<Item = f64>, max: usize) -> Option<Vec<f64>> {
     v.sort_by(f64::total_cmp);
     v.dedup_by(|a, b| (*a - *b).abs() <= 1e-9 * b.abs().max(1e-300));
     (v.len() <= max).then_some(v)
-}
-
-fn quantile(sorted: &[f64], q: f64) -> f64 {
-    let pos = q * (sorted.len() - 1) as f64;
-    let (i, frac) = (pos.floor() as usize, pos - pos.floor());
-    if i + 1 < sorted.len() {
-        sorted[i] + frac * (sorted[i + 1] - sorted[i])
-    } else {
-        sorted[i]
-    }
 }
 
 /// `dose-response`: the metric against `factor`; one line per level of `by` when given (or

@@ -93,6 +93,31 @@ pub fn t_test(a: &[f64], b: &[f64], equal_variance: bool) -> Result<TTest, Strin
     })
 }
 
+/// Two-sided one-sample t-test of the mean against 0 (`scipy.stats.ttest_1samp`), with the 95%
+/// CI of the mean: a case series' change from baseline. `mean_difference` is the mean.
+pub fn one_sample_t_test(x: &[f64]) -> Result<TTest, String> {
+    check_finite(x, "one-sample t-test")?;
+    if x.len() < 2 {
+        return Err(format!("one-sample t-test: {} values are too few", x.len()));
+    }
+    let (mean, variance) = mean_variance(x);
+    let (n, df) = (x.len() as f64, x.len() as f64 - 1.0);
+    let se = (variance / n).sqrt();
+    if se <= 0.0 || !se.is_finite() {
+        return Err(format!("one-sample t-test: the standard error is {se} (zero variance)"));
+    }
+    let t = StudentsT::new(0.0, 1.0, df).map_err(|e| format!("one-sample t-test: {e}"))?;
+    let (statistic, quantile) = (mean / se, t.inverse_cdf(0.975));
+    Ok(TTest {
+        mean_difference: mean,
+        statistic,
+        df,
+        p_value: (2.0 * t.sf(statistic.abs())).min(1.0),
+        ci_low: mean - quantile * se,
+        ci_high: mean + quantile * se,
+    })
+}
+
 /// Average ranks (1-based) of the pooled values and the sizes of the tie blocks.
 fn average_ranks(values: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let mut order: Vec<usize> = (0..values.len()).collect();
@@ -210,6 +235,17 @@ pub fn binomial_ci(successes: u64, n: u64) -> Result<(f64, f64), String> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn one_sample_t_test_matches_the_hand_computed_value() {
+        // [1, 2, 3, 4]: mean 2.5, se 0.645497, t = 3.872983 on 3 df, p = 0.030466
+        // (scipy.stats.ttest_1samp), 95% CI 2.5 ± 3.182446 · 0.645497.
+        let t = one_sample_t_test(&[1.0, 2.0, 3.0, 4.0]).unwrap();
+        assert!((t.statistic - 3.872983).abs() < 1e-6 && t.df == 3.0);
+        assert!((t.p_value - 0.030466).abs() < 1e-5, "{}", t.p_value);
+        assert!((t.ci_low - 0.445740).abs() < 1e-5 && (t.ci_high - 4.554260).abs() < 1e-5, "{t:?}");
+        assert!(one_sample_t_test(&[3.0]).is_err() && one_sample_t_test(&[2.0, 2.0]).is_err());
+    }
+
     use super::*;
 
     fn close(a: f64, b: f64, tol: f64) -> bool {

@@ -150,6 +150,21 @@ pub enum Target {
     DrugFactor { drug: String, constant: crate::population::DrugConstant },
 }
 
+impl Target {
+    /// Whether the target changes what the scenario gives (its doses or a drug's constants), so
+    /// that each run's scenario must be checked again.
+    fn changes_dosing(&self) -> bool {
+        matches!(
+            self,
+            Target::DoseAmount(_)
+                | Target::DoseInterval(_)
+                | Target::DoseStart(_)
+                | Target::InfusionRate(_)
+                | Target::DrugConstant { .. }
+        )
+    }
+}
+
 /// A checked factor: target, range in the file's unit and the factor to internal units.
 #[derive(Debug, Clone)]
 pub struct Factor {
@@ -649,17 +664,7 @@ impl Sweep {
         }
         // Rules that are not monotone in a field (two lines' doses meeting in one day as a start
         // moves) are not bounded by the corners checked at load: check each run's scenario.
-        let changes_dosing = |t: &Target| {
-            matches!(
-                t,
-                Target::DoseAmount(_)
-                    | Target::DoseInterval(_)
-                    | Target::DoseStart(_)
-                    | Target::InfusionRate(_)
-                    | Target::DrugConstant { .. }
-            )
-        };
-        if self.factors.iter().any(|f| changes_dosing(&f.target)) {
+        if self.factors.iter().any(|f| f.target.changes_dosing()) {
             let path = self.scenario.source.clone().unwrap_or_default();
             scenario
                 .check(&path, model)

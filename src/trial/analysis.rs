@@ -7,9 +7,8 @@
 
 use super::run::{Enrolled, Outcome};
 use super::{EndpointKind, Trial};
-use crate::stats::hypothesis::{binomial_ci, fisher_exact, mann_whitney, t_test};
+use crate::stats::hypothesis::{binomial_ci, fisher_exact, mann_whitney, one_sample_t_test, t_test};
 use crate::stats::survival::{cox_ph, kaplan_meier, log_rank, median_survival, Observation};
-use statrs::distribution::{ContinuousCDF, StudentsT};
 
 /// One line of results: an arm's summary of an endpoint and its comparison with the control.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -99,27 +98,15 @@ fn blank() -> Row {
     }
 }
 
-/// Mean, and its 95% t interval and one-sample p against 0.
-fn mean_ci(v: &[f64]) -> (f64, f64, f64, f64) {
-    let n = v.len() as f64;
-    let mean = v.iter().sum::<f64>() / n;
-    if v.len() < 2 {
-        return (mean, f64::NAN, f64::NAN, f64::NAN);
-    }
-    let sd = (v.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt();
-    let se = sd / n.sqrt();
-    let t = StudentsT::new(0.0, 1.0, n - 1.0).expect("df > 0");
-    let q = t.inverse_cdf(0.975);
-    let p = if se > 0.0 { 2.0 * (1.0 - t.cdf((mean / se).abs())) } else { f64::NAN };
-    (mean, mean - q * se, mean + q * se, p)
-}
-
 fn change_row(outcomes: &[Outcome], control: &[Outcome], compare: bool, arms: usize) -> Result<Row, String> {
     let (v, missing) = values(outcomes);
     if v.is_empty() {
         return Ok(Row { missing, test: "not estimable (no readings)", ..blank() });
     }
-    let (mean, low, high, p_zero) = mean_ci(&v);
+    let mean = v.iter().sum::<f64>() / v.len() as f64;
+    // One reading, or all alike: a mean without an interval or a test.
+    let one = one_sample_t_test(&v).ok();
+    let (low, high) = one.as_ref().map_or((f64::NAN, f64::NAN), |t| (t.ci_low, t.ci_high));
     let mut row = Row { n: v.len(), missing, estimate: mean, low, high, ..blank() };
     if compare {
         let (c, _) = values(control);
@@ -140,7 +127,7 @@ fn change_row(outcomes: &[Outcome], control: &[Outcome], compare: bool, arms: us
         row.effect_low = low;
         row.effect_high = high;
         row.test = "one-sample t-test against no change";
-        row.p_value = p_zero;
+        row.p_value = one.map_or(f64::NAN, |t| t.p_value);
     }
     Ok(row)
 }
