@@ -4,6 +4,7 @@
 /// (name, TOML text) of the bundled models.
 pub const MODELS: &[(&str, &str)] = &[
     ("human_als", include_str!("../models/human_als.toml")),
+    ("als_ms_overlap", include_str!("../models/als_ms_overlap.toml")),
     ("sod1_g86r_mouse", include_str!("../models/sod1_g86r_mouse.toml")),
 ];
 

@@ -46,6 +46,8 @@ impl Species {
 #[serde(deny_unknown_fields)]
 struct ModelFile {
     model: Header,
+    /// Every parameter; with `model.extends`, only those that differ from the base model.
+    #[serde(default)]
     parameters: BTreeMap<String, ParamSpec>,
     /// How virtual patients differ (`raphe cohort`, trials).
     #[serde(default)]
@@ -56,13 +58,25 @@ struct ModelFile {
 #[serde(deny_unknown_fields)]
 struct Header {
     name: String,
-    species: Species,
+    /// A base model (a file next to this one, `<name>.toml`, or a bundled model) whose
+    /// parameters, population and defaults this file inherits and overrides: a variant
+    /// such as the ALS-MS overlap lists only what differs, with its sources.
+    #[serde(default)]
+    extends: Option<String>,
+    /// Required unless inherited through `extends` (so are `duration` and `output_step`).
+    #[serde(default)]
+    species: Option<Species>,
     description: String,
     /// Default simulated time.
-    duration: Quantity,
+    #[serde(default)]
+    duration: Option<Quantity>,
     /// Default spacing of trajectory rows.
-    output_step: Quantity,
+    #[serde(default)]
+    output_step: Option<Quantity>,
 }
+
+/// Longest chain of `extends` (a cycle stops here instead of recursing without end).
+const MAX_EXTENDS: usize = 4;
 
 /// What the drugs present do to the model at one instant (computed by the PD layer).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -120,6 +134,9 @@ pub struct Core {
     pub umn: f64,
     /// Surviving fraction of lower motor neurons (motor units).
     pub lmn: f64,
+    /// Surviving fraction of corticospinal axons not cut by multiple sclerosis lesions (1
+    /// without MS): the ALS-MS overlap's second, independent loss of the UMN pathway.
+    pub ms_pathway: f64,
     /// 5-HT2B density, x baseline.
     pub ht2b_density: f64,
     /// 5-HT2C density, x baseline.
@@ -133,13 +150,14 @@ pub struct Core {
 }
 
 impl Core {
-    pub const LEN: usize = 8;
+    pub const LEN: usize = 9;
 
     pub fn to_array(self) -> [f64; Self::LEN] {
         [
             self.raphe,
             self.umn,
             self.lmn,
+            self.ms_pathway,
             self.ht2b_density,
             self.ht2c_density,
             self.isoform_shift,
@@ -153,12 +171,19 @@ impl Core {
             raphe: y[0],
             umn: y[1],
             lmn: y[2],
-            ht2b_density: y[3],
-            ht2c_density: y[4],
-            isoform_shift: y[5],
-            nfl: y[6],
-            spasm_auc: y[7],
+            ms_pathway: y[3],
+            ht2b_density: y[4],
+            ht2c_density: y[5],
+            isoform_shift: y[6],
+            nfl: y[7],
+            spasm_auc: y[8],
         }
+    }
+
+    /// Surviving fraction of the upper motor neuron pathway: UMN survival (ALS) times the
+    /// corticospinal axons MS lesions have spared. Disinhibition and UMN weakness follow it.
+    pub fn umn_pathway(&self) -> f64 {
+        self.umn * self.ms_pathway
     }
 }
 
@@ -168,6 +193,7 @@ pub struct Phase {
     pub raphe: bool,
     pub umn: bool,
     pub lmn: bool,
+    pub ms: bool,
 }
 
 /// Clinical and mechanistic readouts at one instant.
@@ -211,6 +237,9 @@ pub struct Model {
     pub text: String,
     /// The file's `[population]`: how virtual patients differ (shared, not copied per patient).
     pub population: Option<std::sync::Arc<crate::population::Population>>,
+    /// Where `population` was written and its text: a model that extends this one and has no
+    /// `[population]` of its own resolves it again against its own parameters.
+    population_spec: Option<std::sync::Arc<(PathBuf, crate::population::spec::PopulationFile)>>,
     derived: Derived,
 }
 
@@ -220,6 +249,7 @@ struct Derived {
     raphe: Degeneration,
     umn: Degeneration,
     lmn: Degeneration,
+    ms: Degeneration,
     ht2b: Subtype,
     ht2c: Subtype,
     /// Weights turning density × active fraction into activity relative to baseline: the
@@ -255,15 +285,43 @@ impl Model {
 
     /// Parse a model from TOML text; `path` names it in errors.
     pub fn from_toml(path: &Path, text: &str) -> Result<Model> {
+        Self::parse(path, text, 0)
+    }
+
+    /// [`Self::from_toml`] at `depth` links down an `extends` chain.
+    fn parse(path: &Path, text: &str, depth: usize) -> Result<Model> {
         let file: ModelFile = params::parse_toml(path, text)?;
         params::require_identifier(path, "model.name", &file.model.name)?;
-        let resolved = params::resolve(path, text, "parameters", &file.parameters, parameters::DEFS)?;
+        let h = &file.model;
+        let base = match &h.extends {
+            Some(name) => Some(Self::base(path, text, name, depth)?),
+            None => None,
+        };
+        let inherited = |field: &str| {
+            Error::input(path, format!("model.{field}"), None, "missing", "required unless the model has `extends`")
+        };
+        let species = match (h.species, &base) {
+            (Some(s), _) => s,
+            (None, Some(b)) => b.species,
+            (None, None) => return Err(inherited("species")),
+        };
+        let time = |q: &Option<Quantity>, field: &str, base_value: Option<f64>| match (q, base_value) {
+            (Some(q), _) => q.to_internal(path, text, &format!("model.{field}"), Kind::Time),
+            (None, Some(v)) => Ok(v),
+            (None, None) => Err(inherited(field)),
+        };
+        let duration = time(&h.duration, "duration", base.as_ref().map(|b| b.default_duration))?;
+        let output_step = time(&h.output_step, "output_step", base.as_ref().map(|b| b.default_output_step))?;
+        let resolved = match &base {
+            None => params::resolve(path, text, "parameters", &file.parameters, parameters::DEFS)?,
+            Some(base) => {
+                let own = params::resolve_optional(path, text, "parameters", &file.parameters, parameters::DEFS)?;
+                base.resolved.iter().zip(own).map(|(b, own)| own.unwrap_or_else(|| b.clone())).collect()
+            }
+        };
         let values: Vec<f64> = resolved.iter().map(|r| r.value).collect();
         let params = Parameters::from_values(&values);
         check_consistency(path, &params)?;
-        let h = &file.model;
-        let duration = h.duration.to_internal(path, text, "model.duration", Kind::Time)?;
-        let output_step = h.output_step.to_internal(path, text, "model.output_step", Kind::Time)?;
         // The defaults obey the run settings' bounds, checked here where the file can be named.
         let settings = crate::simulate::Settings {
             duration,
@@ -276,23 +334,61 @@ impl Model {
         };
         if let Err(e) = settings.check() {
             let problem = e.to_string().trim_start_matches("invalid settings: ").to_string();
-            let line = Some(h.duration.line(text));
+            let line = h.duration.as_ref().map(|d| d.line(text));
             return Err(Error::input(path, "model.duration / model.output_step", line, problem, ""));
         }
         let mut model = Model::from_parameters(params);
         model.name = h.name.clone();
-        model.species = h.species;
+        model.species = species;
         model.description = h.description.clone();
         model.default_duration = duration;
         model.default_output_step = output_step;
         model.resolved = resolved;
         model.source = Some(path.to_path_buf());
-        model.text = text.to_string();
-        if let Some(p) = &file.population {
+        // The manifest hashes this: a variant's text is followed by its base's.
+        model.text = match &base {
+            None => text.to_string(),
+            Some(b) => format!("{text}\n# ---- extends {} ----\n{}", path_text(&b.source), b.text),
+        };
+        model.population_spec = match file.population {
+            Some(p) => Some(std::sync::Arc::new((path.to_path_buf(), p))),
+            None => base.and_then(|b| b.population_spec),
+        };
+        if let Some(spec) = model.population_spec.clone() {
+            let (spec_path, p) = &*spec;
             model.population =
-                Some(std::sync::Arc::new(crate::population::Population::resolve(path, p, &model)?));
+                Some(std::sync::Arc::new(crate::population::Population::resolve(spec_path, p, &model)?));
         }
         Ok(model)
+    }
+
+    /// The model that `extends = "<name>"` in `path` names: `<name>.toml` beside `path`, or
+    /// the bundled model of that name.
+    fn base(path: &Path, text: &str, name: &str, depth: usize) -> Result<Model> {
+        let line = text.lines().position(|l| l.trim_start().starts_with("extends")).map(|i| i + 1);
+        let refuse = |problem: String| {
+            let bundled: Vec<_> = crate::bundled::MODELS.iter().map(|m| m.0).collect();
+            let allowed = format!(
+                "a model file beside this one (`<name>` for `<name>.toml`) or a bundled model ({})",
+                bundled.join(", ")
+            );
+            Error::input(path, "model.extends", line, problem, allowed)
+        };
+        if depth + 1 >= MAX_EXTENDS {
+            return Err(refuse(format!("more than {MAX_EXTENDS} models chained by `extends` (a cycle?)")));
+        }
+        let file_name = if name.ends_with(".toml") { name.to_string() } else { format!("{name}.toml") };
+        let beside = path.parent().map(|d| d.join(&file_name));
+        if let Some(file) = beside.filter(|f| f.is_file()) {
+            let base_text = std::fs::read_to_string(&file)
+                .map_err(|e| refuse(format!("cannot read {}: {e}", file.display())))?;
+            return Self::parse(&file, &base_text, depth + 1);
+        }
+        let stem = file_name.trim_end_matches(".toml");
+        match crate::bundled::model(stem) {
+            Some((file, base_text)) => Self::parse(Path::new(&file), base_text, depth + 1),
+            None => Err(refuse(format!("`{name}`: no such model"))),
+        }
     }
 
     /// A model from parameters alone (derived quantities recomputed); name and metadata blank.
@@ -316,6 +412,7 @@ impl Model {
             raphe: Degeneration { onset: p.raphe_onset, hazard: p.raphe_hazard },
             umn: Degeneration { onset: p.umn_onset, hazard: p.umn_hazard },
             lmn: Degeneration { onset: p.lmn_onset, hazard: p.lmn_hazard },
+            ms: Degeneration { onset: p.ms_onset, hazard: p.ms_hazard },
             ht2b_weight: (1.0 - p.ht2c_share_of_pic) / ht2b.active_fraction(0.0, s0, none),
             ht2c_weight: p.ht2c_share_of_pic / ht2c.active_fraction(0.0, s0, none),
             ht2b_occupancy0: ht2b.serotonin_occupancy(s0),
@@ -339,6 +436,7 @@ impl Model {
             default_output_step: 1.0,
             params,
             population: None,
+            population_spec: None,
             resolved: Vec::new(),
             source: None,
             text: String::new(),
@@ -367,6 +465,7 @@ impl Model {
         m.source = self.source.clone();
         m.text = self.text.clone();
         m.population = self.population.clone();
+        m.population_spec = self.population_spec.clone();
         Some(m)
     }
 
@@ -376,6 +475,7 @@ impl Model {
             raphe: 1.0,
             umn: 1.0,
             lmn: 1.0,
+            ms_pathway: 1.0,
             ht2b_density: 1.0,
             ht2c_density: 1.0,
             isoform_shift: 0.0,
@@ -411,16 +511,21 @@ impl Model {
     }
 
     /// Days at which degeneration switches on (solver segments are split there).
-    pub fn onsets(&self) -> [f64; 3] {
+    pub fn onsets(&self) -> [f64; 4] {
         let d = &self.derived;
-        [d.raphe.onset, d.umn.onset, d.lmn.onset]
+        [d.raphe.onset, d.umn.onset, d.lmn.onset, d.ms.onset]
     }
 
     /// Which pools degenerate in a segment starting at day `t`.
     pub fn phase_at(&self, t: f64) -> Phase {
         let d = &self.derived;
         let after = |on: f64| t >= on - 1e-9;
-        Phase { raphe: after(d.raphe.onset), umn: after(d.umn.onset), lmn: after(d.lmn.onset) }
+        Phase {
+            raphe: after(d.raphe.onset),
+            umn: after(d.umn.onset),
+            lmn: after(d.lmn.onset),
+            ms: after(d.ms.onset),
+        }
     }
 
     /// d(spinal 5-HT)/dt; 5-HT normalised to baseline.
@@ -484,7 +589,7 @@ impl Model {
     /// inhibition, to trigger it (the scheme of spasms after SCI; docs/model.md §5).
     fn spasm_factor(&self, core: &Core, pic: f64) -> f64 {
         let excess = (pic * self.derived.inverse_pic0 - 1.0).max(0.0);
-        excess * excitability::disinhibition(core.umn, self.params.umn_inhibition_loss)
+        excess * excitability::disinhibition(core.umn_pathway(), self.params.umn_inhibition_loss)
     }
 
     /// max(PIC/PIC₀ − θ, 0) × disinhibition: the exaggerated stretch reflex behind tone needs
@@ -493,7 +598,7 @@ impl Model {
     fn tone_factor(&self, core: &Core, pic: f64) -> f64 {
         let p = &self.params;
         let pic_part = (pic * self.derived.inverse_pic0 - p.tone_pic_threshold).max(0.0);
-        pic_part * excitability::disinhibition(core.umn, p.umn_inhibition_loss)
+        pic_part * excitability::disinhibition(core.umn_pathway(), p.umn_inhibition_loss)
     }
 
     /// Spasm intensity from the drug-free spasm factor and LMN survival, with drugs that act
@@ -514,7 +619,7 @@ impl Model {
     fn excitability(&self, core: &Core, pic: f64, effects: &DrugEffects) -> f64 {
         excitability::reflex_excitability(
             pic * self.derived.inverse_pic0,
-            core.umn,
+            core.umn_pathway(),
             self.params.umn_inhibition_loss,
             effects.reflex_gain,
         )
@@ -563,6 +668,7 @@ impl Model {
         };
         let umn_rate = d.umn.rate(core.umn, phase.umn);
         let lmn_rate = d.lmn.rate(core.lmn, phase.lmn);
+        let ms_rate = d.ms.rate(core.ms_pathway, phase.ms);
         let density =
             |density, excess| receptor::density_rate(density, target(excess), p.receptor_upregulation_time);
         let isoform_target = receptor::isoform_target(core.raphe, p.active_isoform_max_share);
@@ -570,10 +676,16 @@ impl Model {
             raphe: d.raphe.rate(core.raphe, phase.raphe),
             umn: umn_rate,
             lmn: lmn_rate,
+            ms_pathway: ms_rate,
             ht2b_density: density(core.ht2b_density, excess_b),
             ht2c_density: density(core.ht2c_density, excess_c),
             isoform_shift: (isoform_target - core.isoform_shift) / p.isoform_shift_time,
-            nfl: nfl::rate(core.nfl, p.nfl_baseline, p.nfl_gain, -(umn_rate + lmn_rate), d.nfl_clearance),
+            nfl: nfl::rate(
+                core.nfl,
+                p.nfl_baseline,
+                [(p.nfl_gain, -(umn_rate + lmn_rate)), (p.ms_nfl_gain, -ms_rate)],
+                d.nfl_clearance,
+            ),
             spasm_auc: 0.0,
         }
     }
@@ -598,7 +710,7 @@ impl Model {
         let spasm = readouts::spasm_intensity(spasm_drive, self.derived.spasm_hill);
         let spasms_per_hour = spasm * p.spasm_max_frequency * DAYS_PER_HOUR;
         let ashworth = readouts::ashworth(stretch_drive, effects.tone, self.derived.tone_hill);
-        let function = readouts::motor_function(core.lmn, core.umn, p.umn_function_weight);
+        let function = readouts::motor_function(core.lmn, core.umn_pathway(), p.umn_function_weight);
         let harms = effects.harms;
         let fvc =
             readouts::fvc(function, p.respiratory_reserve_function) * (1.0 - harms.respiratory_depression);
@@ -625,6 +737,10 @@ impl Model {
             alive: fvc >= p.death_fvc,
         }
     }
+}
+
+fn path_text(path: &Option<PathBuf>) -> String {
+    path.as_ref().map(|p| p.display().to_string()).unwrap_or_default()
 }
 
 /// Relations between parameters that single ranges cannot express.

@@ -1,5 +1,6 @@
 //! Serum neurofilament light (NfL): released in proportion to the rate of axonal loss and
-//! cleared first order. dN/dt = k (N₀ + G · loss − N), loss in %/month of motor neurons.
+//! cleared first order. dN/dt = k (N₀ + Σ G_i · loss_i − N), each loss in %/month: motor neurons
+//! (ALS) and, in the ALS-MS overlap, corticospinal axons cut by MS lesions.
 
 use crate::units::DAYS_PER_MONTH;
 
@@ -8,7 +9,8 @@ pub fn loss_percent_per_month(loss_per_day: f64) -> f64 {
     100.0 * loss_per_day * DAYS_PER_MONTH
 }
 
-/// dN/dt in pg/mL/day.
-pub fn rate(nfl: f64, baseline: f64, gain: f64, loss_per_day: f64, clearance_rate: f64) -> f64 {
-    clearance_rate * (baseline + gain * loss_percent_per_month(loss_per_day) - nfl)
+/// dN/dt in pg/mL/day, from (gain, loss per day) of each source of axonal loss.
+pub fn rate<const N: usize>(nfl: f64, baseline: f64, sources: [(f64, f64); N], clearance_rate: f64) -> f64 {
+    let released: f64 = sources.iter().map(|&(gain, loss)| gain * loss_percent_per_month(loss)).sum();
+    clearance_rate * (baseline + released - nfl)
 }

@@ -45,6 +45,8 @@ parameters! {
     umn_hazard: Rate / NonNegative, "constant hazard of upper motor neuron loss after onset";
     lmn_onset: Time / NonNegative, "time at which lower motor neurons (motor units) start to degenerate";
     lmn_hazard: Rate / NonNegative, "constant hazard of lower motor neuron (motor unit) loss after onset";
+    ms_onset: Time / NonNegative, "time at which multiple sclerosis lesions start to cut the upper motor neuron pathway (ALS-MS overlap)";
+    ms_hazard: Rate / NonNegative, "constant hazard of corticospinal axon loss from MS lesions after onset (0: no MS)";
     serotonin_half_life: Time / Positive, "half-life of spinal extracellular 5-HT (release to clearance/reuptake)";
     serotonin_baseline: MolarConcentration / Positive, "extracellular spinal 5-HT near motoneurons before disease";
     ht2b_kd_serotonin: MolarConcentration / Positive, "5-HT dissociation constant at 5-HT2B";
@@ -88,4 +90,5 @@ parameters! {
     nfl_baseline: BiomarkerConcentration / Positive, "serum neurofilament light without neurodegeneration";
     nfl_half_life: Time / Positive, "serum NfL half-life";
     nfl_gain: NflGain / NonNegative, "rise of serum NfL per unit rate of motor neuron loss";
+    ms_nfl_gain: NflGain / NonNegative, "rise of serum NfL per unit rate of corticospinal axon loss from MS lesions (MS lesions also cut axons outside the motor pathway)";
 }

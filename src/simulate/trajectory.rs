@@ -90,6 +90,12 @@ const FIXED: &[(&str, &str, &str, Getter)] = &[
     ("umn_survival", "1", "surviving fraction of upper motor neurons", |s| s.core.umn),
     ("lmn_survival", "1", "surviving fraction of lower motor neurons (motor units)", |s| s.core.lmn),
     (
+        "ms_pathway_survival",
+        "1",
+        "surviving fraction of corticospinal axons not cut by MS lesions (1 without MS; ALS-MS overlap)",
+        |s| s.core.ms_pathway,
+    ),
+    (
         "spasm_drive",
         "1",
         "motor-unit factor x (PIC/healthy PIC - 1) x afferent trigger x muscle force: what spasm frequency grades",
