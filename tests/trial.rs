@@ -156,8 +156,9 @@ fn a_trial_that_cannot_run_is_refused_and_writes_nothing() {
         (
             "dropout_per_month = 0.02",
             "dropout_per_month = 0.02\ninclusion = { min_penn = 5 }",
-            "inclusion criteria",
+            "trial.inclusion.min_penn",
         ),
+
     ];
     for (from, to, expect) in cases {
         assert!(base.contains(from), "{from}");

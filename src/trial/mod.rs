@@ -59,6 +59,9 @@ pub struct Inclusion {
     pub min_penn: Option<f64>,
     #[serde(default)]
     pub min_ashworth: Option<f64>,
+    /// Pain (0-10) at screening: "painful spasticity" series such as the ITB one.
+    #[serde(default)]
+    pub min_pain: Option<f64>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -336,11 +339,22 @@ impl Trial {
         }
         let mut named: Vec<String> =
             endpoints.iter().filter_map(|e| e.measure.as_ref().map(|m| m.1.clone())).collect();
-        if file.trial.inclusion.min_penn.is_some() {
-            named.push("penn_spasm_score".into());
-        }
-        if file.trial.inclusion.min_ashworth.is_some() {
-            named.push("ashworth".into());
+        let inclusion = &file.trial.inclusion;
+        for (field, measure, minimum) in [
+            ("min_penn", "penn_spasm_score", inclusion.min_penn),
+            ("min_ashworth", "ashworth", inclusion.min_ashworth),
+            ("min_pain", "pain", inclusion.min_pain),
+        ] {
+            let Some(minimum) = minimum else { continue };
+            let (lo, hi, _) = scale_bounds(measure).expect("a clinical scale");
+            if !(lo..=hi).contains(&minimum) {
+                return Err(bad(
+                    &format!("trial.inclusion.{field}"),
+                    format!("{minimum}"),
+                    &format!("a score on the {measure} scale, {lo} to {hi}"),
+                ));
+            }
+            named.push(measure.into());
         }
         for table in [&m.rater_sd, &m.placebo_response, &m.placebo_sd] {
             if let Some(k) = table.keys().find(|k| !named.contains(k)) {

@@ -126,7 +126,8 @@ fn eligible(trial: &Trial, traj: &Trajectory, day: f64, rng: &mut Rng) -> bool {
     let read = |measure: &str, rng: &mut Rng| observe(trial, measure, value(traj, measure, day), rng);
     let penn = trial.inclusion.min_penn.is_none_or(|m| read("penn_spasm_score", rng) >= m);
     let ashworth = trial.inclusion.min_ashworth.is_none_or(|m| read("ashworth", rng) >= m);
-    penn && ashworth
+    let pain = trial.inclusion.min_pain.is_none_or(|m| read("pain", rng) >= m);
+    penn && ashworth && pain
 }
 
 /// The column `measure` of `traj` at `day`, linear between output rows.
