@@ -53,6 +53,24 @@ pub const SCENARIOS: &[(&str, &str)] = &[
     ("tizanidine_oral_tid", include_str!("../models/scenarios/tizanidine_oral_tid.toml")),
 ];
 
+/// (name, TOML text) of the bundled trials.
+pub const TRIALS: &[(&str, &str)] = &[
+    ("exercise_rct", include_str!("../models/trials/exercise_rct.toml")),
+    ("inverse_agonist_power", include_str!("../models/trials/inverse_agonist_power.toml")),
+    ("itb_late_als", include_str!("../models/trials/itb_late_als.toml")),
+    ("tizanidine_bp", include_str!("../models/trials/tizanidine_bp.toml")),
+];
+
+/// A bundled trial's display path and text.
+pub fn trial(name: &str) -> Option<(String, &'static str)> {
+    find(TRIALS, name).map(|t| (format!("<bundled>/models/trials/{name}.toml"), t))
+}
+
+/// (name, TOML text) of the validation facts (`raphe validate`).
+pub const VALIDATION: &[(&str, &str)] = &[
+    ("fact01_serotonin_before_onset", include_str!("../models/validation/fact01_serotonin_before_onset.toml")),
+];
+
 /// (file name, text) of the dosing tables that bundled scenarios refer to.
 pub const TABLES: &[(&str, &str)] =
     &[("baclofen_itb_trial_table.csv", include_str!("../models/scenarios/baclofen_itb_trial_table.csv"))];

@@ -54,6 +54,38 @@ impl Patients {
     }
 }
 
+/// The sweep file of a cohort of `n` patients of `model` (a file or bundled name) under
+/// `scenario` (none: untreated): a population design recording every metric but the
+/// benefit–risk ones (which need an untreated twin per patient).
+pub fn sweep_text(model: &str, scenario: Option<&str>, n: usize, seed: u64, days: Option<f64>) -> String {
+    let quoted = |s: &str| toml::Value::String(s.to_string()).to_string();
+    let mut text = format!(
+        "[sweep]\nname = \"cohort\"\nmodel = {}\ndesign = \"population\"\nsamples = {n}\nseed = {seed}\n",
+        quoted(model)
+    );
+    if let Some(s) = scenario {
+        text.push_str(&format!("scenario = {}\n", quoted(s)));
+    }
+    if let Some(d) = days {
+        text.push_str(&format!("duration = {{ value = {d:?}, unit = \"day\" }}\n"));
+    }
+    let metrics: Vec<String> = crate::sweep::metric_names()
+        .into_iter()
+        .filter(|m| !m.starts_with("benefit_risk."))
+        .map(|m| quoted(&m))
+        .collect();
+    text.push_str(&format!("metrics = [{}]\n", metrics.join(", ")));
+    text
+}
+
+/// Patients from columns already in memory (`raphe validate` runs cohorts without files).
+impl Patients {
+    pub fn from_columns(columns: Vec<String>, values: Vec<Vec<f64>>) -> Patients {
+        assert_eq!(columns.len(), values.len(), "one column of values per name");
+        Patients { columns, values }
+    }
+}
+
 /// The quantiles reported for every metric.
 pub const QUANTILES: [f64; 7] = [0.025, 0.05, 0.25, 0.5, 0.75, 0.95, 0.975];
 

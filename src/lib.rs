@@ -32,5 +32,6 @@ pub mod stats;
 pub mod sweep;
 pub mod trial;
 pub mod units;
+pub mod validate;
 
 pub use error::{Error, Result};

@@ -42,6 +42,7 @@ fn main() -> std::process::ExitCode {
         cli::Command::Sensitivity(a) => cli::sensitivity(a),
         cli::Command::Cohort(a) => cli::cohort(a),
         cli::Command::Trial(a) => cli::trial(a),
+        cli::Command::Validate(a) => cli::validate(a),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

@@ -158,7 +158,6 @@ fn a_trial_that_cannot_run_is_refused_and_writes_nothing() {
             "dropout_per_month = 0.02\ninclusion = { min_penn = 5 }",
             "trial.inclusion.min_penn",
         ),
-
     ];
     for (from, to, expect) in cases {
         assert!(base.contains(from), "{from}");

@@ -67,34 +67,16 @@ pub fn cohort(a: CohortArgs) -> Result<()> {
     Ok(())
 }
 
-/// The sweep file of the cohort: the model and scenario (absolute paths for files, so the
-/// text is the same wherever it is read), a population design of N patients, every metric.
+/// The sweep file of the cohort, with files named by absolute path (so the text is the same
+/// wherever it is read).
 fn sweep_text(a: &CohortArgs, days: Option<f64>) -> Result<String> {
     let name = |arg: &str| -> Result<String> {
         let path = Path::new(arg);
         Ok(if path.exists() { std::fs::canonicalize(path)?.display().to_string() } else { arg.to_string() })
     };
-    let quoted = |s: &str| toml::Value::String(s.to_string()).to_string();
     let model = name(a.model.as_deref().unwrap_or(raphe::bundled::DEFAULT_MODEL))?;
-    let mut text = format!(
-        "[sweep]\nname = \"cohort\"\nmodel = {}\ndesign = \"population\"\nsamples = {}\nseed = {}\n",
-        quoted(&model),
-        a.n,
-        a.seed
-    );
-    if let Some(s) = &a.scenario {
-        text.push_str(&format!("scenario = {}\n", quoted(&name(s)?)));
-    }
-    if let Some(d) = days {
-        text.push_str(&format!("duration = {{ value = {d:?}, unit = \"day\" }}\n"));
-    }
-    let metrics: Vec<String> = raphe::sweep::metric_names()
-        .into_iter()
-        .filter(|m| !m.starts_with("benefit_risk."))
-        .map(|m| quoted(&m))
-        .collect();
-    text.push_str(&format!("metrics = [{}]\n", metrics.join(", ")));
-    Ok(text)
+    let scenario = a.scenario.as_deref().map(name).transpose()?;
+    Ok(cohort::sweep_text(&model, scenario.as_deref(), a.n, a.seed, days))
 }
 
 /// The few numbers a reader looks for first.

@@ -4,7 +4,6 @@
 use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand};
 use raphe::model::Model;
-use raphe::pharmacology::dose_text::DoseText;
 use raphe::pharmacology::{Library, Scenario};
 use raphe::simulate::Fidelity;
 use raphe::{bundled, output};
@@ -16,10 +15,12 @@ pub mod plot;
 mod run;
 mod sweep;
 mod trial;
+mod validate;
 pub use cohort::cohort;
 pub use run::{compare, simulate};
 pub use sweep::{merge, sensitivity, signal_exit_code, sweep};
 pub use trial::trial;
+pub use validate::validate;
 
 #[derive(Parser)]
 #[command(
@@ -83,6 +84,11 @@ pub enum Command {
     /// rater error and a placebo response, endpoints and their tests (results.csv); with
     /// --replicates the trial is repeated, with --power N1,N2,... power against sample size.
     Trial(TrialArgs),
+    /// Check the model against the facts it must reproduce (science.md §6; the bundled
+    /// models/validation/*.toml, or the files of --facts): a table of fact, source, expected,
+    /// simulated and verdict, and DIR/validation.json with --out. Exits non-zero when a check
+    /// fails (a documented known miss does not).
+    Validate(ValidateArgs),
     /// Global sensitivity (Sobol' indices with bootstrap intervals, or Morris mu*, sigma) of a
     /// sweep with design "sobol" or "morris"; writes runs.csv, sensitivity.csv, manifest.json.
     Sensitivity(SensitivityArgs),
@@ -255,6 +261,25 @@ pub struct CohortArgs {
 }
 
 #[derive(clap::Args)]
+pub struct ValidateArgs {
+    /// A folder of validation files (default: the bundled models/validation).
+    #[arg(long)]
+    pub facts: Option<PathBuf>,
+    /// Only the facts with these numbers, e.g. 1,3,12.
+    #[arg(long, value_delimiter = ',')]
+    pub only: Vec<u32>,
+    /// Worker threads for cohorts (default: all cores). Results do not depend on it.
+    #[arg(long, value_parser = thread_count, allow_negative_numbers = true)]
+    pub threads: Option<usize>,
+    /// Output folder for validation.json and manifest.json (created if missing).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Replace whatever results --out holds, even another command's.
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(clap::Args)]
 pub struct TrialArgs {
     /// Trial file, e.g. models/trials/itb_late_als.toml.
     pub file: PathBuf,
@@ -386,22 +411,10 @@ fn load_scenario(
             ),
         },
     };
-    let (mut text, mut library) = (text, library);
+    let mut library = library;
     library.overrides = drug_changes.to_vec();
-    for dose in doses {
-        let line = DoseText::parse(dose).map_err(|e| anyhow::anyhow!("--dose \"{dose}\": {e}"))?;
-        let route = match line.route {
-            Some(r) => r,
-            None => {
-                let drug = library.find(&line.drug).map_err(|known| {
-                    anyhow::anyhow!("--dose \"{dose}\": unknown drug `{}` (known: {known})", line.drug)
-                })??;
-                line.default_route(&drug.routes)
-                    .with_context(|| format!("--dose \"{dose}\": {} has no route", line.drug))?
-            }
-        };
-        text.push_str(&format!("\n# --dose \"{dose}\"\n{}", line.to_toml(route)));
-    }
+    let text = raphe::pharmacology::dose_text::append_dose_lines(&text, doses, &library)
+        .map_err(|e| anyhow::anyhow!("--dose {e}"))?;
     Ok(Scenario::from_toml(&path, &text, model, &library)?)
 }
 

@@ -298,7 +298,13 @@ impl Model {
             None => None,
         };
         let inherited = |field: &str| {
-            Error::input(path, format!("model.{field}"), None, "missing", "required unless the model has `extends`")
+            Error::input(
+                path,
+                format!("model.{field}"),
+                None,
+                "missing",
+                "required unless the model has `extends`",
+            )
         };
         let species = match (h.species, &base) {
             (Some(s), _) => s,
@@ -315,7 +321,8 @@ impl Model {
         let resolved = match &base {
             None => params::resolve(path, text, "parameters", &file.parameters, parameters::DEFS)?,
             Some(base) => {
-                let own = params::resolve_optional(path, text, "parameters", &file.parameters, parameters::DEFS)?;
+                let own =
+                    params::resolve_optional(path, text, "parameters", &file.parameters, parameters::DEFS)?;
                 base.resolved.iter().zip(own).map(|(b, own)| own.unwrap_or_else(|| b.clone())).collect()
             }
         };

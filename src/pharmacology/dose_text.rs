@@ -126,6 +126,33 @@ impl DoseText {
     }
 }
 
+/// `text` (a scenario file's) with each dose line appended as a `[[dosing]]` or `[[infusion]]`
+/// block, so the scenario loader checks the lines as it checks files. A line without a route
+/// takes its drug's usual route from `library`. Errors name the line.
+pub fn append_dose_lines(
+    text: &str,
+    lines: &[String],
+    library: &super::Library,
+) -> Result<String, String> {
+    let mut text = text.to_string();
+    for dose in lines {
+        let line = DoseText::parse(dose).map_err(|e| format!("\"{dose}\": {e}"))?;
+        let route = match line.route {
+            Some(r) => r,
+            None => {
+                let drug = library
+                    .find(&line.drug)
+                    .map_err(|known| format!("\"{dose}\": unknown drug `{}` (known: {known})", line.drug))?
+                    .map_err(|e| format!("\"{dose}\": {e}"))?;
+                line.default_route(&drug.routes)
+                    .ok_or_else(|| format!("\"{dose}\": {} has no route", line.drug))?
+            }
+        };
+        text.push_str(&format!("\n# dose \"{dose}\"\n{}", line.to_toml(route)));
+    }
+    Ok(text)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
