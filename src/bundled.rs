@@ -68,7 +68,24 @@ pub fn trial(name: &str) -> Option<(String, &'static str)> {
 
 /// (name, TOML text) of the validation facts (`raphe validate`).
 pub const VALIDATION: &[(&str, &str)] = &[
-    ("fact01_serotonin_before_onset", include_str!("../models/validation/fact01_serotonin_before_onset.toml")),
+    (
+        "fact01_serotonin_before_onset",
+        include_str!("../models/validation/fact01_serotonin_before_onset.toml"),
+    ),
+    ("fact02_mouse_spasms_late", include_str!("../models/validation/fact02_mouse_spasms_late.toml")),
+    ("fact03_receptor_density", include_str!("../models/validation/fact03_receptor_density.toml")),
+    ("fact04_inverse_agonist", include_str!("../models/validation/fact04_inverse_agonist.toml")),
+    ("fact05_alsfrs_slopes", include_str!("../models/validation/fact05_alsfrs_slopes.toml")),
+    ("fact06_survival", include_str!("../models/validation/fact06_survival.toml")),
+    ("fact07_itb_pain", include_str!("../models/validation/fact07_itb_pain.toml")),
+    ("fact08_baclofen_pk", include_str!("../models/validation/fact08_baclofen_pk.toml")),
+    ("fact09_tizanidine_bp", include_str!("../models/validation/fact09_tizanidine_bp.toml")),
+    ("fact10_dantrolene_liver", include_str!("../models/validation/fact10_dantrolene_liver.toml")),
+    ("fact11_lmn_loss", include_str!("../models/validation/fact11_lmn_loss.toml")),
+    ("fact12_inverse_vs_neutral", include_str!("../models/validation/fact12_inverse_vs_neutral.toml")),
+    ("fact13_ssri_raises_spasms", include_str!("../models/validation/fact13_ssri_raises_spasms.toml")),
+    ("fact14_pic_monotone", include_str!("../models/validation/fact14_pic_monotone.toml")),
+    ("fact15_modest_antispastics", include_str!("../models/validation/fact15_modest_antispastics.toml")),
 ];
 
 /// (file name, text) of the dosing tables that bundled scenarios refer to.

