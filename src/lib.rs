@@ -19,6 +19,7 @@
 pub mod bundled;
 pub mod cohort;
 pub mod error;
+pub mod export;
 pub mod limits;
 pub mod math;
 pub mod model;

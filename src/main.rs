@@ -43,6 +43,7 @@ fn main() -> std::process::ExitCode {
         cli::Command::Cohort(a) => cli::cohort(a),
         cli::Command::Trial(a) => cli::trial(a),
         cli::Command::Validate(a) => cli::validate(a),
+        cli::Command::ExportSbml(a) => cli::export_sbml(a),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

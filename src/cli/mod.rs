@@ -17,7 +17,7 @@ mod sweep;
 mod trial;
 mod validate;
 pub use cohort::cohort;
-pub use run::{compare, simulate};
+pub use run::{compare, export_sbml, simulate};
 pub use sweep::{merge, sensitivity, signal_exit_code, sweep};
 pub use trial::trial;
 pub use validate::validate;
@@ -84,6 +84,10 @@ pub enum Command {
     /// rater error and a placebo response, endpoints and their tests (results.csv); with
     /// --replicates the trial is repeated, with --power N1,N2,... power against sample size.
     Trial(TrialArgs),
+    /// Write the full-resolution model under a scenario as SBML Level 3 Version 2 (states as
+    /// rate rules, readouts as assignment rules, doses and infusions as events), for COPASI,
+    /// libRoadRunner or AMICI: `raphe export-sbml --scenario baclofen_oral_tid --out m.xml`.
+    ExportSbml(ExportSbmlArgs),
     /// Check the model against the facts it must reproduce (science.md §6; the bundled
     /// models/validation/*.toml, or the files of --facts): a table of fact, source, expected,
     /// simulated and verdict, and DIR/validation.json with --out. Exits non-zero when a check
@@ -144,6 +148,13 @@ pub struct PatientArgs {
     /// fast: closed-form PK and quasi-steady fast states; full: every state integrated.
     #[arg(long, default_value = "fast")]
     pub fidelity: Fidelity,
+    /// Relative tolerance of the ODE solver (default 1e-8; tighter for reference runs, e.g.
+    /// against another simulator).
+    #[arg(long)]
+    pub rtol: Option<f64>,
+    /// Absolute tolerance of the ODE solver (default 1e-10).
+    #[arg(long)]
+    pub atol: Option<f64>,
     /// Benefit-risk weights (TOML, see models/weights/benefit_risk.toml). Default: the bundled ones.
     #[arg(long)]
     pub weights: Option<PathBuf>,
@@ -258,6 +269,21 @@ pub struct CohortArgs {
     /// DIR/figures/.
     #[arg(long)]
     pub plot: bool,
+}
+
+#[derive(clap::Args)]
+pub struct ExportSbmlArgs {
+    #[command(flatten)]
+    pub patient: PatientArgs,
+    /// Scenario file, or the name of a bundled scenario. Default: no treatment.
+    #[arg(long)]
+    pub scenario: Option<String>,
+    /// Add a dosing line (as for simulate).
+    #[arg(long, value_name = "TEXT")]
+    pub dose: Vec<String>,
+    /// The SBML file to write.
+    #[arg(long)]
+    pub out: PathBuf,
 }
 
 #[derive(clap::Args)]

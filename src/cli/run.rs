@@ -60,6 +60,9 @@ impl Patient {
         settings.duration = positive(days, settings.duration, "--days")?;
         let step = a.output_step.as_deref().map(|d| time_in_days(d, "--output-step")).transpose()?;
         settings.output_step = positive(step, settings.output_step, "--output-step")?;
+        settings.tolerances.relative = a.rtol.unwrap_or(settings.tolerances.relative);
+        settings.tolerances.absolute = a.atol.unwrap_or(settings.tolerances.absolute);
+        settings.check()?;
         let weights = match &a.weights {
             Some(path) => {
                 let text = std::fs::read_to_string(path)
@@ -300,4 +303,22 @@ fn print_summary(model: &Model, scenario: &Scenario, settings: &Settings, s: &Su
             b.score
         );
     }
+}
+
+/// `raphe export-sbml`: the model under a scenario as SBML L3V2 (and Antimony-like equations in
+/// the notes), written atomically.
+pub fn export_sbml(args: super::ExportSbmlArgs) -> Result<()> {
+    let patient = Patient::from_args(&args.patient)?;
+    let scenario =
+        load_scenario(args.scenario.as_deref(), &args.dose, &patient.model, &patient.drug_changes)?;
+    let text = raphe::export::sbml::write(&patient.model, &scenario, patient.settings.duration)?;
+    raphe::output::atomic::write(&args.out, text.as_bytes())?;
+    println!(
+        "wrote {} (SBML L3V2: {} under {}, {} days of doses)",
+        args.out.display(),
+        patient.model.name,
+        scenario.name,
+        super::plain_number(patient.settings.duration)
+    );
+    Ok(())
 }
