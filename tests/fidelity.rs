@@ -120,3 +120,34 @@ fn quadrature_path_follows_the_full_path_on_regular_dosing() {
         }
     }
 }
+
+/// The fast path's PIC (docs/model.md §7): exactly its quasi-steady value P∞ when no 5-HT2
+/// ligand is present (the disease moves P∞ over months, so the lag τ·dP∞/dt is ~1e-5 of P);
+/// with a 5-HT2 ligand, P∞ corrected to first order in τ for the drug-driven change, which is
+/// closer to the integrated PIC than P∞ over the hours after a dose.
+#[test]
+fn the_fast_path_pic_is_quasi_steady_and_lag_corrected_only_for_ligands() {
+    let m = model("human_als");
+    let untreated = run(&m, &Scenario::untreated(), Fidelity::Fast, 1.0);
+    for s in &untreated.samples {
+        let steady = m.pic_steady(s.readouts.receptor_activity);
+        assert_eq!(s.pic, steady, "untreated: P = P∞ at day {}", s.day);
+    }
+    let sc = scenario("cyproheptadine_oral", &m);
+    let start = sc.dosing[0].start;
+    let mut settings = raphe::simulate::Settings::for_model(&m, Fidelity::Fast);
+    settings.output_step = 1.0 / 288.0;
+    settings.duration = start + 2.0;
+    let fast = raphe::simulate::simulate(&m, &sc, &settings).unwrap();
+    settings.fidelity = Fidelity::Full;
+    settings.tolerances.relative = 1e-11;
+    let full = raphe::simulate::simulate(&m, &sc, &settings).unwrap();
+    let (mut lagged, mut steady) = (0.0, 0.0);
+    for (f, r) in fast.samples.iter().zip(&full.samples).filter(|(f, _)| f.day >= start) {
+        let p_inf = m.pic_steady(f.readouts.receptor_activity);
+        lagged += (f.pic - r.pic).abs();
+        steady += (p_inf - r.pic).abs();
+        assert!((f.pic - r.pic).abs() < 5e-3 * r.pic, "day {}: fast {} full {}", f.day, f.pic, r.pic);
+    }
+    assert!(lagged < 0.5 * steady, "the lag term halves the error: {lagged} vs P∞ {steady}");
+}

@@ -326,6 +326,16 @@ mod tests {
         })
     }
 
+    /// docs/model.md §6: the motoneurons see i/V_csf + e, the brain(stem) a quarter of the
+    /// lumbar intrathecal level plus the drug from plasma.
+    #[test]
+    fn the_brain_sees_a_quarter_of_the_lumbar_intrathecal_level() {
+        let p = pk();
+        let s = PkState { depot: 0.0, intrathecal: 0.05, central: 2.0, effect: 0.01 };
+        assert!((p.csf(s) - (0.05 / 0.1 + 0.01)).abs() < 1e-15);
+        assert!((p.supraspinal(s) - (0.25 * 0.05 / 0.1 + 0.01)).abs() < 1e-15);
+    }
+
     #[test]
     fn closed_form_matches_bateman() {
         let p = pk();

@@ -79,9 +79,41 @@ pub fn integrate_steps<const N: usize, F: System<f64, SVector<f64, N>>>(
     dopri5(rhs, (t0, t1), y0, (tol, max_step, 0.0), |t, y| (t.to_vec(), y.to_vec()))
 }
 
+/// Longest stretch one Dopri5 run covers in [`integrate`]: the crate keeps every accepted step
+/// of a run, so a long segment (a sweep's full path with end-point output) is cut into pieces
+/// of at most this many days and memory stays bounded (about 40 kB per piece for the full path).
+pub const MAX_PIECE_DAYS: f64 = 4.0;
+
 /// Integrate `rhs` from `t0` to `t1` starting at `y0`.
 pub fn integrate<const N: usize, F: System<f64, SVector<f64, N>>>(
     rhs: F,
+    t0: f64,
+    t1: f64,
+    y0: SVector<f64, N>,
+    tol: Tolerances,
+    memory: &mut StepMemory,
+) -> Result<SVector<f64, N>> {
+    let pieces = ((t1 - t0) / MAX_PIECE_DAYS).ceil().max(1.0) as usize;
+    let mut y = y0;
+    for k in 0..pieces {
+        let a = t0 + (t1 - t0) * k as f64 / pieces as f64;
+        let b = if k + 1 == pieces { t1 } else { t0 + (t1 - t0) * (k + 1) as f64 / pieces as f64 };
+        y = integrate_piece(&rhs, a, b, y, tol, memory)?;
+    }
+    Ok(y)
+}
+
+/// A right-hand side lent to the solver (which takes its system by value) for one piece.
+struct Lent<'a, F>(&'a F);
+
+impl<const N: usize, F: System<f64, SVector<f64, N>>> System<f64, SVector<f64, N>> for Lent<'_, F> {
+    fn system(&self, t: f64, y: &SVector<f64, N>, dy: &mut SVector<f64, N>) {
+        self.0.system(t, y, dy)
+    }
+}
+
+fn integrate_piece<const N: usize, F: System<f64, SVector<f64, N>>>(
+    rhs: &F,
     t0: f64,
     t1: f64,
     y0: SVector<f64, N>,
@@ -93,7 +125,7 @@ pub fn integrate<const N: usize, F: System<f64, SVector<f64, N>>>(
         return Ok(y0);
     }
     let h0 = if memory.last_step > 0.0 { memory.last_step.min(span) } else { 0.0 };
-    let (last_step, end) = dopri5(rhs, (t0, t1), y0, (tol, span, h0), |times, states| {
+    let (last_step, end) = dopri5(Lent(rhs), (t0, t1), y0, (tol, span, h0), |times, states| {
         // The last step is usually cut short to land on t1; the one before is representative.
         let n = times.len();
         ((n >= 3).then(|| times[n - 2] - times[n - 3]), states.last().copied())
@@ -129,6 +161,15 @@ mod tests {
         let y =
             integrate(Decay(0.7), 0.0, 3.0, SVector::from([2.0]), Tolerances::default(), &mut mem).unwrap();
         assert!((y[0] - 2.0 * (-2.1f64).exp()).abs() < 1e-8);
+    }
+
+    #[test]
+    fn a_long_span_is_integrated_in_pieces_to_the_same_answer() {
+        let mut mem = StepMemory::default();
+        let span = 25.0 * MAX_PIECE_DAYS + 1.3;
+        let y =
+            integrate(Decay(0.1), 0.0, span, SVector::from([1.0]), Tolerances::default(), &mut mem).unwrap();
+        assert!((y[0] - (-0.1 * span).exp()).abs() < 1e-9, "{}", y[0]);
     }
 
     #[test]
