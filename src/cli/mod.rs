@@ -413,11 +413,23 @@ fn load_scenario(
 ) -> Result<Scenario> {
     let (path, text, library) = match arg {
         None if doses.is_empty() => return Ok(Scenario::untreated()),
-        None => (
-            PathBuf::from("--dose"),
-            "[scenario]\nname = \"command_line\"\ndescription = \"doses given with --dose\"\n".to_string(),
-            Library::default(),
-        ),
+        None => {
+            // Named after its drugs (legends and manifests read "escitalopram", not a placeholder).
+            let mut drugs: Vec<String> = doses
+                .iter()
+                .filter_map(|d| d.split_whitespace().next())
+                .filter(|w| raphe::params::is_identifier(w))
+                .map(String::from)
+                .collect();
+            drugs.dedup();
+            let name = if drugs.is_empty() { "command_line".to_string() } else { drugs.join("_and_") };
+            let description = toml::Value::String(format!("--dose {}", doses.join("; "))).to_string();
+            (
+                PathBuf::from("--dose"),
+                format!("[scenario]\nname = \"{name}\"\ndescription = {description}\n"),
+                Library::default(),
+            )
+        }
         Some(name) if name.ends_with(".csv") => bail!(
             "--scenario {name}: a dosing table is not a scenario; wrap it in one:\n  [scenario]\n  name = \"my_table\"\n  description = \"...\"\n  [[dosing_table]]\n  file = \"{}\"\n  drug = \"baclofen\"\n  time_unit = \"h\"\n  amount_unit = \"mg\"\n(see docs/drugs.md)",
             Path::new(name).file_name().map_or(name.into(), |f| f.to_string_lossy())
