@@ -43,7 +43,7 @@ benefit.round(3)
 #   diazepam a third, each with sedation (diazepam most); tizanidine adds a fall in blood
 #   pressure (fact 9 is its single 8 mg dose: a ≥ 20% fall in two thirds of patients) and a
 #   liver-enzyme risk.
-# * **Intrathecal baclofen** puts ten times the CSF level of oral dosing at the cord (its CSF
+# * **Intrathecal baclofen** puts about nine times the CSF level of oral dosing at the cord (its CSF
 #   Cmax below) and relieves most spasms, with less sedation than oral tizanidine or diazepam:
 #   the reason it is used in late ALS (McClelland et al. 2008, fact 7).
 # * **Dantrolene** weakens the muscle (the largest weakness) and carries liver-injury risk.
