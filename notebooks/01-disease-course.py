@@ -48,7 +48,7 @@ figure("course", "notebooks/out/human_als", name="course")
 # %%
 import pandas as pd
 
-columns = ["raphe_survival", "serotonin", "ht2c_density", "isoform_shift", "constitutive_activity", "pic", "spasms_per_hour", "ashworth", "lmn_survival", "alsfrs_r", "fvc", "nfl"]
+columns = ["raphe_survival", "serotonin", "ht2c_density", "isoform_shift", "constitutive_activity", "pic", "spasms_per_hour", "ashworth", "umn_survival", "lmn_survival", "alsfrs_r", "fvc", "nfl"]
 landmarks = {
     "raphe onset": 700,
     "5-HT < 80%": summary["serotonin_below_80pct_day"],
@@ -71,6 +71,9 @@ pd.DataFrame({name: at(traj, day, columns) for name, day in landmarks.items()}).
 #   0.95 nA after chronic complete transection).
 # * **Spasms peak and fade**: spasms per hour peak about two years before death, then fall with
 #   the motor units that express them (fact 11: late ALS turns flaccid).
+# * **UMN and LMN loss run from day 0** at constant hazards (1%/month and the motor-unit
+#   decline of 2.35%/month, fact 11): weakness is clinical (motor onset) when about half the
+#   motor units are gone, and death comes when FVC falls below its threshold, 36 months later.
 
 # %%
 assert summary["serotonin_below_80pct_day"] < summary["motor_onset_day"], "fact 1"
