@@ -352,9 +352,27 @@ fn route_order(r: Route) -> u8 {
     }
 }
 
+/// The two-state active fraction L(1 + αs + Σαx)/(1 + s + Σx + L(1 + αs + Σαx)) (`model/receptor.rs`).
+fn two_state(l: Expr, s: Expr, alpha: Expr, occ: Expr, eff: Expr) -> Expr {
+    let activated = l * (n(1.0) + alpha * s.clone() + eff);
+    activated.clone() / (n(1.0) + s + occ + activated)
+}
+
+/// The drugs' summed loads at 5-HT2B and 5-HT2C: Σx and Σαx.
+struct Loads {
+    ht2b: (Expr, Expr),
+    ht2c: (Expr, Expr),
+}
+
 fn equations(d: &mut Doc, model: &Model, drugs: &[DrugIds]) {
-    let p = &model.params;
-    // --- derived constants (initial assignments)
+    constants(d);
+    let loads = drug_effects(d, drugs);
+    receptors_and_reflexes(d, &loads);
+    slow_states(d, model);
+}
+
+/// Derived constants (initial assignments), conversion constants and the onset switches.
+fn constants(d: &mut Doc) {
     d.derived(
         "serotonin_clearance_rate",
         "per_day",
@@ -367,10 +385,6 @@ fn equations(d: &mut Doc, model: &Model, drugs: &[DrugIds]) {
         n(std::f64::consts::LN_2) / v("nfl_half_life"),
         "ln 2 / NfL half-life",
     );
-    let two_state = |l: Expr, s: Expr, alpha: Expr, occ: Expr, eff: Expr| {
-        let activated = l * (n(1.0) + alpha * s.clone() + eff);
-        activated.clone() / (n(1.0) + s + occ + activated)
-    };
     for sub in ["ht2b", "ht2c"] {
         let s0 = v("serotonin_baseline") / v(&format!("{sub}_kd_serotonin"));
         let l0 = v(&format!("{sub}_constitutive_ratio"));
@@ -433,7 +447,10 @@ fn equations(d: &mut Doc, model: &Model, drugs: &[DrugIds]) {
     );
     d.constant("no_infusion", 0.0, "mg_per_day", Some("the input rate of a route with no infusion".into()));
     d.constant("nM_per_mM", 1e6, "nM_per_mM", Some("mg/L over g/mol is mmol/L: 1e6 nM".into()));
-    // --- drugs: concentrations and effects
+}
+
+/// Each drug's concentrations, PK states, effects and harms; the combined effects as readouts.
+fn drug_effects(d: &mut Doc, drugs: &[DrugIds]) -> Loads {
     let mut release = Vec::new();
     let mut clearance = Vec::new();
     let mut gain = Vec::new();
@@ -515,9 +532,17 @@ fn equations(d: &mut Doc, model: &Model, drugs: &[DrugIds]) {
     d.readout("bp_fall", "dimensionless", combined(hyp));
     d.readout("respiratory_depression", "dimensionless", combined(resp));
     d.readout("drug_weakness", "dimensionless", combined(weak));
-    // --- receptors (model/receptor.rs)
+    Loads { ht2b: (sum(occ_b), sum(eff_b)), ht2c: (sum(occ_c), sum(eff_c)) }
+}
+
+/// Receptor activity (model/receptor.rs), the PIC and the reflex readouts (model/excitability.rs,
+/// model/readouts.rs).
+fn receptors_and_reflexes(d: &mut Doc, loads: &Loads) {
     d.readout("serotonin_nm", "nM", max(v("serotonin"), n(0.0)) * v("serotonin_baseline"));
-    let loads = [("ht2b", sum(occ_b), sum(eff_b)), ("ht2c", sum(occ_c), sum(eff_c))];
+    let loads = [
+        ("ht2b", loads.ht2b.0.clone(), loads.ht2b.1.clone()),
+        ("ht2c", loads.ht2c.0.clone(), loads.ht2c.1.clone()),
+    ];
     for (sub, occ, eff) in &loads {
         let f = |s: Expr| {
             let alpha = v(&format!("{sub}_serotonin_efficacy"));
@@ -542,7 +567,6 @@ fn equations(d: &mut Doc, model: &Model, drugs: &[DrugIds]) {
     };
     d.readout("receptor_activity", "dimensionless", activity("active"));
     d.readout("constitutive_activity", "dimensionless", activity("constitutive"));
-    // --- PIC and reflexes (model/excitability.rs, model/mod.rs)
     d.readout(
         "pic_steady",
         "nA",
@@ -650,7 +674,11 @@ fn equations(d: &mut Doc, model: &Model, drugs: &[DrugIds]) {
                 1.0,
             ),
     );
-    // --- slow states (model/mod.rs slow_rates) and the fast ones
+}
+
+/// Neuron loss, receptor adaptation, NfL, the spasm integral, 5-HT and the PIC (model/mod.rs).
+fn slow_states(d: &mut Doc, model: &Model) {
+    let p = &model.params;
     let loss = |pool: &str, state: &str, hazard: &str| v(hazard) * v(state) * v(&format!("{pool}_loss_on"));
     d.state("raphe_survival", 1.0, "dimensionless", -loss("raphe", "raphe_survival", "raphe_hazard"));
     d.state("umn_survival", 1.0, "dimensionless", -loss("umn", "umn_survival", "umn_hazard"));
