@@ -7,7 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --release --quiet
-bin=$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')/release/raphe
+bin=$(.ci/target-dir)/release/raphe
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 now() { date +%s%N; }

@@ -47,6 +47,12 @@ impl Patients {
         Ok(Patients { columns: chosen.into_iter().map(|(_, c)| c).collect(), values })
     }
 
+    /// Patients from columns already in memory (`raphe validate` runs cohorts without files).
+    pub fn from_columns(columns: Vec<String>, values: Vec<Vec<f64>>) -> Patients {
+        assert_eq!(columns.len(), values.len(), "one column of values per name");
+        Patients { columns, values }
+    }
+
     /// The values of column `name` over the patients whose run succeeded (NaN where empty).
     pub fn column(&self, name: &str) -> Option<&[f64]> {
         let k = self.columns.iter().position(|c| c == name)?;
@@ -76,14 +82,6 @@ pub fn sweep_text(model: &str, scenario: Option<&str>, n: usize, seed: u64, days
         .collect();
     text.push_str(&format!("metrics = [{}]\n", metrics.join(", ")));
     text
-}
-
-/// Patients from columns already in memory (`raphe validate` runs cohorts without files).
-impl Patients {
-    pub fn from_columns(columns: Vec<String>, values: Vec<Vec<f64>>) -> Patients {
-        assert_eq!(columns.len(), values.len(), "one column of values per name");
-        Patients { columns, values }
-    }
 }
 
 /// The quantiles reported for every metric.

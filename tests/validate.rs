@@ -9,6 +9,13 @@ fn raphe() -> Command {
     Command::cargo_bin("raphe").unwrap()
 }
 
+/// `raphe validate --facts DIR`.
+fn validate(facts: &std::path::Path) -> Command {
+    let mut c = raphe();
+    c.arg("validate").arg("--facts").arg(facts);
+    c
+}
+
 #[test]
 fn the_bundled_facts_pass_and_are_written_down() {
     let dir = tempfile::tempdir().unwrap();
@@ -66,32 +73,17 @@ fn a_fact_the_model_misses_fails_the_command_unless_documented() {
     let write = |text: &str| std::fs::write(facts.join("f.toml"), text).unwrap();
     // The default patient dies on day 1964: a fact asking for death before day 100 fails.
     write(&FACT.replace("EXPECT", "{ max = 100 }"));
-    raphe()
-        .arg("validate")
-        .arg("--facts")
-        .arg(&facts)
+    validate(&facts)
         .assert()
         .failure()
         .stdout(predicate::str::contains("FAIL"))
         .stderr(predicate::str::contains("1 validation check(s) failed"));
     // Documented as a known miss: reported, not failed.
     write(&FACT.replace("EXPECT", "{ max = 100 }\nknown_miss = \"a test\""));
-    raphe()
-        .arg("validate")
-        .arg("--facts")
-        .arg(&facts)
-        .assert()
-        .success()
-        .stdout(predicate::str::contains("known miss"));
+    validate(&facts).assert().success().stdout(predicate::str::contains("known miss"));
     // A known miss that passes says so.
     write(&FACT.replace("EXPECT", "{ min = 100 }\nknown_miss = \"a test\""));
-    raphe()
-        .arg("validate")
-        .arg("--facts")
-        .arg(&facts)
-        .assert()
-        .success()
-        .stdout(predicate::str::contains("known miss passes"));
+    validate(&facts).assert().success().stdout(predicate::str::contains("known miss passes"));
 }
 
 #[test]
@@ -115,10 +107,7 @@ fn bad_validation_files_are_refused_naming_the_field() {
     ];
     for (text, field) in cases {
         std::fs::write(facts.join("f.toml"), text).unwrap();
-        raphe()
-            .arg("validate")
-            .arg("--facts")
-            .arg(&facts)
+        validate(&facts)
             .arg("--out")
             .arg(&out)
             .assert()
@@ -132,10 +121,7 @@ fn bad_validation_files_are_refused_naming_the_field() {
         FACT.replace("death_day", "no_such_metric").replace("EXPECT", "{ min = 1 }"),
     )
     .unwrap();
-    raphe()
-        .arg("validate")
-        .arg("--facts")
-        .arg(&facts)
+    validate(&facts)
         .assert()
         .failure()
         .stdout(predicate::str::contains("ERROR").and(predicate::str::contains("unknown metric")));

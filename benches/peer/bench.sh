@@ -10,5 +10,5 @@ if ! .venv/bin/python -c "import libsbml, roadrunner, numpy" 2>/dev/null; then
   python3 -m venv .venv
   .venv/bin/pip install --quiet "numpy<3" "python-libsbml==5.21.2" "libroadrunner==2.10.0"
 fi
-target_dir=$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')
+target_dir=$(.ci/target-dir)
 .venv/bin/python benches/peer/run.py "$target_dir/release" "${1:-5}" 2> >(grep -v "WARNING\|^\[" >&2)

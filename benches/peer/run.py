@@ -61,6 +61,9 @@ def auc_at(result, day):
     return float(np.interp(day, result[:, 0], result[:, 1]))
 
 
+med = statistics.median
+
+
 def main():
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -86,7 +89,6 @@ def main():
             agree_fast = abs(f["spasm_auc"] - g["spasm_auc"]) / g["spasm_auc"]
             rows.append((scenario, fast, full, peer, load, agree, agree_fast))
             print(f"{scenario}: done", file=sys.stderr)
-        med = statistics.median
         print("In-process, 6-year human model, rows every 0.1 day (median and minimum of each; ratio = libRoadRunner / raphe median)")
         print(f"{'scenario':<28} {'raphe fast':>14} {'raphe full':>14} {'libRoadRunner':>16} {'fast x':>8} {'full x':>8} {'AUC diff RR':>12} {'AUC fast-full':>14}")
         for scenario, fast, full, peer, load, agree, agree_fast in rows:
@@ -109,7 +111,6 @@ def main():
                 subprocess.run([sys.executable, __file__, "--process", str(xml_path)], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
                 pp.append(time.perf_counter() - t)
             proc.append((scenario, rp, pp))
-    med = statistics.median
     print("Whole process (median of 3): raphe simulate (fast, writes CSV/Parquet) vs Python + libRoadRunner (load, JIT, simulate)")
     for scenario, rp, pp in proc:
         print(f"{scenario:<28} raphe {med(rp):.2f} s   libRoadRunner {med(pp):.2f} s   ratio {med(pp)/med(rp):.1f}")

@@ -160,10 +160,9 @@ pub struct PatientArgs {
     pub weights: Option<PathBuf>,
 }
 
+/// The treatment of one run: a scenario and dose lines (shared by `simulate` and `export-sbml`).
 #[derive(clap::Args)]
-pub struct SimulateArgs {
-    #[command(flatten)]
-    pub patient: PatientArgs,
+pub struct TreatmentArgs {
     /// Scenario file, or the name of a bundled scenario. Default: no treatment.
     #[arg(long)]
     pub scenario: Option<String>,
@@ -171,6 +170,14 @@ pub struct SimulateArgs {
     /// from 4y until 5y" (repeatable; route optional, the drug's usual one; added to --scenario).
     #[arg(long, value_name = "TEXT")]
     pub dose: Vec<String>,
+}
+
+#[derive(clap::Args)]
+pub struct SimulateArgs {
+    #[command(flatten)]
+    pub patient: PatientArgs,
+    #[command(flatten)]
+    pub treatment: TreatmentArgs,
     /// Extra fine rows from A to B (times as days or with a unit: 1461, 4y, 4y+2d, 36h),
     /// e.g. to see dose peaks: --window 4y..4y+2d --window-step 10min.
     #[arg(long)]
@@ -275,12 +282,8 @@ pub struct CohortArgs {
 pub struct ExportSbmlArgs {
     #[command(flatten)]
     pub patient: PatientArgs,
-    /// Scenario file, or the name of a bundled scenario. Default: no treatment.
-    #[arg(long)]
-    pub scenario: Option<String>,
-    /// Add a dosing line (as for simulate).
-    #[arg(long, value_name = "TEXT")]
-    pub dose: Vec<String>,
+    #[command(flatten)]
+    pub treatment: TreatmentArgs,
     /// The SBML file to write.
     #[arg(long)]
     pub out: PathBuf,

@@ -140,8 +140,12 @@ impl Patient {
 
 pub fn simulate(args: SimulateArgs) -> Result<()> {
     let mut patient = Patient::from_args(&args.patient)?;
-    let scenario =
-        load_scenario(args.scenario.as_deref(), &args.dose, &patient.model, &patient.drug_changes)?;
+    let scenario = load_scenario(
+        args.treatment.scenario.as_deref(),
+        &args.treatment.dose,
+        &patient.model,
+        &patient.drug_changes,
+    )?;
     if let Some(o) = patient.drug_changes.iter().find(|o| !scenario.drugs.iter().any(|d| d.name == o.drug)) {
         bail!(
             "--set drug.{}.{}: the scenario gives no {} (it gives: {})",
@@ -172,7 +176,7 @@ pub fn simulate(args: SimulateArgs) -> Result<()> {
     let _lock = prepare_out(&args.out)?;
     let mut tx = Transaction::begin(&args.out, "simulate", args.force)?;
     output::write_run(&mut tx, &traj, &summary)?;
-    let written = tx.commit(patient.manifest(&scenario, &args.dose))?;
+    let written = tx.commit(patient.manifest(&scenario, &args.treatment.dose))?;
 
     print_summary(&patient.model, &scenario, &patient.settings, &summary);
     println!("  wrote {}/{{{}}}", args.out.display(), with_manifest(&written));
@@ -305,12 +309,15 @@ fn print_summary(model: &Model, scenario: &Scenario, settings: &Settings, s: &Su
     }
 }
 
-/// `raphe export-sbml`: the model under a scenario as SBML L3V2 (and Antimony-like equations in
-/// the notes), written atomically.
+/// `raphe export-sbml`: the model under a scenario as SBML L3V2, written atomically.
 pub fn export_sbml(args: super::ExportSbmlArgs) -> Result<()> {
     let patient = Patient::from_args(&args.patient)?;
-    let scenario =
-        load_scenario(args.scenario.as_deref(), &args.dose, &patient.model, &patient.drug_changes)?;
+    let scenario = load_scenario(
+        args.treatment.scenario.as_deref(),
+        &args.treatment.dose,
+        &patient.model,
+        &patient.drug_changes,
+    )?;
     let text = raphe::export::sbml::write(&patient.model, &scenario, patient.settings.duration)?;
     raphe::output::atomic::write(&args.out, text.as_bytes())?;
     println!(

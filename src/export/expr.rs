@@ -1,6 +1,6 @@
 //! A small expression tree for the equations written into SBML: built with operators
 //! (`v("k") * (v("R") - v("S"))`), printed as MathML (numbers dimensionless, so unit checks
-//! see every literal's unit) or as infix text for notes and Antimony.
+//! see every literal's unit).
 
 use std::ops;
 
@@ -180,35 +180,9 @@ impl Expr {
         }
     }
 
-    /// Infix text (Antimony / libSBML L3 formula syntax).
-    pub fn infix(&self) -> String {
-        let join = |xs: &[Expr], op: &str| xs.iter().map(|x| x.infix()).collect::<Vec<_>>().join(op);
-        match self {
-            Expr::Num(x) => real(*x),
-            Expr::Var(id) => id.clone(),
-            Expr::Time => "time".into(),
-            Expr::Add(xs) => format!("({})", join(xs, " + ")),
-            Expr::Mul(xs) => format!("({})", join(xs, " * ")),
-            Expr::And(xs) => format!("({})", join(xs, " && ")),
-            Expr::Sub(a, b) => format!("({} - {})", a.infix(), b.infix()),
-            Expr::Div(a, b) => format!("({} / {})", a.infix(), b.infix()),
-            Expr::Pow(a, b) => format!("({} ^ {})", a.infix(), b.infix()),
-            Expr::Neg(a) => format!("(-{})", a.infix()),
-            Expr::Geq(a, b) => format!("({} >= {})", a.infix(), b.infix()),
-            Expr::Gt(a, b) => format!("({} > {})", a.infix(), b.infix()),
-            Expr::Lt(a, b) => format!("({} < {})", a.infix(), b.infix()),
-            Expr::Leq(a, b) => format!("({} <= {})", a.infix(), b.infix()),
-            Expr::Piecewise(pieces, otherwise) => {
-                let mut parts: Vec<String> =
-                    pieces.iter().map(|(value, c)| format!("{}, {}", value.infix(), c.infix())).collect();
-                parts.push(otherwise.infix());
-                format!("piecewise({})", parts.join(", "))
-            }
-        }
-    }
-
-    /// Evaluate with variable values from `lookup` at time `t` (unit tests of the transcription).
-    pub fn eval(&self, lookup: &dyn Fn(&str) -> f64, t: f64) -> f64 {
+    /// Evaluate with variable values from `lookup` at time `t` (the builder's unit tests).
+    #[cfg(test)]
+    fn eval(&self, lookup: &dyn Fn(&str) -> f64, t: f64) -> f64 {
         let b = |x: bool| if x { 1.0 } else { 0.0 };
         match self {
             Expr::Num(x) => *x,

@@ -136,9 +136,9 @@ pub fn write(model: &Model, scenario: &Scenario, end: f64) -> Result<String> {
     }
     let mut d = Doc::default();
     parameters(&mut d, model);
-    let drugs = drug_parameters(&mut d, &scenario.drugs);
+    drug_parameters(&mut d, &scenario.drugs);
     doses(&mut d, scenario, end);
-    equations(&mut d, model, &drugs);
+    equations(&mut d, model, &scenario.drugs);
     Ok(render(model, scenario, &d))
 }
 
@@ -159,17 +159,7 @@ fn parameters(d: &mut Doc, model: &Model) {
     }
 }
 
-/// Names of one drug's quantities in the SBML.
-struct DrugIds {
-    name: String,
-    csf: String,
-    brain: String,
-    mechanism: Mechanism,
-    harms: crate::pharmacology::drug::HarmProfile,
-}
-
-fn drug_parameters(d: &mut Doc, drugs: &[BoundDrug]) -> Vec<DrugIds> {
-    let mut ids = Vec::new();
+fn drug_parameters(d: &mut Doc, drugs: &[BoundDrug]) {
     for drug in drugs {
         let p = |k: &str| format!("{}_{k}", drug.name);
         let pk = &drug.pk;
@@ -235,15 +225,7 @@ fn drug_parameters(d: &mut Doc, drugs: &[BoundDrug]) -> Vec<DrugIds> {
                 );
             }
         }
-        ids.push(DrugIds {
-            name: drug.name.clone(),
-            csf: p("csf"),
-            brain: p("brain"),
-            mechanism: drug.mechanism,
-            harms: drug.harms,
-        });
     }
-    ids
 }
 
 /// Doses as events: each run of equally spaced, equal doses of one drug by one route becomes
@@ -364,7 +346,7 @@ struct Loads {
     ht2c: (Expr, Expr),
 }
 
-fn equations(d: &mut Doc, model: &Model, drugs: &[DrugIds]) {
+fn equations(d: &mut Doc, model: &Model, drugs: &[BoundDrug]) {
     constants(d);
     let loads = drug_effects(d, drugs);
     receptors_and_reflexes(d, &loads);
@@ -450,7 +432,7 @@ fn constants(d: &mut Doc) {
 }
 
 /// Each drug's concentrations, PK states, effects and harms; the combined effects as readouts.
-fn drug_effects(d: &mut Doc, drugs: &[DrugIds]) -> Loads {
+fn drug_effects(d: &mut Doc, drugs: &[BoundDrug]) -> Loads {
     let mut release = Vec::new();
     let mut clearance = Vec::new();
     let mut gain = Vec::new();
@@ -462,17 +444,18 @@ fn drug_effects(d: &mut Doc, drugs: &[DrugIds]) -> Loads {
         let id = |k: &str| format!("{}_{k}", drug.name);
         // CSF at the motoneurons: lumbar intrathecal drug plus drug from plasma; the brain
         // sees a quarter of the lumbar level (rostral spread, docs/model.md §6).
-        let (csf, brain) = if has_intrathecal(d, &drug.name) {
+        let (csf_id, brain_id) = (id("csf"), id("brain"));
+        let (csf, brain) = if drug.pk.intrathecal_volume > 0.0 {
             let it = q("intrathecal") / q("Vcsf");
             (it.clone() + q("effect"), n(ROSTRAL_SPREAD) * it + q("effect"))
         } else {
             (q("effect"), q("effect"))
         };
-        d.readout(&drug.csf, "mg_per_L", csf);
+        d.readout(&csf_id, "mg_per_L", csf);
         d.readout(&id("plasma"), "mg_per_L", q("central") / q("V"));
-        d.readout(&drug.brain, "mg_per_L", brain);
-        let c = positive(v(&drug.csf));
-        let brain = positive(v(&drug.brain));
+        d.readout(&brain_id, "mg_per_L", brain);
+        let c = positive(v(&csf_id));
+        let brain = positive(v(&brain_id));
         match drug.mechanism {
             Mechanism::Ht2Ligand { .. } => {
                 let nm = c * v("nM_per_mM") / q("MW");
@@ -496,7 +479,7 @@ fn drug_effects(d: &mut Doc, drugs: &[DrugIds]) -> Loads {
             ("sedation", h.sedation, brain.clone()),
             ("hypotension", h.hypotension, brain.clone()),
             ("respiratory", h.respiratory, brain.clone()),
-            ("weakness", h.weakness, positive(v(&drug.csf))),
+            ("weakness", h.weakness, positive(v(&csf_id))),
         ]
         .into_iter()
         .enumerate()
@@ -734,11 +717,6 @@ fn slow_states(d: &mut Doc, model: &Model) {
                 - v("serotonin_clearance_factor") * v("serotonin")),
     );
     d.state("pic", model.baseline_pic(), "nA", (v("pic_steady") - v("pic")) / v("pic_time_constant"));
-}
-
-/// Whether drug `name` has an intrathecal compartment (V_csf > 0).
-fn has_intrathecal(d: &Doc, name: &str) -> bool {
-    d.params.iter().any(|p| p.id == format!("{name}_Vcsf") && p.value > 0.0)
 }
 
 /// The sum of the infusion rates into drug slot `drug` by `route` (mg/day).

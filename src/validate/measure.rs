@@ -34,13 +34,17 @@ const RUN_STATISTICS: &[&str] = &["mean", "max", "min", "at", "at_death", "day_o
 const COHORT_STATISTICS: &[&str] = &["median", "quantile", "survival_at", "median_survival"];
 const TRIAL_STATISTICS: &[&str] = &["effect", "estimate", "mean_effect", "median_effect"];
 
-/// Check at load that a check names what its kind needs, so a typo fails before any run.
-pub(super) fn check_spec(c: &CheckSpec) -> Result<(), Refusal> {
-    let one_of = |field: &str, value: &Option<String>, allowed: &[&str]| match value {
+/// `value` is one of `allowed`, or the refusal naming `field`.
+fn one_of(field: &str, value: &Option<String>, allowed: &[&str]) -> Result<(), Refusal> {
+    match value {
         Some(v) if allowed.contains(&v.as_str()) => Ok(()),
         Some(v) => Err(refuse(field, format!("`{v}`"), allowed.join(", "))),
         None => Err(refuse(field, "missing", allowed.join(", "))),
-    };
+    }
+}
+
+/// Check at load that a check names what its kind needs, so a typo fails before any run.
+pub(super) fn check_spec(c: &CheckSpec) -> Result<(), Refusal> {
     if let Some(m) = &c.expect.monotone {
         if c.kind != Kind::Scan {
             return Err(refuse("expect.monotone", "only a scan has a direction", "min and/or max"));
@@ -135,7 +139,7 @@ fn run_measure(c: &CheckSpec) -> Result<(), Refusal> {
             Ok(())
         }
         (None, Some(_)) => {
-            one_of_statistic(c)?;
+            one_of("statistic", &c.statistic, RUN_STATISTICS)?;
             if c.minus.is_some() || c.over.is_some() {
                 return Err(refuse("minus", "only a metric can be combined with another", "metric = ..."));
             }
@@ -153,13 +157,6 @@ fn run_measure(c: &CheckSpec) -> Result<(), Refusal> {
             "a run measures exactly one of `metric` and `column`",
             "metric = \"death_day\" or column = \"spasm_intensity\"",
         )),
-    }
-}
-
-fn one_of_statistic(c: &CheckSpec) -> Result<(), Refusal> {
-    match &c.statistic {
-        Some(s) if RUN_STATISTICS.contains(&s.as_str()) => Ok(()),
-        other => Err(refuse("statistic", format!("{other:?}"), RUN_STATISTICS.join(", "))),
     }
 }
 
@@ -186,17 +183,25 @@ pub fn measure(fact: &Fact, c: &CheckSpec, cache: &Cache) -> Result<Vec<f64>, St
 }
 
 /// A model file beside the validation file, or a bundled model.
-fn model(dir: &Path, name: Option<&str>) -> Result<(Model, String), String> {
+fn model(dir: &Path, name: Option<&str>) -> Result<Model, String> {
     let name = name.unwrap_or(crate::bundled::DEFAULT_MODEL);
     let path = dir.join(name);
     if path.is_file() {
-        let m = Model::load(&path).map_err(|e| e.to_string())?;
-        let absolute = std::fs::canonicalize(&path).map_err(|e| e.to_string())?;
-        return Ok((m, absolute.display().to_string()));
+        return Model::load(&path).map_err(|e| e.to_string());
     }
     let (file, text) = crate::bundled::model(name)
         .ok_or_else(|| format!("model `{name}`: no such file or bundled model"))?;
-    Ok((Model::from_toml(Path::new(&file), text).map_err(|e| e.to_string())?, name.to_string()))
+    Model::from_toml(Path::new(&file), text).map_err(|e| e.to_string())
+}
+
+/// How a sweep file names `name`: the absolute path of a file beside the validation file (so
+/// the sweep text reads the same wherever it is parsed), or the name itself (bundled).
+fn sweep_name(dir: &Path, name: &str) -> Result<String, String> {
+    let path = dir.join(name);
+    if !path.is_file() {
+        return Ok(name.to_string());
+    }
+    Ok(std::fs::canonicalize(&path).map_err(|e| e.to_string())?.display().to_string())
 }
 
 /// A scenario (file beside the validation file or bundled name; none: untreated) with dose lines.
@@ -232,7 +237,7 @@ fn days(t: &Option<String>) -> Option<f64> {
 /// One run of check `c` (with `extra` parameter changes) reduced to its measure; against its
 /// reference run when `relative_to` is given.
 fn run_value(dir: &Path, c: &CheckSpec, extra: &[String]) -> Result<f64, String> {
-    let (base, _) = model(dir, c.model.as_deref())?;
+    let base = model(dir, c.model.as_deref())?;
     let changes: Vec<Override> = c
         .set
         .iter()
@@ -359,13 +364,8 @@ fn reduce(
 
 /// A cohort of the check's model and scenario, run in memory, reduced to one statistic.
 fn cohort_value(dir: &Path, c: &CheckSpec, cache: &Cache) -> Result<f64, String> {
-    let (_, model_name) = model(dir, c.model.as_deref())?;
-    let scenario_name = match c.scenario.as_deref() {
-        Some(s) if dir.join(s).is_file() => {
-            Some(std::fs::canonicalize(dir.join(s)).map_err(|e| e.to_string())?.display().to_string())
-        }
-        other => other.map(String::from),
-    };
+    let model_name = sweep_name(dir, c.model.as_deref().unwrap_or(crate::bundled::DEFAULT_MODEL))?;
+    let scenario_name = c.scenario.as_deref().map(|s| sweep_name(dir, s)).transpose()?;
     let n = c.patients.expect("checked");
     let text = crate::cohort::sweep_text(
         &model_name,
