@@ -36,6 +36,7 @@ fn titles(run: &Run, name: &str) -> (String, String) {
         "ashworth" => ("Tone", "MAS (0-4)"),
         "alsfrs_r" => ("ALSFRS-R", "points (0-48)"),
         "fvc" => ("FVC", "of predicted"),
+        "nfl" => ("Serum NfL", "pg/mL"),
         _ => ("", ""),
     };
     if !title.is_empty() {
