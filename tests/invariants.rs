@@ -40,7 +40,10 @@ fn check(label: &str, traj: &Trajectory, pic_max: f64, serotonergic: bool) {
         assert!([0.0, 1.0, 2.0, 3.0, 4.0].contains(&s.readouts.penn), "{at}: penn");
         assert!(s.core.nfl > 0.0, "{at}: nfl");
         assert!(s.plasma.iter().chain(&s.csf).all(|&c| c >= -1e-12), "{at}: negative concentration");
-        assert!(s.core.spasm_auc >= last_auc - 1e-12, "{at}: spasm AUC decreased");
+        // Within the solver's absolute tolerance: between steps the full path's dense output
+        // is a polynomial, which may dip by a rounding-sized amount while spasms are ~0.
+        let slack = raphe::simulate::Tolerances::default().absolute;
+        assert!(s.core.spasm_auc >= last_auc - slack, "{at}: spasm AUC decreased");
         last_auc = s.core.spasm_auc;
     }
     // Survival never increases.

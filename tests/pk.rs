@@ -28,7 +28,7 @@ fn numeric(pk: OneCompartment, s0: PkState, dt: f64, rates: Rates) -> SVector<f6
     let a = s0.to_array();
     let y0 = SVector::from([a[0], a[1], a[2], a[3], 0.0]);
     let tol = Tolerances { relative: 1e-11, absolute: 1e-14 };
-    integrate(WithEliminated(pk, rates), 0.0, dt, y0, tol, &mut StepMemory::default()).unwrap()
+    integrate(&WithEliminated(pk, rates), 0.0, dt, y0, tol, &mut StepMemory::default()).unwrap()
 }
 
 fn other_drugs() -> [OneCompartment; 2] {

@@ -8,6 +8,7 @@ pub mod harms;
 pub mod paths;
 pub mod plan;
 pub mod quadrature_path;
+mod rosenbrock;
 pub mod slow;
 pub use paths::{fast_acting_drugs, FastStates};
 pub mod solver;
@@ -215,14 +216,25 @@ fn run_segments(
     mut path: impl Path,
 ) -> Result<Vec<Sample>> {
     let mut samples = Vec::with_capacity(plan.output_count());
-    for (k, seg) in plan.segments.iter().enumerate() {
+    let mut outputs = Vec::new();
+    let mut k = 0;
+    while k < plan.segments.len() {
+        let seg = &plan.segments[k];
         if seg.output {
             samples.push(record_snapshot(model, scenario, seg.start, &path.snapshot()));
         }
         for event in plan.doses_of(k) {
             path.dose(event);
         }
-        path.advance(seg.start, seg.end, plan.rates(k))?;
+        // The segments after k that only mark output times are integrated with it.
+        let last = plan.smooth_until(k);
+        outputs.clear();
+        outputs.extend(plan.segments[k + 1..=last].iter().filter(|s| s.output).map(|s| s.start));
+        let span = (seg.start, plan.segments[last].end);
+        path.advance_recording(span, plan.rates(k), &outputs, &mut |day, snap| {
+            samples.push(record_snapshot(model, scenario, day, snap))
+        })?;
+        k = last + 1;
     }
     samples.push(record_snapshot(model, scenario, plan.duration, &path.snapshot()));
     Ok(samples)

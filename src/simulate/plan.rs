@@ -139,6 +139,15 @@ impl Plan {
         &self.doses[r.start as usize..r.end as usize]
     }
 
+    /// The last segment of the stretch from segment `k` on over which nothing changes: the
+    /// segments after `k` up to it start with no dose, onset or infusion edge (only, perhaps,
+    /// an output time), so one integration can cover them.
+    pub fn smooth_until(&self, k: usize) -> usize {
+        let rates = self.segments[k].rates;
+        let continues = |s: &Segment| s.doses.is_empty() && !s.onset && s.rates == rates;
+        k + self.segments[k + 1..].iter().take_while(|s| continues(s)).count()
+    }
+
     /// Segments `a` and `b` have the same length, flags, rates and doses (times aside).
     fn alike(&self, a: usize, b: usize) -> bool {
         let (x, y) = (&self.segments[a], &self.segments[b]);

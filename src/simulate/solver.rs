@@ -26,7 +26,7 @@ impl Default for Tolerances {
 /// so that a new segment does not pay for a fresh step-size estimate.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct StepMemory {
-    last_step: f64,
+    pub(super) last_step: f64,
 }
 
 /// Run Dopri5 (Sparse output: every accepted step) over [t0, t1], span > 0, with steps at most
@@ -86,7 +86,7 @@ pub const MAX_PIECE_DAYS: f64 = 4.0;
 
 /// Integrate `rhs` from `t0` to `t1` starting at `y0`.
 pub fn integrate<const N: usize, F: System<f64, SVector<f64, N>>>(
-    rhs: F,
+    rhs: &F,
     t0: f64,
     t1: f64,
     y0: SVector<f64, N>,
@@ -98,7 +98,7 @@ pub fn integrate<const N: usize, F: System<f64, SVector<f64, N>>>(
     for k in 0..pieces {
         let a = t0 + (t1 - t0) * k as f64 / pieces as f64;
         let b = if k + 1 == pieces { t1 } else { t0 + (t1 - t0) * (k + 1) as f64 / pieces as f64 };
-        y = integrate_piece(&rhs, a, b, y, tol, memory)?;
+        y = integrate_piece(rhs, a, b, y, tol, memory)?;
     }
     Ok(y)
 }
@@ -159,7 +159,7 @@ mod tests {
     fn exponential_decay_matches_closed_form() {
         let mut mem = StepMemory::default();
         let y =
-            integrate(Decay(0.7), 0.0, 3.0, SVector::from([2.0]), Tolerances::default(), &mut mem).unwrap();
+            integrate(&Decay(0.7), 0.0, 3.0, SVector::from([2.0]), Tolerances::default(), &mut mem).unwrap();
         assert!((y[0] - 2.0 * (-2.1f64).exp()).abs() < 1e-8);
     }
 
@@ -168,7 +168,7 @@ mod tests {
         let mut mem = StepMemory::default();
         let span = 25.0 * MAX_PIECE_DAYS + 1.3;
         let y =
-            integrate(Decay(0.1), 0.0, span, SVector::from([1.0]), Tolerances::default(), &mut mem).unwrap();
+            integrate(&Decay(0.1), 0.0, span, SVector::from([1.0]), Tolerances::default(), &mut mem).unwrap();
         assert!((y[0] - (-0.1 * span).exp()).abs() < 1e-9, "{}", y[0]);
     }
 
@@ -178,7 +178,7 @@ mod tests {
         let mut mem = StepMemory::default();
         let mut y = SVector::from([1.0, 0.0]);
         for k in 0..10 {
-            y = integrate(Oscillator, k as f64, k as f64 + 1.0, y, tol, &mut mem).unwrap();
+            y = integrate(&Oscillator, k as f64, k as f64 + 1.0, y, tol, &mut mem).unwrap();
         }
         assert!((y[0] - 10f64.cos()).abs() < 1e-7 && (y[1] + 10f64.sin()).abs() < 1e-7);
     }
@@ -187,7 +187,7 @@ mod tests {
     fn empty_segment_returns_start() {
         let mut mem = StepMemory::default();
         let y =
-            integrate(Decay(1.0), 1.0, 1.0, SVector::from([5.0]), Tolerances::default(), &mut mem).unwrap();
+            integrate(&Decay(1.0), 1.0, 1.0, SVector::from([5.0]), Tolerances::default(), &mut mem).unwrap();
         assert_eq!(y[0], 5.0);
     }
 }
