@@ -45,14 +45,25 @@ pub trait Path {
         outputs: &[f64],
         record: &mut dyn FnMut(f64, &Snapshot),
     ) -> Result<()> {
-        let mut t = t0;
-        for &output in outputs {
-            self.advance(t, output, rates)?;
-            record(output, &self.snapshot());
-            t = output;
-        }
-        self.advance(t, t1, rates)
+        advance_cutting(self, (t0, t1), rates, outputs, record)
     }
+}
+
+/// [`Path::advance_recording`] by cutting the integration at each output.
+fn advance_cutting<P: Path + ?Sized>(
+    path: &mut P,
+    (t0, t1): (f64, f64),
+    rates: &[Rates; MAX_DRUGS],
+    outputs: &[f64],
+    record: &mut dyn FnMut(f64, &Snapshot),
+) -> Result<()> {
+    let mut t = t0;
+    for &output in outputs {
+        path.advance(t, output, rates)?;
+        record(output, &path.snapshot());
+        t = output;
+    }
+    path.advance(t, t1, rates)
 }
 
 fn give(drugs: &[BoundDrug], pk: &mut [PkState; MAX_DRUGS], event: &DoseEvent) {
@@ -265,7 +276,10 @@ pub struct Fast<'a> {
     t: f64,
     /// Infusion rates of the last segment (for the PIC look-ahead in snapshots).
     rates: [Rates; MAX_DRUGS],
+    /// Stretches longer than this (days) are integrated by Rodas5P ([`STIFF_SPAN`]).
+    stiff_span: f64,
     memory: StepMemory,
+    stiff_memory: StepMemory,
 }
 
 struct FastRhs<'a> {
@@ -410,7 +424,7 @@ impl<'a> Fast<'a> {
         y.as_mut_slice()[..Core::LEN].copy_from_slice(&model.initial_core().to_array());
         y[FAST_SEROTONIN] = 1.0;
         y[FAST_PIC] = model.baseline_pic();
-        Fast {
+        let mut fast = Fast {
             model,
             drugs,
             tol,
@@ -419,8 +433,13 @@ impl<'a> Fast<'a> {
             pk: [PkState::default(); MAX_DRUGS],
             t: 0.0,
             rates: [Rates::default(); MAX_DRUGS],
+            stiff_span: f64::INFINITY,
             memory: StepMemory::default(),
-        }
+            stiff_memory: StepMemory::default(),
+        };
+        let rho = rosenbrock::Active::new(&fast.rhs(0.0, fast.rates), FAST_N).spectral_radius(0.0, &fast.y);
+        fast.stiff_span = STIFF_SPAN / rho;
+        fast
     }
 
     fn rhs(&self, t0: f64, rates: [Rates; MAX_DRUGS]) -> FastRhs<'a> {
@@ -455,5 +474,41 @@ impl Path for Fast<'_> {
         let core = Core::from_slice(y);
         let v = FastValues::at(&self.rhs(self.t, self.rates), self.t, y, &core, &self.pk);
         Snapshot { core, serotonin: v.serotonin, pic: v.pic, pk: self.pk }
+    }
+
+    fn advance_recording(
+        &mut self,
+        (t0, t1): (f64, f64),
+        rates: &[Rates; MAX_DRUGS],
+        outputs: &[f64],
+        record: &mut dyn FnMut(f64, &Snapshot),
+    ) -> Result<()> {
+        if t1 - t0 <= self.stiff_span {
+            return advance_cutting(self, (t0, t1), rates, outputs, record);
+        }
+        self.rates = *rates;
+        let rhs = self.rhs(t0, *rates);
+        let mut memory = self.stiff_memory;
+        let at = |i: usize, y: &SVector<f64, FAST_N>| {
+            let t = outputs[i];
+            let pk = propagate_all(self.drugs, &self.pk, t - t0, rates);
+            let core = Core::from_slice(y.as_slice());
+            let v = FastValues::at(&rhs, t, y.as_slice(), &core, &pk);
+            record(t, &Snapshot { core, serotonin: v.serotonin, pic: v.pic, pk })
+        };
+        let y = rosenbrock::integrate_dense(
+            &rosenbrock::Active::new(&rhs, FAST_N),
+            (t0, t1),
+            self.y,
+            self.tol,
+            &mut memory,
+            outputs,
+            at,
+        )?;
+        self.y = y;
+        self.stiff_memory = memory;
+        self.pk = propagate_all(self.drugs, &self.pk, t1 - t0, rates);
+        self.t = t1;
+        Ok(())
     }
 }
