@@ -37,6 +37,9 @@ fn compare_every(model_name: &str, scenario_name: Option<&str>, step: Option<f64
     let scale = full.samples.iter().map(|s| s.readouts.spasm).fold(1e-3, f64::max);
     for (a, b) in full.samples.iter().zip(&fast.samples) {
         assert!((a.serotonin - b.serotonin).abs() < 0.01 * a.serotonin, "{label}: 5-HT at day {}", a.day);
+        // The fast path hands the readouts the activity it computed for the quasi-steady PIC.
+        let (x, y) = (a.readouts.receptor_activity, b.readouts.receptor_activity);
+        assert!((x - y).abs() < 0.01 * x, "{label}: receptor activity at day {}: full {x} fast {y}", a.day);
         // Pointwise, the quasi-steady PIC leads the integrated one by its ~10 min lag, which
         // the steep spasm threshold amplifies: allow 2% of the peak.
         assert!(

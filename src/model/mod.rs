@@ -699,8 +699,19 @@ impl Model {
 
     /// Readouts at one instant.
     pub fn readouts(&self, core: &Core, serotonin: f64, pic: f64, effects: &DrugEffects) -> Readouts {
+        self.readouts_at_activity(core, pic, self.receptor_activity(serotonin, core, effects), effects)
+    }
+
+    /// [`Self::readouts`] when the receptor activity at that 5-HT is already known (the fast
+    /// path computes it for the quasi-steady PIC; a third of a readout's cost).
+    pub fn readouts_at_activity(
+        &self,
+        core: &Core,
+        pic: f64,
+        receptor_activity: f64,
+        effects: &DrugEffects,
+    ) -> Readouts {
         let p = &self.params;
-        let receptor_activity = self.receptor_activity(serotonin, core, effects);
         let constitutive_activity = self.receptor_activity(0.0, core, effects);
         let excitability = self.excitability(core, pic, effects);
         let units = self.units(core.lmn);

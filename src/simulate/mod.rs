@@ -248,20 +248,23 @@ pub(crate) fn record_snapshot(
     day: f64,
     snap: &paths::Snapshot,
 ) -> Sample {
-    record_with_effects(model, scenario, day, snap, effects::combined(&scenario.drugs, &snap.pk))
+    record_with_effects(model, scenario, day, snap, effects::combined(&scenario.drugs, &snap.pk), None)
 }
 
-/// As [`record_snapshot`], with the drug effects of `snap.pk` already known.
+/// As [`record_snapshot`], with the drug effects of `snap.pk` already known, and perhaps the
+/// receptor activity at `snap.serotonin` (the quasi-steady PIC's).
 pub(crate) fn record_with_effects(
     model: &Model,
     scenario: &Scenario,
     day: f64,
     snap: &paths::Snapshot,
     mut effects: crate::model::DrugEffects,
+    activity: Option<f64>,
 ) -> Sample {
     let training = scenario.training_at(model, day);
     effects.tone = model.exercise_tone(training);
-    let readouts = model.readouts(&snap.core, snap.serotonin, snap.pic, &effects);
+    let activity = activity.unwrap_or_else(|| model.receptor_activity(snap.serotonin, &snap.core, &effects));
+    let readouts = model.readouts_at_activity(&snap.core, snap.pic, activity, &effects);
     let (mut plasma, mut csf) = ([0.0; MAX_DRUGS], [0.0; MAX_DRUGS]);
     for (i, d) in scenario.drugs.iter().enumerate() {
         plasma[i] = d.pk.plasma(snap.pk[i]);

@@ -342,14 +342,20 @@ impl DrugPoint {
     /// PIC time constant τ: PIC ≈ PIC∞(t) − τ·dPIC∞/dt (Tikhonov), dPIC∞/dt from the effects a
     /// short step ahead; the slow states' drift over τ is negligible.
     pub fn pic(&self, model: &Model, serotonin: f64, core: &Core) -> f64 {
+        self.pic_and_activity(model, serotonin, core).0
+    }
+
+    /// [`Self::pic`] and the receptor activity now (for the readouts).
+    pub fn pic_and_activity(&self, model: &Model, serotonin: f64, core: &Core) -> (f64, f64) {
         let pic_at = |e: &DrugEffects| model.pic_steady(model.receptor_activity(serotonin, core, e));
-        let pic = pic_at(&self.effects);
+        let activity = model.receptor_activity(serotonin, core, &self.effects);
+        let pic = model.pic_steady(activity);
         match &self.ahead {
-            None => pic,
+            None => (pic, activity),
             Some(ahead) => {
                 let tau = model.params.pic_time_constant;
                 let slope = (pic_at(ahead) - pic) / (LAG_STEP * tau);
-                (pic - tau * slope).clamp(0.0, model.params.pic_max)
+                ((pic - tau * slope).clamp(0.0, model.params.pic_max), activity)
             }
         }
     }

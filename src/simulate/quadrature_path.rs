@@ -154,9 +154,9 @@ impl Run<'_> {
         let mut core = self.slow.at(t);
         core.spasm_auc = self.auc;
         let serotonin = self.model.serotonin_quasi_steady(core.raphe, t, &point.effects);
-        let pic = point.pic(self.model, serotonin, &core);
+        let (pic, activity) = point.pic_and_activity(self.model, serotonin, &core);
         let snapshot = Snapshot { core, serotonin, pic, pk: *pk };
-        super::record_with_effects(self.model, self.scenario, t, &snapshot, point.effects)
+        super::record_with_effects(self.model, self.scenario, t, &snapshot, point.effects, Some(activity))
     }
 
     fn give_doses(&mut self, k: usize) {
