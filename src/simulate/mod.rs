@@ -201,9 +201,12 @@ pub fn simulate_following(
         }
         exposure = followed.exposure;
     }
-    let days: Vec<f64> = samples.iter().map(|s| s.day).collect();
-    for (s, risk) in samples.iter_mut().zip(crate::pharmacology::liver::risk_at(scenario, &days)) {
-        s.liver_risk = risk;
+    // Samples start with no liver risk; only a drug with a liver model adds one.
+    if drugs.iter().any(|d| d.liver.is_some()) {
+        let days: Vec<f64> = samples.iter().map(|s| s.day).collect();
+        for (s, risk) in samples.iter_mut().zip(crate::pharmacology::liver::risk_at(scenario, &days)) {
+            s.liver_risk = risk;
+        }
     }
     Ok(Trajectory { drug_names: drugs.iter().map(|d| d.name.clone()).collect(), samples, exposure })
 }
