@@ -77,8 +77,9 @@ const SEROTONIN: usize = Core::LEN;
 const PIC: usize = Core::LEN + 1;
 const PK0: usize = Core::LEN + 2;
 
-/// Every state integrated by the solver: Rodas5P ([`rosenbrock`]), which the PIC's and 5-HT's
-/// stiffness does not hold to short steps, with dense output at output times.
+/// Every state integrated: long stretches by Rodas5P ([`rosenbrock`], which the stiffness of
+/// the PIC and 5-HT does not hold to short steps; dense output at output times), short ones
+/// between doses by Dopri5 ([`STIFF_SPAN`]).
 pub struct Full<'a> {
     model: &'a Model,
     drugs: &'a [BoundDrug],
@@ -178,43 +179,51 @@ impl Full<'_> {
     }
 }
 
-impl Path for Full<'_> {
-    fn advance(&mut self, t0: f64, t1: f64, rates: &[Rates; MAX_DRUGS]) -> Result<()> {
-        self.advance_recording((t0, t1), rates, &[], &mut |_, _| {})
+impl<'a> Full<'a> {
+    fn rhs(&self, t0: f64, rates: &[Rates; MAX_DRUGS]) -> FullRhs<'a> {
+        FullRhs { model: self.model, drugs: self.drugs, phase: self.model.phase_at(t0), rates: *rates }
     }
 
-    fn advance_recording(
+    /// Rodas5P over a long stretch, with dense output at `outputs`.
+    fn stiff(
         &mut self,
         (t0, t1): (f64, f64),
         rates: &[Rates; MAX_DRUGS],
         outputs: &[f64],
         record: &mut dyn FnMut(f64, &Snapshot),
     ) -> Result<()> {
-        let rhs =
-            FullRhs { model: self.model, drugs: self.drugs, phase: self.model.phase_at(t0), rates: *rates };
-        if t1 - t0 <= self.stiff_span {
-            let mut t = t0;
-            for &output in outputs {
-                self.y = solver::integrate(&rhs, t, output, self.y, self.tol, &mut self.memory)?;
-                record(output, &self.snapshot());
-                t = output;
-            }
-            self.y = solver::integrate(&rhs, t, t1, self.y, self.tol, &mut self.memory)?;
-            return Ok(());
-        }
+        let rhs = self.rhs(t0, rates);
         let mut memory = self.stiff_memory;
         let at = |i: usize, y: &SVector<f64, FULL_N>| record(outputs[i], &self.snapshot_of(y));
-        let y = rosenbrock::integrate_dense(
-            &rosenbrock::Active::new(&rhs, self.active()),
-            (t0, t1),
-            self.y,
-            self.tol,
-            &mut memory,
-            outputs,
-            at,
-        )?;
+        let active = rosenbrock::Active::new(&rhs, self.active());
+        let y = rosenbrock::integrate_dense(&active, (t0, t1), self.y, self.tol, &mut memory, outputs, at)?;
         (self.y, self.stiff_memory) = (y, memory);
         Ok(())
+    }
+}
+
+impl Path for Full<'_> {
+    fn advance(&mut self, t0: f64, t1: f64, rates: &[Rates; MAX_DRUGS]) -> Result<()> {
+        if t1 - t0 > self.stiff_span {
+            return self.stiff((t0, t1), rates, &[], &mut |_, _| {});
+        }
+        let rhs = self.rhs(t0, rates);
+        self.y = solver::integrate(&rhs, t0, t1, self.y, self.tol, &mut self.memory)?;
+        Ok(())
+    }
+
+    fn advance_recording(
+        &mut self,
+        span: (f64, f64),
+        rates: &[Rates; MAX_DRUGS],
+        outputs: &[f64],
+        record: &mut dyn FnMut(f64, &Snapshot),
+    ) -> Result<()> {
+        if span.1 - span.0 > self.stiff_span {
+            self.stiff(span, rates, outputs, record)
+        } else {
+            advance_cutting(self, span, rates, outputs, record)
+        }
     }
 
     fn dose(&mut self, event: &DoseEvent) {
@@ -461,8 +470,39 @@ impl<'a> Fast<'a> {
     }
 }
 
+impl Fast<'_> {
+    /// Rodas5P over a long stretch, with dense output at `outputs` (PK in closed form there).
+    fn stiff(
+        &mut self,
+        (t0, t1): (f64, f64),
+        rates: &[Rates; MAX_DRUGS],
+        outputs: &[f64],
+        record: &mut dyn FnMut(f64, &Snapshot),
+    ) -> Result<()> {
+        self.rates = *rates;
+        let rhs = self.rhs(t0, *rates);
+        let mut memory = self.stiff_memory;
+        let at = |i: usize, y: &SVector<f64, FAST_N>| {
+            let t = outputs[i];
+            let pk = propagate_all(self.drugs, &self.pk, t - t0, rates);
+            let core = Core::from_slice(y.as_slice());
+            let v = FastValues::at(&rhs, t, y.as_slice(), &core, &pk);
+            record(t, &Snapshot { core, serotonin: v.serotonin, pic: v.pic, pk })
+        };
+        let active = rosenbrock::Active::new(&rhs, FAST_N);
+        let y = rosenbrock::integrate_dense(&active, (t0, t1), self.y, self.tol, &mut memory, outputs, at)?;
+        (self.y, self.stiff_memory) = (y, memory);
+        self.pk = propagate_all(self.drugs, &self.pk, t1 - t0, rates);
+        self.t = t1;
+        Ok(())
+    }
+}
+
 impl Path for Fast<'_> {
     fn advance(&mut self, t0: f64, t1: f64, rates: &[Rates; MAX_DRUGS]) -> Result<()> {
+        if t1 - t0 > self.stiff_span {
+            return self.stiff((t0, t1), rates, &[], &mut |_, _| {});
+        }
         self.rates = *rates;
         let rhs = self.rhs(t0, *rates);
         self.y = solver::integrate(&rhs, t0, t1, self.y, self.tol, &mut self.memory)?;
@@ -484,37 +524,15 @@ impl Path for Fast<'_> {
 
     fn advance_recording(
         &mut self,
-        (t0, t1): (f64, f64),
+        span: (f64, f64),
         rates: &[Rates; MAX_DRUGS],
         outputs: &[f64],
         record: &mut dyn FnMut(f64, &Snapshot),
     ) -> Result<()> {
-        if t1 - t0 <= self.stiff_span {
-            return advance_cutting(self, (t0, t1), rates, outputs, record);
+        if span.1 - span.0 > self.stiff_span {
+            self.stiff(span, rates, outputs, record)
+        } else {
+            advance_cutting(self, span, rates, outputs, record)
         }
-        self.rates = *rates;
-        let rhs = self.rhs(t0, *rates);
-        let mut memory = self.stiff_memory;
-        let at = |i: usize, y: &SVector<f64, FAST_N>| {
-            let t = outputs[i];
-            let pk = propagate_all(self.drugs, &self.pk, t - t0, rates);
-            let core = Core::from_slice(y.as_slice());
-            let v = FastValues::at(&rhs, t, y.as_slice(), &core, &pk);
-            record(t, &Snapshot { core, serotonin: v.serotonin, pic: v.pic, pk })
-        };
-        let y = rosenbrock::integrate_dense(
-            &rosenbrock::Active::new(&rhs, FAST_N),
-            (t0, t1),
-            self.y,
-            self.tol,
-            &mut memory,
-            outputs,
-            at,
-        )?;
-        self.y = y;
-        self.stiff_memory = memory;
-        self.pk = propagate_all(self.drugs, &self.pk, t1 - t0, rates);
-        self.t = t1;
-        Ok(())
     }
 }
