@@ -162,7 +162,7 @@ impl<'a> Full<'a> {
 /// Rodas5P (docs/performance.md).
 const STIFF_SPAN: f64 = 3000.0;
 
-impl Full<'_> {
+impl<'a> Full<'a> {
     /// States the solver works on: the core, 5-HT, the PIC and the scenario's drug slots.
     fn active(&self) -> usize {
         PK0 + PkState::LEN * self.drugs.len()
@@ -177,9 +177,7 @@ impl Full<'_> {
             pk: pk_states(y, self.drugs.len()),
         }
     }
-}
 
-impl<'a> Full<'a> {
     fn rhs(&self, t0: f64, rates: &[Rates; MAX_DRUGS]) -> FullRhs<'a> {
         FullRhs { model: self.model, drugs: self.drugs, phase: self.model.phase_at(t0), rates: *rates }
     }
