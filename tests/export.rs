@@ -82,3 +82,23 @@ fn what_is_not_exported_is_refused_and_nothing_is_written() {
         .stderr(predicate::str::contains("tolerances"));
     assert!(!xml.exists());
 }
+
+#[test]
+fn a_drug_setting_for_a_drug_the_scenario_does_not_give_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let xml_path = dir.path().join("m.xml");
+    raphe()
+        .args([
+            "export-sbml",
+            "--scenario",
+            "baclofen_oral_tid",
+            "--set",
+            "drug.tizanidine.clearance=1",
+            "--out",
+        ])
+        .arg(&xml_path)
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("the scenario gives no tizanidine"));
+    assert!(!xml_path.exists(), "nothing written");
+}

@@ -138,14 +138,11 @@ impl Patient {
     }
 }
 
-pub fn simulate(args: SimulateArgs) -> Result<()> {
-    let mut patient = Patient::from_args(&args.patient)?;
-    let scenario = load_scenario(
-        args.treatment.scenario.as_deref(),
-        &args.treatment.dose,
-        &patient.model,
-        &patient.drug_changes,
-    )?;
+/// The scenario of `--scenario` and `--dose` for `patient`; a `--set drug.X.…` for a drug the
+/// scenario does not give is an error.
+fn treatment(patient: &Patient, treatment: &super::TreatmentArgs) -> Result<Scenario> {
+    let scenario =
+        load_scenario(treatment.scenario.as_deref(), &treatment.dose, &patient.model, &patient.drug_changes)?;
     if let Some(o) = patient.drug_changes.iter().find(|o| !scenario.drugs.iter().any(|d| d.name == o.drug)) {
         bail!(
             "--set drug.{}.{}: the scenario gives no {} (it gives: {})",
@@ -159,6 +156,12 @@ pub fn simulate(args: SimulateArgs) -> Result<()> {
             }
         );
     }
+    Ok(scenario)
+}
+
+pub fn simulate(args: SimulateArgs) -> Result<()> {
+    let mut patient = Patient::from_args(&args.patient)?;
+    let scenario = treatment(&patient, &args.treatment)?;
     if let Some(text) = &args.window {
         let (a, b) = text
             .split_once("..")
@@ -312,12 +315,7 @@ fn print_summary(model: &Model, scenario: &Scenario, settings: &Settings, s: &Su
 /// `raphe export-sbml`: the model under a scenario as SBML L3V2, written atomically.
 pub fn export_sbml(args: super::ExportSbmlArgs) -> Result<()> {
     let patient = Patient::from_args(&args.patient)?;
-    let scenario = load_scenario(
-        args.treatment.scenario.as_deref(),
-        &args.treatment.dose,
-        &patient.model,
-        &patient.drug_changes,
-    )?;
+    let scenario = treatment(&patient, &args.treatment)?;
     let text = raphe::export::sbml::write(&patient.model, &scenario, patient.settings.duration)?;
     raphe::output::atomic::write(&args.out, text.as_bytes())?;
     println!(

@@ -28,16 +28,34 @@ pub struct Snapshot {
     pub pk: [PkState; MAX_DRUGS],
 }
 
-/// A fidelity path: advance between breakpoints, take doses, report.
+/// A fidelity path: advance between breakpoints, take doses, report. Each path integrates
+/// short stretches explicitly (Dopri5) and long ones with a stiff method (Rodas5P, dense
+/// output); [`STIFF_SPAN`] says which is which.
 pub trait Path {
-    /// Integrate from `t0` to `t1` with constant infusion `rates` per drug slot.
-    fn advance(&mut self, t0: f64, t1: f64, rates: &[Rates; MAX_DRUGS]) -> Result<()>;
+    /// Stretches longer than this (days) go to [`Path::advance_stiff`].
+    fn stiff_span(&self) -> f64;
+    /// Integrate a short stretch from `t0` to `t1` with Dopri5, infusion `rates` per drug slot.
+    fn advance_explicit(&mut self, t0: f64, t1: f64, rates: &[Rates; MAX_DRUGS]) -> Result<()>;
+    /// Integrate a long stretch with Rodas5P, passing `record` the snapshot at each of
+    /// `outputs` (sorted, inside the span) from the dense output.
+    fn advance_stiff(
+        &mut self,
+        span: (f64, f64),
+        rates: &[Rates; MAX_DRUGS],
+        outputs: &[f64],
+        record: &mut dyn FnMut(f64, &Snapshot),
+    ) -> Result<()>;
     fn dose(&mut self, event: &DoseEvent);
     fn snapshot(&self) -> Snapshot;
 
+    /// Integrate from `t0` to `t1` with constant infusion `rates` per drug slot.
+    fn advance(&mut self, t0: f64, t1: f64, rates: &[Rates; MAX_DRUGS]) -> Result<()> {
+        self.advance_recording((t0, t1), rates, &[], &mut |_, _| {})
+    }
+
     /// Integrate from `t0` to `t1` (nothing changes in between: no dose, onset or rate edge),
-    /// passing `record` the snapshot at each of `outputs` (sorted, inside (t0, t1)). By
-    /// default the outputs cut the integration; a path with dense output steps across them.
+    /// passing `record` the snapshot at each of `outputs` (sorted, inside (t0, t1)): a long
+    /// stretch steps across them, a short one is cut at each.
     fn advance_recording(
         &mut self,
         (t0, t1): (f64, f64),
@@ -45,25 +63,17 @@ pub trait Path {
         outputs: &[f64],
         record: &mut dyn FnMut(f64, &Snapshot),
     ) -> Result<()> {
-        advance_cutting(self, (t0, t1), rates, outputs, record)
+        if t1 - t0 > self.stiff_span() {
+            return self.advance_stiff((t0, t1), rates, outputs, record);
+        }
+        let mut t = t0;
+        for &output in outputs {
+            self.advance_explicit(t, output, rates)?;
+            record(output, &self.snapshot());
+            t = output;
+        }
+        self.advance_explicit(t, t1, rates)
     }
-}
-
-/// [`Path::advance_recording`] by cutting the integration at each output.
-fn advance_cutting<P: Path + ?Sized>(
-    path: &mut P,
-    (t0, t1): (f64, f64),
-    rates: &[Rates; MAX_DRUGS],
-    outputs: &[f64],
-    record: &mut dyn FnMut(f64, &Snapshot),
-) -> Result<()> {
-    let mut t = t0;
-    for &output in outputs {
-        path.advance(t, output, rates)?;
-        record(output, &path.snapshot());
-        t = output;
-    }
-    path.advance(t, t1, rates)
 }
 
 fn give(drugs: &[BoundDrug], pk: &mut [PkState; MAX_DRUGS], event: &DoseEvent) {
@@ -137,13 +147,12 @@ impl<'a> Full<'a> {
         y[SEROTONIN] = 1.0;
         y[PIC] = model.baseline_pic();
         let rhs = FullRhs { model, drugs, phase: model.phase_at(0.0), rates: Default::default() };
-        let rho = rosenbrock::Active::new(&rhs, PK0 + PkState::LEN * drugs.len()).spectral_radius(0.0, &y);
         Full {
             model,
             drugs,
             tol,
             y,
-            stiff_span: STIFF_SPAN / rho,
+            stiff_span: stiff_span(&rhs, PK0 + PkState::LEN * drugs.len(), &y),
             memory: StepMemory::default(),
             stiff_memory: StepMemory::default(),
         }
@@ -161,6 +170,15 @@ impl<'a> Full<'a> {
 /// 0.053 vs 0.070; untreated and the intrathecal pump (stretches of years) 10× faster with
 /// Rodas5P (docs/performance.md).
 const STIFF_SPAN: f64 = 3000.0;
+
+/// [`STIFF_SPAN`] in days for `rhs` at its initial state `y` (first `active` states).
+fn stiff_span<const N: usize, F: System<f64, SVector<f64, N>>>(
+    rhs: &F,
+    active: usize,
+    y: &SVector<f64, N>,
+) -> f64 {
+    STIFF_SPAN / rosenbrock::Active::new(rhs, active).spectral_radius(0.0, y)
+}
 
 impl<'a> Full<'a> {
     /// States the solver works on: the core, 5-HT, the PIC and the scenario's drug slots.
@@ -181,9 +199,20 @@ impl<'a> Full<'a> {
     fn rhs(&self, t0: f64, rates: &[Rates; MAX_DRUGS]) -> FullRhs<'a> {
         FullRhs { model: self.model, drugs: self.drugs, phase: self.model.phase_at(t0), rates: *rates }
     }
+}
 
-    /// Rodas5P over a long stretch, with dense output at `outputs`.
-    fn stiff(
+impl Path for Full<'_> {
+    fn stiff_span(&self) -> f64 {
+        self.stiff_span
+    }
+
+    fn advance_explicit(&mut self, t0: f64, t1: f64, rates: &[Rates; MAX_DRUGS]) -> Result<()> {
+        let rhs = self.rhs(t0, rates);
+        self.y = solver::integrate(&rhs, t0, t1, self.y, self.tol, &mut self.memory)?;
+        Ok(())
+    }
+
+    fn advance_stiff(
         &mut self,
         (t0, t1): (f64, f64),
         rates: &[Rates; MAX_DRUGS],
@@ -197,31 +226,6 @@ impl<'a> Full<'a> {
         let y = rosenbrock::integrate_dense(&active, (t0, t1), self.y, self.tol, &mut memory, outputs, at)?;
         (self.y, self.stiff_memory) = (y, memory);
         Ok(())
-    }
-}
-
-impl Path for Full<'_> {
-    fn advance(&mut self, t0: f64, t1: f64, rates: &[Rates; MAX_DRUGS]) -> Result<()> {
-        if t1 - t0 > self.stiff_span {
-            return self.stiff((t0, t1), rates, &[], &mut |_, _| {});
-        }
-        let rhs = self.rhs(t0, rates);
-        self.y = solver::integrate(&rhs, t0, t1, self.y, self.tol, &mut self.memory)?;
-        Ok(())
-    }
-
-    fn advance_recording(
-        &mut self,
-        span: (f64, f64),
-        rates: &[Rates; MAX_DRUGS],
-        outputs: &[f64],
-        record: &mut dyn FnMut(f64, &Snapshot),
-    ) -> Result<()> {
-        if span.1 - span.0 > self.stiff_span {
-            self.stiff(span, rates, outputs, record)
-        } else {
-            advance_cutting(self, span, rates, outputs, record)
-        }
     }
 
     fn dose(&mut self, event: &DoseEvent) {
@@ -446,12 +450,11 @@ impl<'a> Fast<'a> {
             pk: [PkState::default(); MAX_DRUGS],
             t: 0.0,
             rates: [Rates::default(); MAX_DRUGS],
-            stiff_span: f64::INFINITY,
+            stiff_span: f64::INFINITY, // set below from the right-hand side
             memory: StepMemory::default(),
             stiff_memory: StepMemory::default(),
         };
-        let rho = rosenbrock::Active::new(&fast.rhs(0.0, fast.rates), FAST_N).spectral_radius(0.0, &fast.y);
-        fast.stiff_span = STIFF_SPAN / rho;
+        fast.stiff_span = stiff_span(&fast.rhs(0.0, fast.rates), FAST_N, &fast.y);
         fast
     }
 
@@ -468,9 +471,22 @@ impl<'a> Fast<'a> {
     }
 }
 
-impl Fast<'_> {
-    /// Rodas5P over a long stretch, with dense output at `outputs` (PK in closed form there).
-    fn stiff(
+impl Path for Fast<'_> {
+    fn stiff_span(&self) -> f64 {
+        self.stiff_span
+    }
+
+    fn advance_explicit(&mut self, t0: f64, t1: f64, rates: &[Rates; MAX_DRUGS]) -> Result<()> {
+        self.rates = *rates;
+        let rhs = self.rhs(t0, *rates);
+        self.y = solver::integrate(&rhs, t0, t1, self.y, self.tol, &mut self.memory)?;
+        self.pk = propagate_all(self.drugs, &self.pk, t1 - t0, rates);
+        self.t = t1;
+        Ok(())
+    }
+
+    /// PK in closed form at the outputs.
+    fn advance_stiff(
         &mut self,
         (t0, t1): (f64, f64),
         rates: &[Rates; MAX_DRUGS],
@@ -494,20 +510,6 @@ impl Fast<'_> {
         self.t = t1;
         Ok(())
     }
-}
-
-impl Path for Fast<'_> {
-    fn advance(&mut self, t0: f64, t1: f64, rates: &[Rates; MAX_DRUGS]) -> Result<()> {
-        if t1 - t0 > self.stiff_span {
-            return self.stiff((t0, t1), rates, &[], &mut |_, _| {});
-        }
-        self.rates = *rates;
-        let rhs = self.rhs(t0, *rates);
-        self.y = solver::integrate(&rhs, t0, t1, self.y, self.tol, &mut self.memory)?;
-        self.pk = propagate_all(self.drugs, &self.pk, t1 - t0, rates);
-        self.t = t1;
-        Ok(())
-    }
 
     fn dose(&mut self, event: &DoseEvent) {
         give(self.drugs, &mut self.pk, event);
@@ -518,19 +520,5 @@ impl Path for Fast<'_> {
         let core = Core::from_slice(y);
         let v = FastValues::at(&self.rhs(self.t, self.rates), self.t, y, &core, &self.pk);
         Snapshot { core, serotonin: v.serotonin, pic: v.pic, pk: self.pk }
-    }
-
-    fn advance_recording(
-        &mut self,
-        span: (f64, f64),
-        rates: &[Rates; MAX_DRUGS],
-        outputs: &[f64],
-        record: &mut dyn FnMut(f64, &Snapshot),
-    ) -> Result<()> {
-        if span.1 - span.0 > self.stiff_span {
-            self.stiff(span, rates, outputs, record)
-        } else {
-            advance_cutting(self, span, rates, outputs, record)
-        }
     }
 }
